@@ -1,0 +1,39 @@
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "scenario/config_error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tcpharness: TCP and HTTP/1.1 load generation with exact latency histograms.\n"
+      "Exit codes: 0 success; 1 the run finished but counted errors; 2 usage or configuration "
+      "error; 130 interrupted (a partial report is still written)."};
+  app.require_subcommand(1);
+  th::RunArguments run_arguments;
+  th::RunArguments validate_arguments;
+  th::ServeArguments serve_arguments;
+  th::add_run_command(app, run_arguments);
+  th::add_serve_command(app, serve_arguments);
+  th::add_validate_command(app, validate_arguments);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? th::kExitOk : th::kExitConfigError;
+  }
+  try {
+    if (app.got_subcommand("run")) return th::run_command(run_arguments);
+    if (app.got_subcommand("serve")) return th::serve_command(serve_arguments);
+    if (app.got_subcommand("validate")) return th::validate_command(validate_arguments);
+  } catch (const th::ConfigError& error) {
+    fmt::print(stderr, "tcpharness: {}\n", error.what());
+    return th::kExitConfigError;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "tcpharness: internal error: {}\n", error.what());
+    return 70;  // EX_SOFTWARE: a bug, not the user's input
+  }
+  return th::kExitConfigError;
+}

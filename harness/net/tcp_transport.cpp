@@ -1,0 +1,138 @@
+#include "net/tcp_transport.hpp"
+
+#include <cassert>
+
+#include "net/socket_options.hpp"
+
+namespace th {
+
+TcpTransport::TcpTransport(uv_loop_t* loop, TransportEvents* events)
+    : loop_(loop), events_(events), read_buffer_(new char[kReadBufferBytes]) {
+  tcp_.data = this;
+  connect_request_.data = this;
+  write_request_.data = this;
+}
+
+// The owner must let close() finish (on_closed) before destroying a transport; libuv still
+// references the handle until then.
+TcpTransport::~TcpTransport() { assert(state_ == State::closed); }
+
+int TcpTransport::connect(const sockaddr* remote, const sockaddr* local,
+                          const SocketOptions& options) {
+  int status = uv_tcp_init_ex(loop_, &tcp_, remote->sa_family);
+  if (status != 0) return status;
+  tcp_.data = this;
+  state_ = State::open;
+  std::string failed_option;
+  if ((status = apply_socket_options(fd(), options, &failed_option)) == 0 && local != nullptr) {
+    status = uv_tcp_bind(&tcp_, local, 0);
+  }
+  if (status == 0) status = uv_tcp_connect(&connect_request_, &tcp_, remote, on_connect);
+  return status;  // on failure the handle is open: the caller closes it like any other
+}
+
+int TcpTransport::accept_from(uv_stream_t* listener) {
+  int status = uv_tcp_init(loop_, &tcp_);
+  if (status != 0) return status;
+  tcp_.data = this;
+  state_ = State::open;
+  return uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
+}
+
+int TcpTransport::start_reading() {
+  return uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
+}
+
+void TcpTransport::stop_reading() {
+  if (state_ == State::open) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+}
+
+WriteOutcome TcpTransport::write(const uv_buf_t* buffers, unsigned count, int* error) {
+  assert(count <= 4 && !write_queued_);
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  // Try the syscall now: most writes complete at once, which saves libuv's poll-for-writable
+  // round (an epoll_ctl and a wakeup) per request.
+  int written = uv_try_write(stream, buffers, count);
+  if (written == UV_EAGAIN) written = 0;
+  if (written < 0) {
+    *error = written;
+    return WriteOutcome::failed;
+  }
+  uv_buf_t rest[4];
+  unsigned rest_count = 0;
+  size_t skip = static_cast<size_t>(written);
+  for (unsigned index = 0; index < count; ++index) {
+    if (skip >= buffers[index].len) {
+      skip -= buffers[index].len;
+      continue;
+    }
+    rest[rest_count++] = uv_buf_init(buffers[index].base + skip,
+                                     static_cast<unsigned>(buffers[index].len - skip));
+    skip = 0;
+  }
+  if (rest_count == 0) return WriteOutcome::done;
+  const int status = uv_write(&write_request_, stream, rest, rest_count, on_write);
+  if (status != 0) {
+    *error = status;
+    return WriteOutcome::failed;
+  }
+  write_queued_ = true;
+  return WriteOutcome::queued;
+}
+
+int TcpTransport::write_then_notify(const uv_buf_t* buffers, unsigned count) {
+  assert(count <= 4 && !write_queued_);
+  const int status = uv_write(&write_request_, reinterpret_cast<uv_stream_t*>(&tcp_), buffers,
+                              count, on_write);
+  if (status == 0) write_queued_ = true;
+  return status;
+}
+
+void TcpTransport::close() {
+  if (state_ != State::open) return;
+  state_ = State::closing;
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+}
+
+int TcpTransport::fd() const {
+  uv_os_fd_t descriptor = -1;
+  if (state_ == State::closed) return -1;
+  uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &descriptor);
+  return descriptor;
+}
+
+void TcpTransport::on_connect(uv_connect_t* request, int status) {
+  auto* self = static_cast<TcpTransport*>(request->data);
+  if (status == UV_ECANCELED) return;  // closed while connecting; on_closed reports the end
+  self->events_->on_connected(status);
+}
+
+void TcpTransport::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buffer) {
+  auto* self = static_cast<TcpTransport*>(handle->data);
+  *buffer = uv_buf_init(self->read_buffer_.get(), kReadBufferBytes);
+}
+
+void TcpTransport::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
+  auto* self = static_cast<TcpTransport*>(stream->data);
+  if (nread > 0) {
+    self->events_->on_data(self->read_buffer_.get(), static_cast<size_t>(nread));
+  } else if (nread < 0) {
+    self->events_->on_read_end(static_cast<int>(nread));
+  }
+}
+
+void TcpTransport::on_write(uv_write_t* request, int status) {
+  auto* self = static_cast<TcpTransport*>(request->data);
+  self->write_queued_ = false;
+  if (status == UV_ECANCELED) return;
+  self->events_->on_write_done(status);
+}
+
+void TcpTransport::on_close(uv_handle_t* handle) {
+  auto* self = static_cast<TcpTransport*>(handle->data);
+  self->state_ = State::closed;
+  self->write_queued_ = false;
+  self->events_->on_closed();
+}
+
+}  // namespace th

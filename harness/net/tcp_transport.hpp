@@ -1,0 +1,51 @@
+#pragma once
+
+#include <array>
+#include <memory>
+
+#include "net/transport.hpp"
+
+namespace th {
+
+// Plain TCP over a libuv handle. The read buffer is owned here and reused for every read, so a
+// steady-state connection never touches the heap.
+class TcpTransport final : public Transport {
+ public:
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
+
+  TcpTransport(uv_loop_t* loop, TransportEvents* events);
+  ~TcpTransport() override;
+  TcpTransport(const TcpTransport&) = delete;
+  TcpTransport& operator=(const TcpTransport&) = delete;
+
+  int connect(const sockaddr* remote, const sockaddr* local, const SocketOptions& options) override;
+  int accept_from(uv_stream_t* listener) override;
+  int start_reading() override;
+  void stop_reading() override;
+  WriteOutcome write(const uv_buf_t* buffers, unsigned count, int* error) override;
+  int write_then_notify(const uv_buf_t* buffers, unsigned count) override;
+  bool write_queued() const override { return write_queued_; }
+  void close() override;
+  bool is_open() const override { return state_ != State::closed; }
+  int fd() const override;
+
+ private:
+  enum class State { closed, open, closing };
+
+  static void on_connect(uv_connect_t* request, int status);
+  static void on_alloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buffer);
+  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
+  static void on_write(uv_write_t* request, int status);
+  static void on_close(uv_handle_t* handle);
+
+  uv_loop_t* loop_;
+  TransportEvents* events_;
+  uv_tcp_t tcp_{};
+  uv_connect_t connect_request_{};
+  uv_write_t write_request_{};
+  State state_ = State::closed;
+  bool write_queued_ = false;
+  std::unique_ptr<char[]> read_buffer_;
+};
+
+}  // namespace th

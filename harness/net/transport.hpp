@@ -1,0 +1,53 @@
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+
+#include "scenario/scenario.hpp"
+
+namespace th {
+
+// What a transport tells its owner. Calls arrive on the loop thread that owns the transport.
+class TransportEvents {
+ public:
+  virtual void on_connected(int status) = 0;
+  virtual void on_data(const char* data, size_t size) = 0;
+  virtual void on_read_end(int status) = 0;    // UV_EOF for an orderly close, else an error
+  virtual void on_write_done(int status) = 0;  // only for writes that write() had to queue
+  virtual void on_closed() = 0;                // the transport may be reused from here on
+
+ protected:
+  ~TransportEvents() = default;
+};
+
+enum class WriteOutcome { done, queued, failed };
+
+// The byte pipe every client connection and server session talks through (wrk's net.h idea): TCP
+// today; TLS can be a second implementation without the load generator or servers changing.
+// One transport object is reused for many connections (per_request reconnects into it).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // Opens a socket, applies `options` (buffers before connect, as TCP's window scale needs) and
+  // starts connecting from `local` (nullptr: any). Returns 0 or a negative libuv status.
+  virtual int connect(const sockaddr* remote, const sockaddr* local,
+                      const SocketOptions& options) = 0;
+  virtual int accept_from(uv_stream_t* listener) = 0;
+  virtual int start_reading() = 0;
+  virtual void stop_reading() = 0;
+  // Writes now as much as the kernel takes. Buffers that could not be written at once are queued
+  // and must stay valid until on_write_done. At most one write may be queued at a time; at most
+  // four buffers per call (libuv allocates beyond that).
+  virtual WriteOutcome write(const uv_buf_t* buffers, unsigned count, int* error) = 0;
+  // Always completes through on_write_done, even when the kernel took everything at once: a bulk
+  // sender uses it to yield to the loop between chunks instead of spinning in one callback.
+  virtual int write_then_notify(const uv_buf_t* buffers, unsigned count) = 0;
+  virtual bool write_queued() const = 0;
+  virtual void close() = 0;  // idempotent; on_closed follows
+  virtual bool is_open() const = 0;
+  virtual int fd() const = 0;
+};
+
+}  // namespace th

@@ -1,0 +1,73 @@
+#include "proto/http_response.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstring>
+
+namespace th {
+namespace {
+
+// 64 printable characters: a period that divides kHttpBodyChunkBytes, so chunk boundaries never
+// break the pattern, and a capture of a body stays readable.
+constexpr std::string_view kBodyPattern =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static_assert(kHttpBodyChunkBytes % kBodyPattern.size() == 0);
+
+// No Date header: it would have to be formatted per response, and clients do not need it.
+// "Connection: keep-alive" is redundant in HTTP/1.1 (RFC 9112 §9.3) but HTTP/1.0 clients such as
+// ab only keep a connection open when the response says so.
+constexpr std::string_view kHeaderStart =
+    "HTTP/1.1 200 OK\r\nServer: tcpharness\r\nContent-Type: application/octet-stream\r\n"
+    "Content-Length: ";
+constexpr std::string_view kKeepAliveEnd = "\r\nConnection: keep-alive\r\n\r\n";
+constexpr std::string_view kCloseEnd = "\r\nConnection: close\r\n\r\n";
+
+size_t append(char* out, size_t at, std::string_view text) {
+  std::memcpy(out + at, text.data(), text.size());
+  return at + text.size();
+}
+
+}  // namespace
+
+HttpResponseBytes build_http_response(uint64_t body_bytes) {
+  HttpResponseBytes response;
+  char header[kHttpResponseHeaderCapacity];
+  response.header.assign(header,
+                         format_http_response_header(body_bytes, true, header, sizeof header));
+  response.header_close.assign(
+      header, format_http_response_header(body_bytes, false, header, sizeof header));
+  response.body.resize(body_bytes);
+  for (uint64_t offset = 0; offset < body_bytes; ++offset) {
+    response.body[offset] = http_body_byte(offset);
+  }
+  return response;
+}
+
+std::string_view http_body_chunk() {
+  static const std::array<char, kHttpBodyChunkBytes> chunk = [] {
+    std::array<char, kHttpBodyChunkBytes> bytes{};
+    for (size_t offset = 0; offset < bytes.size(); ++offset) bytes[offset] = http_body_byte(offset);
+    return bytes;
+  }();
+  return {chunk.data(), chunk.size()};
+}
+
+char http_body_byte(uint64_t offset) { return kBodyPattern[offset % kBodyPattern.size()]; }
+
+size_t format_http_response_header(uint64_t body_bytes, bool keep_alive, char* out,
+                                   size_t capacity) {
+  const std::string_view end = keep_alive ? kKeepAliveEnd : kCloseEnd;
+  char digits[20];
+  const auto [digits_end, error] = std::to_chars(digits, digits + sizeof digits, body_bytes);
+  const std::string_view length(digits, static_cast<size_t>(digits_end - digits));
+  if (error != std::errc() || kHeaderStart.size() + length.size() + end.size() > capacity) return 0;
+  size_t at = append(out, 0, kHeaderStart);
+  at = append(out, at, length);
+  return append(out, at, end);
+}
+
+std::string_view http_bad_request_response() {
+  return "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+}
+
+}  // namespace th

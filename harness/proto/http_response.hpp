@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace th {
+
+// The bytes of the embedded server's HTTP/1.1 response, built once per server and written
+// unchanged for every request, so answering never formats text.
+struct HttpResponseBytes {
+  std::string header;        // "Connection: keep-alive": the connection stays open
+  std::string header_close;  // "Connection: close": the last response on a connection
+  std::string body;          // the body pattern, body_bytes long
+};
+
+HttpResponseBytes build_http_response(uint64_t body_bytes);
+
+// Every response body is a prefix of this pattern repeated. Its length is a multiple of the
+// pattern's period, so a body of any size can be written from it in chunks of this length.
+inline constexpr size_t kHttpBodyChunkBytes = 64 * 1024;
+std::string_view http_body_chunk();
+
+// The byte at `offset` of every response body, for checks on the receiving side.
+char http_body_byte(uint64_t offset);
+
+// The header build_http_response uses, written into `out` for a size known only per request
+// (the server's /bytes/N). Returns its length, or 0 when `capacity` is too small.
+inline constexpr size_t kHttpResponseHeaderCapacity = 160;
+size_t format_http_response_header(uint64_t body_bytes, bool keep_alive, char* out,
+                                   size_t capacity);
+
+// Sent once before closing a connection whose request did not parse.
+std::string_view http_bad_request_response();
+
+}  // namespace th

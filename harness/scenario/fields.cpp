@@ -1,0 +1,252 @@
+#include "scenario/fields.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace th::scenario_detail {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMaxThreads = 256;
+
+constexpr std::pair<const char*, Protocol> kProtocols[] = {
+    {"echo", Protocol::echo}, {"http", Protocol::http}, {"stream", Protocol::stream}};
+constexpr std::pair<const char*, ConnectionModel> kConnectionModels[] = {
+    {"per_request", ConnectionModel::per_request}, {"keep_alive", ConnectionModel::keep_alive}};
+constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", WritePattern::single},
+                                                                   {"split", WritePattern::split}};
+
+// Characters that would break an HTTP request line or a log line (RFC 9112 section 3.2: the
+// request-target contains no whitespace).
+bool has_space_or_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+}
+
+template <typename Out>
+struct Field {
+  const char* key;
+  void (*read)(const Checks&, const json&, const std::string&, Out&);
+};
+
+template <typename Out, std::size_t N>
+std::vector<std::string> keys_of(const Field<Out> (&fields)[N]) {
+  std::vector<std::string> keys;
+  for (const auto& field : fields) keys.emplace_back(field.key);
+  return keys;
+}
+
+template <typename Out, std::size_t N>
+const Field<Out>* find_field(const Field<Out> (&fields)[N], const std::string& key) {
+  for (const auto& field : fields) {
+    if (key == field.key) return &field;
+  }
+  return nullptr;
+}
+
+// Reads every key of `object` through its table entry; a key without one is rejected.
+template <typename Out, std::size_t N>
+void read_fields(const Field<Out> (&fields)[N], const json& object, const std::string& pointer,
+                 const Checks& checks, const std::vector<std::string>& allowed, Out& out) {
+  checks.object(object, pointer);
+  for (const auto& [key, value] : object.items()) {
+    const std::string key_pointer = pointer + "/" + pointer_token(key);
+    const auto* field = find_field(fields, key);
+    if (field == nullptr) checks.unknown_key(key_pointer, allowed);
+    field->read(checks, value, key_pointer, out);
+  }
+}
+
+// Unset (absent or null) leaves the kernel default in place.
+const Field<SocketOptions> kSocketFields[] = {
+    {"tcp_nodelay",
+     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
+       if (!v.is_null()) out.tcp_nodelay = c.boolean(v, p);
+     }},
+    {"so_sndbuf",
+     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
+       if (!v.is_null()) out.so_sndbuf = static_cast<int>(c.integer(v, p, 1, kIntMax));
+     }},
+    {"so_rcvbuf",
+     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
+       if (!v.is_null()) out.so_rcvbuf = static_cast<int>(c.integer(v, p, 1, kIntMax));
+     }},
+};
+
+SocketOptions read_socket_options(const Checks& checks, const json& value,
+                                  const std::string& pointer) {
+  static const std::vector<std::string> allowed = keys_of(kSocketFields);
+  SocketOptions options;
+  read_fields(kSocketFields, value, pointer, checks, allowed, options);
+  return options;
+}
+
+std::vector<int> read_cpus(const Checks& checks, const json& value, const std::string& pointer) {
+  checks.array(value, pointer);
+  std::vector<int> cpus;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    cpus.push_back(
+        static_cast<int>(checks.integer(value[i], pointer + "/" + std::to_string(i), 0, kIntMax)));
+  }
+  return cpus;
+}
+
+uint32_t read_u32(const Checks& c, const json& v, const std::string& p, int64_t min, int64_t max) {
+  return static_cast<uint32_t>(c.integer(v, p, min, max));
+}
+
+using ScenarioField = Field<Scenario>;
+
+const ScenarioField kScenarioFields[] = {
+    {"name",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       s.name = c.string(v, p);
+       if (s.name.empty()) c.fail(p, "must be a non-empty string", v);
+     }},
+    {"description", [](const Checks& c, const json& v, const std::string& p,
+                       Scenario& s) { s.description = c.string(v, p); }},
+    {"target",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       if (v.is_null()) return;
+       s.target = v.is_string() ? parse_target(v.get_ref<const std::string&>()) : std::nullopt;
+       if (!s.target) {
+         c.fail(p,
+                "must be null (embedded server), \"host:port\" or \"[ipv6]:port\" with a port "
+                "from 1 to 65535",
+                v);
+       }
+     }},
+    {"protocol", [](const Checks& c, const json& v, const std::string& p,
+                    Scenario& s) { s.protocol = c.one_of(v, p, kProtocols); }},
+    {"request_size", [](const Checks& c, const json& v, const std::string& p,
+                        Scenario& s) { s.request_size = read_u32(c, v, p, 0, 64 << 20); }},
+    {"response_size", [](const Checks& c, const json& v, const std::string& p,
+                         Scenario& s) { s.response_size = read_u32(c, v, p, 0, 1 << 30); }},
+    {"path",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       s.path = c.string(v, p);
+       if (!s.path.starts_with('/') || has_space_or_control(s.path)) {
+         c.fail(p, "must be a string starting with \"/\" without spaces or control characters", v);
+       }
+     }},
+    {"connection", [](const Checks& c, const json& v, const std::string& p,
+                      Scenario& s) { s.connection = c.one_of(v, p, kConnectionModels); }},
+    {"connections", [](const Checks& c, const json& v, const std::string& p,
+                       Scenario& s) { s.connections = read_u32(c, v, p, 1, 100000); }},
+    {"threads", [](const Checks& c, const json& v, const std::string& p,
+                   Scenario& s) { s.threads = read_u32(c, v, p, 1, kMaxThreads); }},
+    {"server_threads", [](const Checks& c, const json& v, const std::string& p,
+                          Scenario& s) { s.server_threads = read_u32(c, v, p, 1, kMaxThreads); }},
+    {"duration_s", [](const Checks& c, const json& v, const std::string& p,
+                      Scenario& s) { s.duration_s = c.number(v, p, 0, true, 86400); }},
+    {"warmup_s", [](const Checks& c, const json& v, const std::string& p,
+                    Scenario& s) { s.warmup_s = c.number(v, p, 0, false, 3600); }},
+    {"requests",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       if (!v.is_null()) s.requests = static_cast<uint64_t>(c.integer(v, p, 1, kInt64Max));
+     }},
+    {"timeout_ms", [](const Checks& c, const json& v, const std::string& p,
+                      Scenario& s) { s.timeout_ms = read_u32(c, v, p, 1, 3600000); }},
+    {"client", [](const Checks& c, const json& v, const std::string& p,
+                  Scenario& s) { s.client = read_socket_options(c, v, p); }},
+    {"server", [](const Checks& c, const json& v, const std::string& p,
+                  Scenario& s) { s.server = read_socket_options(c, v, p); }},
+    {"write_pattern", [](const Checks& c, const json& v, const std::string& p,
+                         Scenario& s) { s.write_pattern = c.one_of(v, p, kWritePatterns); }},
+    {"client_cpus", [](const Checks& c, const json& v, const std::string& p,
+                       Scenario& s) { s.client_cpus = read_cpus(c, v, p); }},
+    {"server_cpus", [](const Checks& c, const json& v, const std::string& p,
+                       Scenario& s) { s.server_cpus = read_cpus(c, v, p); }},
+};
+
+// What a file may hold at the top level: every run key plus "sweep".
+const std::vector<std::string>& file_keys() {
+  static const std::vector<std::string> keys = [] {
+    auto all = keys_of(kScenarioFields);
+    all.emplace_back("sweep");
+    return all;
+  }();
+  return keys;
+}
+
+bool is_socket_side(std::string_view key) { return key == "client" || key == "server"; }
+
+}  // namespace
+
+Scenario read_scenario(const json& object, const Checks& checks) {
+  checks.object(object, "");
+  if (object.contains("sweep")) {
+    checks.fail("/sweep", "a sweep must be expanded into runs before a run is read");
+  }
+  Scenario scenario;
+  read_fields(kScenarioFields, object, "", checks, file_keys(), scenario);
+  // Rules that tie two keys together; a pointer names the key the user most likely meant.
+  if (scenario.request_size == 0 && scenario.protocol != Protocol::http) {
+    checks.fail("/request_size", std::string("must be at least 1 for protocol ") +
+                                     to_string(scenario.protocol) +
+                                     " (0 is allowed for http only: a GET without a body)");
+  }
+  if (scenario.protocol == Protocol::stream && scenario.connection == ConnectionModel::per_request) {
+    checks.fail("/connection",
+                "must be keep_alive for protocol stream: a stream is one long transfer per "
+                "connection");
+  }
+  return scenario;
+}
+
+void check_sweep_key(const std::string& key, const std::string& pointer, const Checks& checks) {
+  const auto dot = key.find('.');
+  const std::string head = key.substr(0, dot);
+  bool known = head != "name" && find_field(kScenarioFields, head) != nullptr;
+  if (known && dot != std::string::npos) {
+    known = is_socket_side(head) && find_field(kSocketFields, key.substr(dot + 1)) != nullptr;
+  }
+  if (known) return;
+  std::vector<std::string> allowed;
+  for (const auto& field : kScenarioFields) {
+    if (std::string_view(field.key) == "name") continue;
+    allowed.emplace_back(field.key);
+    if (!is_socket_side(field.key)) continue;
+    for (const auto& option : kSocketFields) {
+      allowed.push_back(std::string(field.key) + "." + option.key);
+    }
+  }
+  checks.unknown_key(pointer, allowed);
+}
+
+std::optional<Target> parse_target(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || text.substr(close + 1, 1) != ":") return std::nullopt;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    // "::1:8080" could end its address anywhere; RFC 3986 section 3.2.2 requires brackets.
+    if (host.find(':') != std::string_view::npos) return std::nullopt;
+  }
+  if (host.empty() || has_space_or_control(host) || host.find_first_of("[]") != host.npos) {
+    return std::nullopt;
+  }
+  unsigned port_number = 0;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+  if (port.empty() || error != std::errc() || end != port.data() + port.size() || port_number < 1 ||
+      port_number > 65535) {
+    return std::nullopt;
+  }
+  return Target{std::string(host), static_cast<uint16_t>(port_number)};
+}
+
+}  // namespace th::scenario_detail

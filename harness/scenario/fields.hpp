@@ -1,0 +1,25 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "scenario/checks.hpp"
+#include "scenario/scenario.hpp"
+
+// Private to harness/scenario: the table of scenario keys. It is the one list of keys, so the
+// parser, the "allowed keys" hint and the sweep-key check cannot disagree.
+namespace th::scenario_detail {
+
+// Validates one run's object (no "sweep") key by key; keys left out keep Scenario's defaults.
+Scenario read_scenario(const nlohmann::json& object, const Checks& checks);
+
+// A sweep key must name a scenario key ("connections", "client.tcp_nodelay"), but not "name":
+// every run of a sweep shares the scenario's name and is told apart by its run name.
+void check_sweep_key(const std::string& key, const std::string& pointer, const Checks& checks);
+
+// "host:port" or "[v6addr]:port"; nullopt when the text is neither.
+std::optional<Target> parse_target(std::string_view text);
+
+}  // namespace th::scenario_detail

@@ -1,0 +1,237 @@
+#include "scenario/loader.hpp"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <system_error>
+
+#include "scenario/checks.hpp"
+#include "scenario/config_error.hpp"
+#include "scenario/fields.hpp"
+
+namespace th {
+
+using nlohmann::json;
+using scenario_detail::Checks;
+using scenario_detail::pointer_token;
+
+namespace {
+
+// A sweep larger than this is almost always a typo (an extra list), and would run for hours.
+constexpr uint64_t kMaxRuns = 10000;
+
+std::vector<std::string> split_dotted(const std::string& key) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1) {
+    parts.push_back(key.substr(start, dot - start));
+  }
+  parts.push_back(key.substr(start));
+  return parts;
+}
+
+std::string pointer_of(const std::vector<std::string>& parts) {
+  std::string pointer;
+  for (const auto& part : parts) {
+    // Appended in two steps: "/" + token trips GCC 12's false -Wrestrict (GCC bug 105329) at -O3.
+    pointer += '/';
+    pointer += pointer_token(part);
+  }
+  return pointer;
+}
+
+// Missing or null parents become objects. A parent of another type is left alone, so that
+// validation reports it ("/client: must be an object") instead of this silently replacing it.
+void set_dotted(json& root, const std::vector<std::string>& parts, const json& value) {
+  json* node = &root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    json& child = (*node)[parts[i]];
+    if (child.is_null()) child = json::object();
+    if (!child.is_object()) return;
+    node = &child;
+  }
+  (*node)[parts.back()] = value;
+}
+
+// Shape only: the values themselves are checked per run, where a bad one can be named.
+void check_sweep(const json& sweep, const Checks& checks) {
+  checks.object(sweep, "/sweep");
+  for (const auto& [key, values] : sweep.items()) {
+    const std::string pointer = "/sweep/" + pointer_token(key);
+    scenario_detail::check_sweep_key(key, pointer, checks);
+    if (!values.is_array()) checks.fail(pointer, "must be a non-empty list of values", values);
+    if (values.empty()) checks.fail(pointer, "must be a non-empty list of values");
+  }
+}
+
+// Two swept keys that overlap ("client" and "client.tcp_nodelay") would fight over one value.
+bool keys_overlap(const std::string& a, const std::string& b) {
+  const auto is_prefix = [](const std::string& parent, const std::string& child) {
+    return child.size() > parent.size() && child.starts_with(parent) && child[parent.size()] == '.';
+  };
+  return a == b || is_prefix(a, b) || is_prefix(b, a);
+}
+
+std::string value_label(const json& value) {
+  return value.is_string() ? value.get<std::string>() : scenario_detail::short_dump(value);
+}
+
+struct Axis {
+  std::string key;                 // dotted, as in the sweep object
+  std::vector<std::string> parts;  // key split at its dots
+  std::string label;               // what the run name calls it
+  const json* values;
+};
+
+std::vector<Axis> axes_of(const json& sweep, const Checks& checks) {
+  std::vector<Axis> axes;
+  for (const auto& [key, values] : sweep.items()) {
+    for (const auto& earlier : axes) {
+      if (keys_overlap(earlier.key, key)) {
+        checks.fail("/sweep/" + pointer_token(key),
+                    "overlaps the swept key \"" + earlier.key + "\"");
+      }
+    }
+    axes.push_back({key, split_dotted(key), "", &values});
+  }
+  for (auto& axis : axes) {
+    axis.label = axis.parts.back();
+    for (const auto& other : axes) {
+      if (&other != &axis && other.parts.back() == axis.parts.back()) axis.label = axis.key;
+    }
+  }
+  return axes;
+}
+
+// UINT64_MAX when the product does not even fit in 64 bits.
+uint64_t run_count(const std::vector<Axis>& axes) {
+  uint64_t count = 1;
+  for (const auto& axis : axes) {
+    if (__builtin_mul_overflow(count, axis.values->size(), &count)) return UINT64_MAX;
+  }
+  return count;
+}
+
+}  // namespace
+
+ScenarioDocument load_scenario_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    throw ConfigError(path + ": cannot open: " + std::generic_category().message(errno));
+  }
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
+  // fopen succeeds on a directory on Linux; the read is what fails (EISDIR).
+  if (std::ferror(file.get())) {
+    throw ConfigError(path + ": cannot read: " + std::generic_category().message(errno));
+  }
+  return parse_scenario_text(text, path);
+}
+
+ScenarioDocument parse_scenario_text(const std::string& text, const std::string& source) {
+  json parsed;
+  try {
+    parsed = json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& error) {
+    // what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."; the
+    // bracketed id means nothing to a user.
+    std::string message = error.what();
+    if (const auto end = message.find("] "); message.starts_with("[") && end != message.npos) {
+      message.erase(0, end + 2);
+    }
+    throw ConfigError(source + ": invalid JSON: " + message);
+  }
+  const Checks checks(source);
+  checks.object(parsed, "");
+  ScenarioDocument doc{source, std::move(parsed), json::object()};
+  if (const auto sweep = doc.base.find("sweep"); sweep != doc.base.end()) {
+    if (!sweep->is_null()) doc.sweep = *sweep;
+    doc.base.erase(sweep);
+  }
+  check_sweep(doc.sweep, checks);
+  return doc;
+}
+
+void apply_override(ScenarioDocument& doc, const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    throw ConfigError("--set " + assignment + ": expected key=value");
+  }
+  const std::string key = assignment.substr(0, equals);
+  const std::string text = assignment.substr(equals + 1);
+  auto parts = split_dotted(key);
+  for (const auto& part : parts) {
+    if (part.empty())
+      throw ConfigError("--set " + assignment + ": empty part in key \"" + key + "\"");
+  }
+  // Valid JSON is taken as JSON, so numbers and booleans need no quoting; anything else
+  // (127.0.0.1:8080, echo) is the string the user evidently meant.
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = text;
+
+  if (parts.front() == "sweep") {
+    if (parts.size() == 1) {
+      doc.sweep = std::move(value);
+      return;
+    }
+    if (!doc.sweep.is_object()) doc.sweep = json::object();
+    doc.sweep[key.substr(parts.front().size() + 1)] = std::move(value);
+    return;
+  }
+  // The command line wins over the file: a key set here is no longer swept.
+  for (auto it = doc.sweep.begin(); doc.sweep.is_object() && it != doc.sweep.end();) {
+    it = keys_overlap(it.key(), key) ? doc.sweep.erase(it) : std::next(it);
+  }
+  set_dotted(doc.base, parts, value);
+}
+
+Scenario scenario_from_json(const json& object, const std::string& source) {
+  return scenario_detail::read_scenario(object, Checks(source));
+}
+
+std::vector<RunSpec> expand_runs(const ScenarioDocument& doc) {
+  const Checks document_checks(doc.source);
+  check_sweep(doc.sweep, document_checks);
+  if (doc.sweep.empty()) {
+    Scenario scenario = scenario_detail::read_scenario(doc.base, document_checks);
+    return {RunSpec{scenario.name, {}, std::move(scenario)}};
+  }
+  const auto axes = axes_of(doc.sweep, document_checks);
+  const uint64_t count = run_count(axes);
+  if (count > kMaxRuns) {
+    const std::string runs = count == UINT64_MAX ? "too many" : std::to_string(count);
+    document_checks.fail("/sweep", "expands to " + runs + " runs, more than the " +
+                                       std::to_string(kMaxRuns) +
+                                       " allowed; split it into smaller sweeps");
+  }
+
+  std::vector<RunSpec> runs;
+  runs.reserve(count);
+  std::vector<std::size_t> index(axes.size(), 0);  // odometer: the last key varies fastest
+  for (uint64_t run_number = 0; run_number < count; ++run_number) {
+    json object = doc.base;
+    Checks checks(doc.source);
+    RunSpec run;
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+      const json& value = (*axes[a].values)[index[a]];
+      set_dotted(object, axes[a].parts, value);
+      checks.alias(pointer_of(axes[a].parts),
+                   "/sweep/" + pointer_token(axes[a].key) + "/" + std::to_string(index[a]));
+      run.name += (a == 0 ? "" : ",") + axes[a].label + "=" + value_label(value);
+      run.params.emplace_back(axes[a].key, value);
+    }
+    run.scenario = scenario_detail::read_scenario(object, checks);
+    runs.push_back(std::move(run));
+    for (std::size_t a = axes.size(); a-- > 0;) {
+      if (++index[a] < axes[a].values->size()) break;
+      index[a] = 0;
+    }
+  }
+  return runs;
+}
+
+}  // namespace th

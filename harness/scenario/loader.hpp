@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "scenario/scenario.hpp"
+
+namespace th {
+
+// A scenario document before sweep expansion: the user's JSON with --set overrides applied.
+struct ScenarioDocument {
+  std::string source;     // file path, for error messages
+  nlohmann::json base;    // every key but "sweep"
+  nlohmann::json sweep;   // object: dotted key -> non-empty array of values (may be empty object)
+};
+
+// Reads a file (JSON with // and /* */ comments). Throws ConfigError naming the file for a
+// missing/unreadable file or invalid JSON.
+ScenarioDocument load_scenario_file(const std::string& path);
+ScenarioDocument parse_scenario_text(const std::string& text, const std::string& source);
+
+// Applies "key=value" (dotted keys for nested ones; value parsed as JSON, else taken as a string).
+// "sweep.KEY=[...]" sets a sweep list. Throws ConfigError for a malformed override.
+void apply_override(ScenarioDocument& doc, const std::string& assignment);
+
+// Validates and converts one JSON object. Throws ConfigError with the JSON path of the bad value
+// ("<source>: /client/so_sndbuf: must be an integer from 1 to 2147483647, got -5").
+Scenario scenario_from_json(const nlohmann::json& object, const std::string& source);
+
+// Cartesian product of the sweep, each run validated; no sweep gives one run named after the
+// scenario. Everything is validated before this returns, so no socket opens for a bad file.
+std::vector<RunSpec> expand_runs(const ScenarioDocument& doc);
+
+}  // namespace th

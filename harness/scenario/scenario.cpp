@@ -1,0 +1,85 @@
+#include "scenario/scenario.hpp"
+
+namespace th {
+
+using nlohmann::json;
+
+namespace {
+
+// Unset options are null, not absent: the report then lists every option a user could set.
+json socket_options_json(const SocketOptions& options) {
+  json out = json::object();
+  out["tcp_nodelay"] = options.tcp_nodelay ? json(*options.tcp_nodelay) : json(nullptr);
+  out["so_sndbuf"] = options.so_sndbuf ? json(*options.so_sndbuf) : json(nullptr);
+  out["so_rcvbuf"] = options.so_rcvbuf ? json(*options.so_rcvbuf) : json(nullptr);
+  return out;
+}
+
+// IPv6 hosts get their brackets back so the text parses again as the same target.
+json target_json(const std::optional<Target>& target) {
+  if (!target) return nullptr;
+  const bool is_ipv6 = target->host.find(':') != std::string::npos;
+  const std::string host = is_ipv6 ? "[" + target->host + "]" : target->host;
+  return host + ":" + std::to_string(target->port);
+}
+
+}  // namespace
+
+const char* to_string(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::echo:
+      return "echo";
+    case Protocol::http:
+      return "http";
+    case Protocol::stream:
+      return "stream";
+  }
+  return "unknown";
+}
+
+const char* to_string(ConnectionModel model) {
+  switch (model) {
+    case ConnectionModel::per_request:
+      return "per_request";
+    case ConnectionModel::keep_alive:
+      return "keep_alive";
+  }
+  return "unknown";
+}
+
+const char* to_string(WritePattern pattern) {
+  switch (pattern) {
+    case WritePattern::single:
+      return "single";
+    case WritePattern::split:
+      return "split";
+  }
+  return "unknown";
+}
+
+// The output is itself a valid scenario: scenario_from_json(to_json(s)) gives s back.
+void to_json(json& out, const Scenario& scenario) {
+  out = json::object();
+  out["name"] = scenario.name;
+  out["description"] = scenario.description;
+  out["target"] = target_json(scenario.target);
+  out["protocol"] = to_string(scenario.protocol);
+  out["request_size"] = scenario.request_size;
+  out["response_size"] = scenario.response_size;
+  out["path"] = scenario.path;
+  out["connection"] = to_string(scenario.connection);
+  out["connections"] = scenario.connections;
+  out["threads"] = scenario.threads;
+  out["server_threads"] = scenario.server_threads;
+  out["duration_s"] = scenario.duration_s;
+  out["warmup_s"] = scenario.warmup_s;
+  out["requests"] = scenario.requests ? json(*scenario.requests) : json(nullptr);
+  out["timeout_ms"] = scenario.timeout_ms;
+  out["client"] = socket_options_json(scenario.client);
+  out["server"] = socket_options_json(scenario.server);
+  out["write_pattern"] = to_string(scenario.write_pattern);
+  out["client_cpus"] = scenario.client_cpus;
+  out["server_cpus"] = scenario.server_cpus;
+}
+
+}  // namespace th

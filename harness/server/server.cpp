@@ -1,0 +1,67 @@
+#include "server/server.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "scenario/config_error.hpp"
+#include "server/server_loop.hpp"
+
+namespace th {
+
+struct Server::Impl {
+  explicit Impl(const ServerConfig& config) : shared(config) {}
+  ~Impl() { stop(); }
+
+  void stop() {
+    std::lock_guard lock(stop_mutex);
+    for (auto& loop : loops) loop->stop();
+  }
+
+  ServerShared shared;
+  SocketAddress address;
+  std::vector<std::unique_ptr<ServerLoop>> loops;
+  std::mutex stop_mutex;  // stop() may come from a controller thread and the owner at once
+};
+
+Server::Server(const ServerConfig& config) : impl_(std::make_unique<Impl>(config)) {
+  // On a throw, impl_'s destructor stops whatever loops exist.
+  impl_->address = resolve_address(config.listen_host, config.port);
+  const uint32_t threads = std::max<uint32_t>(config.threads, 1);
+  for (uint32_t index = 0; index < threads; ++index) {
+    impl_->loops.push_back(std::make_unique<ServerLoop>(impl_->shared, index));
+    // The first loop's bind fixes the port (the kernel's choice for port 0); the rest share it.
+    impl_->loops.back()->listen(&impl_->address);
+  }
+  impl_->shared.applied.record(impl_->loops.front()->listener_fd(), config.options, false);
+  for (size_t index = 0; index < impl_->loops.size(); ++index) {
+    const int status = impl_->loops[index]->start();
+    if (status != 0) {
+      throw ConfigError(fmt::format("server_cpus: cannot pin a server thread to CPU {}: {}",
+                                    config.cpus[index % config.cpus.size()], uv_strerror(status)));
+    }
+  }
+}
+
+Server::~Server() = default;
+
+const SocketAddress& Server::address() const { return impl_->address; }
+
+void Server::stop() { impl_->stop(); }
+
+ServerStats Server::stats() const {
+  ServerStats stats;
+  for (const auto& loop : impl_->loops) loop->add_to(&stats);
+  return stats;
+}
+
+double Server::cpu_seconds() const {
+  double seconds = 0.0;
+  for (const auto& loop : impl_->loops) seconds += loop->cpu_seconds();
+  return seconds;
+}
+
+std::vector<OptionReading> Server::applied_options() const { return impl_->shared.applied.get(); }
+
+}  // namespace th

@@ -1,0 +1,255 @@
+#include "server/server_loop.hpp"
+
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <new>
+
+#include "net/cpu.hpp"
+#include "scenario/config_error.hpp"
+#include "server/http_session.hpp"
+#include "server/session.hpp"
+
+namespace th {
+namespace {
+
+// The kernel clamps it to net.core.somaxconn; a per_request load needs a deep accept queue.
+constexpr int kListenBacklog = 4096;
+// Enough for the connection churn of per_request loads while keeping idle memory bounded: each
+// pooled session holds the transport's 64 KiB read buffer.
+constexpr size_t kMaxFreeSessions = 256;
+
+[[noreturn]] void fail_listen(int fd, const std::string& message) {
+  if (fd >= 0) ::close(fd);
+  throw ConfigError(message);
+}
+
+Session* make_session(ServerLoop& loop, Protocol protocol) {
+  try {
+    switch (protocol) {
+      case Protocol::echo:
+        return new EchoSession(loop);
+      case Protocol::stream:
+        return new StreamSession(loop);
+      case Protocol::http:
+        return new HttpSession(loop);
+    }
+  } catch (const std::bad_alloc&) {
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void AppliedOptions::record(int fd, const SocketOptions& requested, bool from_connection) {
+  if (from_connection_.load(std::memory_order_acquire)) return;
+  std::vector<OptionReading> readings = read_socket_options(fd, requested);
+  std::lock_guard lock(mutex_);
+  if (from_connection_.load(std::memory_order_relaxed)) return;
+  readings_ = std::move(readings);
+  if (from_connection) from_connection_.store(true, std::memory_order_release);
+}
+
+std::vector<OptionReading> AppliedOptions::get() const {
+  std::lock_guard lock(mutex_);
+  return readings_;
+}
+
+ServerShared::ServerShared(const ServerConfig& server_config) : config(server_config) {
+  accepted_options.tcp_nodelay = config.options.tcp_nodelay;
+  if (config.protocol == Protocol::http) response = build_http_response(config.response_size);
+}
+
+ServerLoop::ServerLoop(ServerShared& shared, size_t index) : shared_(shared), index_(index) {
+  int status = uv_loop_init(&loop_);
+  if (status != 0) {
+    throw ConfigError(fmt::format("cannot start a server loop: {}", uv_strerror(status)));
+  }
+  // Cannot fail on Linux once the loop exists (it shares the loop's eventfd).
+  uv_async_init(&loop_, &stop_async_, on_stop);
+  stop_async_.data = this;
+  listener_.data = this;
+}
+
+ServerLoop::~ServerLoop() { stop(); }
+
+void ServerLoop::listen(SocketAddress* address) {
+  const std::string where = address->to_string();
+  const int fd = ::socket(address->family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail_listen(-1, fmt::format("cannot listen on {}: {}", where, uv_strerror(-errno)));
+  // SO_REUSEPORT gives each loop its own accept queue on the one port (socket(7)); SO_REUSEADDR
+  // lets a fixed port be reused while old connections sit in TIME_WAIT.
+  const int on = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    fail_listen(fd, fmt::format("cannot listen on {}: {}", where, uv_strerror(-errno)));
+  }
+  std::string failed_option;
+  int status = apply_buffer_options(fd, shared_.config.options, &failed_option);
+  if (status != 0) {
+    fail_listen(fd, fmt::format("server.{}: the kernel refused the value: {}", failed_option,
+                                uv_strerror(status)));
+  }
+  const socklen_t address_length =
+      address->family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (::bind(fd, address->get(), address_length) != 0) {
+    fail_listen(fd, fmt::format("cannot listen on {}: {}", where, uv_strerror(-errno)));
+  }
+  socklen_t length = sizeof address->storage;
+  getsockname(fd, address->get(), &length);  // port 0: later loops bind the port chosen here
+  if ((status = uv_tcp_init(&loop_, &listener_)) != 0) {
+    fail_listen(fd, fmt::format("cannot listen on {}: {}", where, uv_strerror(status)));
+  }
+  listener_initialised_ = true;
+  listener_.data = this;
+  if ((status = uv_tcp_open(&listener_, fd)) != 0) {
+    fail_listen(fd, fmt::format("cannot listen on {}: {}", where, uv_strerror(status)));
+  }
+  status = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), kListenBacklog, on_connection);
+  if (status != 0) {
+    fail_listen(-1, fmt::format("cannot listen on {}: {}", where, uv_strerror(status)));
+  }
+}
+
+int ServerLoop::listener_fd() const {
+  uv_os_fd_t fd = -1;
+  if (listener_initialised_) uv_fileno(reinterpret_cast<const uv_handle_t*>(&listener_), &fd);
+  return fd;
+}
+
+int ServerLoop::start() {
+  std::promise<int> ready;
+  std::future<int> pin_status = ready.get_future();
+  thread_ = std::thread([this, &ready] { run(&ready); });
+  return pin_status.get();
+}
+
+void ServerLoop::run(std::promise<int>* ready) {
+  ready->set_value(pin_current_thread(shared_.config.cpus, index_));
+  uv_run(&loop_, UV_RUN_DEFAULT);  // returns once on_stop has closed every handle
+  final_cpu_seconds_.store(thread_cpu_seconds(pthread_self()), std::memory_order_relaxed);
+  finished_.store(true, std::memory_order_release);
+}
+
+void ServerLoop::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (thread_.joinable()) {
+    uv_async_send(&stop_async_);
+    thread_.join();
+  } else {
+    close_everything();  // the thread never started: drain here
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  }
+  if (uv_loop_close(&loop_) != 0) {
+    // A handle outlived stop(): close it anyway, so the loop's memory is not left referenced.
+    uv_walk(
+        &loop_,
+        [](uv_handle_t* handle, void*) {
+          if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+        },
+        nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
+  while (free_ != nullptr) {
+    Session* session = free_;
+    free_ = session->next;
+    delete session;
+  }
+  free_count_ = 0;
+}
+
+void ServerLoop::on_stop(uv_async_t* async) {
+  static_cast<ServerLoop*>(async->data)->close_everything();
+}
+
+void ServerLoop::close_everything() {
+  stopping_ = true;
+  if (listener_initialised_) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
+  for (Session* session = live_; session != nullptr;) {
+    Session* next = session->next;  // close() may release the session at once
+    session->close();
+    session = next;
+  }
+}
+
+double ServerLoop::cpu_seconds() const {
+  if (finished_.load(std::memory_order_acquire)) {
+    return final_cpu_seconds_.load(std::memory_order_relaxed);
+  }
+  if (!thread_.joinable()) return 0.0;
+  return thread_cpu_seconds(const_cast<std::thread&>(thread_).native_handle());
+}
+
+void ServerLoop::add_to(ServerStats* stats) const {
+  constexpr auto relaxed = std::memory_order_relaxed;
+  stats->connections_accepted += counters_.connections_accepted.load(relaxed);
+  stats->requests_served += counters_.requests_served.load(relaxed);
+  stats->bytes_received += counters_.bytes_received.load(relaxed);
+  stats->bytes_sent += counters_.bytes_sent.load(relaxed);
+  stats->accept_errors += counters_.accept_errors.load(relaxed);
+  stats->bad_requests += counters_.bad_requests.load(relaxed);
+}
+
+void ServerLoop::record_applied_options(int fd) {
+  shared_.applied.record(fd, shared_.config.options, true);
+}
+
+void ServerLoop::on_connection(uv_stream_t* listener, int status) {
+  auto* self = static_cast<ServerLoop*>(listener->data);
+  // libuv already sheds connections on EMFILE with its reserved descriptor, so counting and
+  // returning does not spin on a full descriptor table.
+  if (status < 0) return add(self->counters_.accept_errors);
+  Session* session = self->acquire();
+  if (session == nullptr) {
+    // Out of memory. Without a uv_accept libuv stops polling this listener, so this loop
+    // accepts no more; the count tells the report why, and the other loops carry on.
+    return add(self->counters_.accept_errors);
+  }
+  self->link(session);
+  if (session->open(listener) != 0) {
+    add(self->counters_.accept_errors);
+    return session->close();
+  }
+  add(self->counters_.connections_accepted);
+}
+
+Session* ServerLoop::acquire() {
+  if (free_ == nullptr) return make_session(*this, shared_.config.protocol);
+  Session* session = free_;
+  free_ = session->next;
+  --free_count_;
+  return session;
+}
+
+void ServerLoop::release(Session* session) {
+  unlink(session);
+  if (stopping_ || free_count_ >= kMaxFreeSessions) {
+    delete session;
+    return;
+  }
+  session->next = free_;
+  free_ = session;
+  ++free_count_;
+}
+
+void ServerLoop::link(Session* session) {
+  session->previous = nullptr;
+  session->next = live_;
+  if (live_ != nullptr) live_->previous = session;
+  live_ = session;
+}
+
+void ServerLoop::unlink(Session* session) {
+  if (session->previous != nullptr) session->previous->next = session->next;
+  if (session->next != nullptr) session->next->previous = session->previous;
+  if (live_ == session) live_ = session->next;
+  session->previous = session->next = nullptr;
+}
+
+}  // namespace th

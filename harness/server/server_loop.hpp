@@ -1,0 +1,112 @@
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "net/socket_options.hpp"
+#include "proto/http_response.hpp"
+#include "server/server.hpp"
+
+namespace th {
+
+class Session;
+
+// Counters of one loop. Only the loop thread writes them; stats() reads them from any thread.
+struct LoopCounters {
+  std::atomic<uint64_t> connections_accepted{0};
+  std::atomic<uint64_t> requests_served{0};
+  std::atomic<uint64_t> bytes_received{0};
+  std::atomic<uint64_t> bytes_sent{0};
+  std::atomic<uint64_t> accept_errors{0};
+  std::atomic<uint64_t> bad_requests{0};
+};
+
+// With one writer, a relaxed load and store is enough and avoids a locked read-modify-write on
+// every read callback.
+inline void add(std::atomic<uint64_t>& counter, uint64_t amount = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
+}
+
+// The socket options as the kernel applied them: the listener's until the first connection is
+// accepted, that connection's from then on. Written once per server, so a mutex is fine.
+class AppliedOptions {
+ public:
+  void record(int fd, const SocketOptions& requested, bool from_connection);
+  std::vector<OptionReading> get() const;
+
+ private:
+  std::atomic<bool> from_connection_{false};  // checked per accept without taking the lock
+  mutable std::mutex mutex_;
+  std::vector<OptionReading> readings_;
+};
+
+// What every loop of one server reads. Built before the loops start and not changed after.
+struct ServerShared {
+  explicit ServerShared(const ServerConfig& server_config);
+
+  ServerConfig config;
+  SocketOptions accepted_options;  // the per-connection subset of config.options
+  HttpResponseBytes response;      // http only
+  AppliedOptions applied;
+};
+
+// One libuv loop on its own thread, with its own listening socket and its own sessions.
+class ServerLoop {
+ public:
+  ServerLoop(ServerShared& shared, size_t index);  // throws ConfigError
+  ~ServerLoop();                                   // stop()s
+  ServerLoop(const ServerLoop&) = delete;
+  ServerLoop& operator=(const ServerLoop&) = delete;
+
+  // Binds a listening socket to `address` and fills in its port. Throws ConfigError.
+  void listen(SocketAddress* address);
+  int listener_fd() const;
+  // Starts the thread and returns once its loop is about to run: the pinning status.
+  int start();
+  // Closes the listener and every session, lets the loop drain and joins. Idempotent; call from
+  // the thread that owns the server.
+  void stop();
+
+  double cpu_seconds() const;
+  void add_to(ServerStats* stats) const;
+
+  // For sessions, on the loop thread.
+  uv_loop_t* uv_loop() { return &loop_; }
+  const ServerShared& shared() const { return shared_; }
+  LoopCounters& counters() { return counters_; }
+  void record_applied_options(int fd);
+  void release(Session* session);
+
+ private:
+  static void on_connection(uv_stream_t* listener, int status);
+  static void on_stop(uv_async_t* async);
+  void run(std::promise<int>* ready);
+  void close_everything();
+  Session* acquire();
+  void link(Session* session);
+  void unlink(Session* session);
+
+  ServerShared& shared_;
+  const size_t index_;
+  LoopCounters counters_;
+  uv_loop_t loop_{};
+  uv_tcp_t listener_{};
+  uv_async_t stop_async_{};
+  bool listener_initialised_ = false;
+  bool stopping_ = false;  // loop thread: closed sessions are freed, not pooled
+  bool stopped_ = false;   // owner thread
+  Session* live_ = nullptr;
+  Session* free_ = nullptr;
+  size_t free_count_ = 0;
+  std::thread thread_;
+  std::atomic<bool> finished_{false};
+  std::atomic<double> final_cpu_seconds_{0.0};
+};
+
+}  // namespace th

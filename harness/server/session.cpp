@@ -1,0 +1,83 @@
+#include "server/session.hpp"
+
+#include "net/socket_options.hpp"
+#include "server/server_loop.hpp"
+
+namespace th {
+
+Session::Session(ServerLoop& loop) : loop_(loop), transport_(loop.uv_loop(), this) {}
+
+int Session::open(uv_stream_t* listener) {
+  reading_ = false;
+  closing_ = false;
+  reset();
+  int status = transport_.accept_from(listener);
+  if (status != 0) return status;
+  const int fd = transport_.fd();
+  // Only tcp_nodelay: the buffer sizes were inherited from the listener, where they had to be set
+  // before listen() to shape the window scale offered in the SYN-ACK (RFC 7323 §2.2).
+  status = apply_socket_options(fd, loop_.shared().accepted_options, nullptr);
+  if (status != 0) return status;
+  loop_.record_applied_options(fd);
+  return resume_reading();
+}
+
+void Session::close() {
+  if (closing_) return;
+  closing_ = true;
+  if (transport_.is_open()) {
+    transport_.close();  // on_closed returns the session to the loop
+  } else {
+    loop_.release(this);  // the accept failed before the handle existed
+  }
+}
+
+void Session::pause_reading() {
+  if (!reading_) return;
+  transport_.stop_reading();
+  reading_ = false;
+}
+
+int Session::resume_reading() {
+  if (reading_ || closing_) return 0;
+  const int status = transport_.start_reading();
+  if (status == 0) reading_ = true;
+  return status;
+}
+
+// The last call the transport makes on this connection, so release() may delete the session.
+void Session::on_closed() { loop_.release(this); }
+
+void EchoSession::on_data(const char* data, size_t size) {
+  LoopCounters& counters = loop_.counters();
+  add(counters.bytes_received, size);
+  // Echo straight from the transport's read buffer: when the kernel cannot take it all, reading
+  // pauses until the queued rest is written, so no read can overwrite those bytes meanwhile.
+  const uv_buf_t buffer = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(size));
+  int error = 0;
+  switch (transport_.write(&buffer, 1, &error)) {
+    case WriteOutcome::done:
+      add(counters.bytes_sent, size);
+      break;
+    case WriteOutcome::queued:
+      queued_bytes_ = size;
+      pause_reading();
+      break;
+    case WriteOutcome::failed:
+      close();
+      break;
+  }
+}
+
+void EchoSession::on_write_done(int status) {
+  if (status != 0) return close();
+  add(loop_.counters().bytes_sent, queued_bytes_);
+  queued_bytes_ = 0;
+  if (resume_reading() != 0) close();
+}
+
+void StreamSession::on_data(const char*, size_t size) {
+  add(loop_.counters().bytes_received, size);
+}
+
+}  // namespace th

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <uv.h>
+
+#include "net/tcp_transport.hpp"
+
+namespace th {
+
+class ServerLoop;
+
+// One accepted connection, talking through a Transport so TLS can slot in later. Sessions are
+// pooled by their loop and reused, so a per_request load (tens of thousands of connections a
+// second) does not allocate a session and its read buffer per accept.
+class Session : public TransportEvents {
+ public:
+  explicit Session(ServerLoop& loop);
+  virtual ~Session() = default;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Accepts the listener's pending connection and starts reading. Returns 0 or a negative libuv
+  // status, after which the caller counts an accept error and calls close().
+  int open(uv_stream_t* listener);
+  // Idempotent. The session goes back to its loop once the transport has closed.
+  void close();
+
+  // Links in the loop's list of live sessions, or of free ones (next only).
+  Session* previous = nullptr;
+  Session* next = nullptr;
+
+ protected:
+  virtual void reset() = 0;  // forget the previous connection's state
+
+  bool closing() const { return closing_; }
+  // Reading stops while a write is queued: the queued bytes may point into the transport's read
+  // buffer, and back-pressure then reaches the client through the TCP window.
+  void pause_reading();
+  int resume_reading();  // 0 or a negative libuv status
+
+  void on_connected(int) override {}
+  void on_read_end(int) override { close(); }  // EOF or error: nothing more will be answered
+
+  ServerLoop& loop_;
+  TcpTransport transport_;
+
+ private:
+  void on_closed() final;
+
+  bool reading_ = false;
+  bool closing_ = false;
+};
+
+// Echo: writes back exactly what it reads.
+class EchoSession final : public Session {
+ public:
+  using Session::Session;
+
+ private:
+  void reset() override { queued_bytes_ = 0; }
+  void on_data(const char* data, size_t size) override;
+  void on_write_done(int status) override;
+
+  size_t queued_bytes_ = 0;
+};
+
+// Stream: reads and discards, for one-way throughput.
+class StreamSession final : public Session {
+ public:
+  using Session::Session;
+
+ private:
+  void reset() override {}
+  void on_data(const char* data, size_t size) override;
+  void on_write_done(int) override {}
+};
+
+}  // namespace th

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace th {
+
+// What went wrong with one request. Each kind is a separate counter in the report, so a user can
+// tell a server that refused from one that reset or from a client that ran out of ports.
+enum class ErrorKind : uint8_t {
+  connect_refused,            // ECONNREFUSED: nothing listening, or the accept queue overflowed
+  reset,                      // ECONNRESET / EPIPE: the peer aborted the connection
+  timeout,                    // no complete response within timeout_ms
+  ephemeral_ports_exhausted,  // EADDRNOTAVAIL on connect: no free local port for the 4-tuple
+  too_many_open_files,        // EMFILE / ENFILE
+  closed_early,               // the peer closed before the response was complete
+  bad_response,               // unparsable HTTP, unexpected status, or echo bytes that differ
+  other,                      // any other socket error
+};
+
+inline constexpr size_t kErrorKindCount = static_cast<size_t>(ErrorKind::other) + 1;
+
+const char* to_string(ErrorKind kind);
+
+// Maps a libuv status code (negative errno) to the kind a report counts it as.
+ErrorKind error_kind_from_uv(int status);
+
+using ErrorCounts = std::array<uint64_t, kErrorKindCount>;
+
+}  // namespace th

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "net/socket_options.hpp"
+#include "scenario/scenario.hpp"
+#include "stats/recorder.hpp"
+
+namespace th {
+
+enum class StopReason { duration, requests, interrupted };
+
+// Everything a report shows about one run. Reporters read this and nothing else.
+struct RunResult {
+  std::string name;
+  std::vector<std::pair<std::string, nlohmann::json>> params;
+  Scenario scenario;
+  std::string target;  // the address the load went to
+  bool embedded_server = false;
+  StopReason stopped_by = StopReason::duration;
+  double duration_s = 0;  // measured window: end of warm-up to the last counted response
+  Recorder recorder;      // merged over the load generator's threads
+  uint64_t in_flight_at_end = 0;  // requests still unanswered when the run ended (not errors)
+  std::vector<OptionReading> client_options;  // as read back from a real connection
+  std::vector<OptionReading> server_options;  // embedded server only
+  double client_cpu_s = 0;
+  std::optional<double> server_cpu_s;             // embedded server only
+  std::optional<uint64_t> server_bytes_received;  // embedded server only
+  std::vector<std::string> warnings;              // things the user should know to read the run
+};
+
+const char* to_string(StopReason reason);
+
+}  // namespace th

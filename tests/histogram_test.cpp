@@ -1,0 +1,121 @@
+#include "stats/histogram.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace th {
+namespace {
+
+// Nearest-rank percentile of the raw samples: the definition the histogram reports.
+int64_t exact_percentile(std::vector<int64_t> sorted, double percent) {
+  std::sort(sorted.begin(), sorted.end());
+  auto rank = static_cast<size_t>(std::ceil(percent / 100.0 * static_cast<double>(sorted.size())));
+  rank = std::clamp<size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+std::vector<int64_t> lognormal_latencies_ns(size_t count, unsigned seed) {
+  std::mt19937_64 random(seed);
+  // Around 100 us with a long tail into the tens of ms, like real request latencies.
+  std::lognormal_distribution<double> distribution(std::log(100'000.0), 1.2);
+  std::vector<int64_t> samples(count);
+  for (auto& sample : samples) sample = static_cast<int64_t>(distribution(random)) + 1;
+  return samples;
+}
+
+TEST(Histogram, PercentilesWithinOneTenthPercentOfExact) {
+  const std::vector<int64_t> samples = lognormal_latencies_ns(200'000, 42);
+  Histogram histogram;
+  for (int64_t sample : samples) histogram.record(sample);
+  for (double percent : {1.0, 10.0, 50.0, 90.0, 99.0, 99.9, 99.99, 100.0}) {
+    const double exact = static_cast<double>(exact_percentile(samples, percent));
+    const double reported = static_cast<double>(histogram.percentile(percent));
+    EXPECT_LE(std::abs(reported - exact) / exact, 0.001) << "p" << percent;
+  }
+  EXPECT_EQ(histogram.count(), samples.size());
+  EXPECT_EQ(histogram.min(), *std::min_element(samples.begin(), samples.end()));
+  EXPECT_EQ(histogram.max(), *std::max_element(samples.begin(), samples.end()));
+}
+
+TEST(Histogram, MeanIsExact) {
+  Histogram histogram;
+  for (int64_t value : {1000, 2000, 3000, 123456789}) histogram.record(value);
+  EXPECT_DOUBLE_EQ(histogram.mean(), (1000.0 + 2000.0 + 3000.0 + 123456789.0) / 4.0);
+}
+
+TEST(Histogram, SmallValuesAreExact) {
+  Histogram histogram;
+  for (int64_t value = 0; value < 2048; ++value) histogram.record(value);
+  EXPECT_EQ(histogram.percentile(50), 1023);
+  EXPECT_EQ(histogram.percentile(100), 2047);
+}
+
+TEST(Histogram, MergeEqualsRecordingIntoOne) {
+  const std::vector<int64_t> first = lognormal_latencies_ns(50'000, 1);
+  const std::vector<int64_t> second = lognormal_latencies_ns(70'000, 2);
+  Histogram a, b, both;
+  for (int64_t sample : first) a.record(sample), both.record(sample);
+  for (int64_t sample : second) b.record(sample), both.record(sample);
+  a.merge(b);
+  EXPECT_EQ(a.count(), both.count());
+  EXPECT_EQ(a.min(), both.min());
+  EXPECT_EQ(a.max(), both.max());
+  EXPECT_DOUBLE_EQ(a.mean(), both.mean());
+  for (double percent : {50.0, 90.0, 99.0, 99.9, 100.0}) {
+    EXPECT_EQ(a.percentile(percent), both.percentile(percent)) << "p" << percent;
+  }
+  EXPECT_EQ(a.to_json(), both.to_json());
+}
+
+TEST(Histogram, MergeRefusesADifferentLayout) {
+  Histogram three_digits(1'000'000, 3);
+  Histogram two_digits(1'000'000, 2);
+  EXPECT_THROW(three_digits.merge(two_digits), std::invalid_argument);
+}
+
+TEST(Histogram, SerialisationRoundTripsExactly) {
+  Histogram histogram;
+  for (int64_t sample : lognormal_latencies_ns(10'000, 7)) histogram.record(sample);
+  const Histogram copy = Histogram::from_json(nlohmann::json::parse(histogram.to_json().dump()));
+  EXPECT_EQ(copy.count(), histogram.count());
+  EXPECT_EQ(copy.min(), histogram.min());
+  EXPECT_EQ(copy.max(), histogram.max());
+  EXPECT_NEAR(copy.mean(), histogram.mean(), histogram.mean() * 1e-12);
+  for (double percent : {50.0, 99.0, 99.99}) {
+    EXPECT_EQ(copy.percentile(percent), histogram.percentile(percent));
+  }
+}
+
+TEST(Histogram, MalformedSerialisationIsRejected) {
+  Histogram histogram;
+  histogram.record(5);
+  nlohmann::json serialized = histogram.to_json();
+  serialized["count"] = 2;
+  EXPECT_THROW(Histogram::from_json(serialized), std::invalid_argument);
+  EXPECT_THROW(Histogram::from_json(nlohmann::json::object()), std::invalid_argument);
+}
+
+TEST(Histogram, ValuesAboveTheRangeAreClampedAndCounted) {
+  Histogram histogram(1'000'000, 3);
+  histogram.record(5'000'000);
+  EXPECT_EQ(histogram.count(), 1u);
+  EXPECT_EQ(histogram.saturated(), 1u);
+  EXPECT_EQ(histogram.max(), 1'000'000);
+}
+
+TEST(Histogram, EmptyReportsZeros) {
+  const Histogram histogram;
+  EXPECT_EQ(histogram.count(), 0u);
+  EXPECT_EQ(histogram.percentile(99), 0);
+  EXPECT_EQ(histogram.min(), 0);
+  EXPECT_EQ(histogram.mean(), 0.0);
+}
+
+}  // namespace
+}  // namespace th

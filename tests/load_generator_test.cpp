@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "run_helpers.hpp"
+
+namespace th {
+namespace {
+
+using testing::errors_of;
+using testing::run_scenario;
+
+TEST(LoadGenerator, HttpKeepAliveEndsWithExactlyTheRequestedCount) {
+  const RunResult result = run_scenario({{"protocol", "http"},
+                                         {"connections", 8},
+                                         {"threads", 2},
+                                         {"requests", 10000},
+                                         {"duration_s", 60}});
+  EXPECT_EQ(result.recorder.requests_ok, 10000u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+  EXPECT_EQ(result.stopped_by, StopReason::requests);
+  EXPECT_EQ(result.recorder.total.count(), 10000u);
+  EXPECT_EQ(result.recorder.first_byte.count(), 10000u);
+  // Keep-alive: one handshake per connection, not per request.
+  EXPECT_EQ(result.recorder.connect.count(), 8u);
+  EXPECT_GT(result.duration_s, 0.0);
+  EXPECT_GT(result.client_cpu_s, 0.0);
+  ASSERT_TRUE(result.server_cpu_s.has_value());
+}
+
+TEST(LoadGenerator, EchoPerRequestVerifiesEveryPayloadAndConnectsEachTime) {
+  const RunResult result = run_scenario({{"protocol", "echo"},
+                                         {"connection", "per_request"},
+                                         {"request_size", 1000},
+                                         {"connections", 4},
+                                         {"requests", 2000},
+                                         {"duration_s", 60}});
+  EXPECT_EQ(result.recorder.requests_ok, 2000u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+  EXPECT_EQ(result.recorder.connect.count(), 2000u);
+  EXPECT_EQ(result.recorder.connections_opened, 2000u);
+  EXPECT_EQ(result.recorder.bytes_sent, 2000u * 1000u);
+  EXPECT_EQ(result.recorder.bytes_received, 2000u * 1000u);
+}
+
+TEST(LoadGenerator, EchoSplitWritesStillVerify) {
+  const RunResult result = run_scenario({{"protocol", "echo"},
+                                         {"write_pattern", "split"},
+                                         {"client", {{"tcp_nodelay", true}}},
+                                         {"request_size", 4097},
+                                         {"connections", 2},
+                                         {"requests", 1000},
+                                         {"duration_s", 60}});
+  EXPECT_EQ(result.recorder.requests_ok, 1000u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+}
+
+TEST(LoadGenerator, StreamCountsWhatTheServerReceived) {
+  const RunResult result = run_scenario(
+      {{"protocol", "stream"}, {"request_size", 65536}, {"connections", 2}, {"duration_s", 0.5}});
+  EXPECT_GT(result.recorder.bytes_sent, 1'000'000u);
+  ASSERT_TRUE(result.server_bytes_received.has_value());
+  // Everything the client handed to the kernel arrives; the server may also have read bytes
+  // written during warm-up (none here), never fewer than were counted as sent.
+  EXPECT_GE(*result.server_bytes_received, result.recorder.bytes_sent);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+}
+
+TEST(LoadGenerator, RefusedConnectionsAreCountedNotFatal) {
+  // A port that was free a moment ago: nothing listens there.
+  const int probe = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  close(probe);
+  const RunResult result = run_scenario({{"protocol", "http"},
+                                         {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
+                                         {"connections", 2},
+                                         {"duration_s", 0.3}});
+  EXPECT_EQ(result.recorder.requests_ok, 0u);
+  EXPECT_GT(errors_of(result, ErrorKind::connect_refused), 0u);
+  // Backoff bounds the attempts: 2 connections, 10 ms apart, over 0.3 s.
+  EXPECT_LT(errors_of(result, ErrorKind::connect_refused), 200u);
+}
+
+TEST(LoadGenerator, SilentServerIsCountedAsTimeouts) {
+  // A listener that never accepts: the kernel completes handshakes into its backlog, and no
+  // byte ever comes back.
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 64), 0);
+  socklen_t length = sizeof address;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  const RunResult result = run_scenario({{"protocol", "http"},
+                                         {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
+                                         {"connections", 2},
+                                         {"timeout_ms", 100},
+                                         {"duration_s", 0.5}});
+  close(listener);
+  EXPECT_EQ(result.recorder.requests_ok, 0u);
+  EXPECT_GE(errors_of(result, ErrorKind::timeout), 2u);
+}
+
+TEST(LoadGenerator, AppliedSocketOptionsAreReadBackFromRealSockets) {
+  const RunResult result = run_scenario({{"protocol", "echo"},
+                                         {"client", {{"tcp_nodelay", true}, {"so_sndbuf", 65536}}},
+                                         {"server", {{"tcp_nodelay", true}}},
+                                         {"requests", 10},
+                                         {"connections", 1}});
+  auto find = [](const std::vector<OptionReading>& readings, const std::string& name) {
+    for (const OptionReading& reading : readings) {
+      if (reading.name == name) return reading;
+    }
+    ADD_FAILURE() << name << " not reported";
+    return OptionReading{};
+  };
+  EXPECT_EQ(find(result.client_options, "tcp_nodelay").applied, 1);
+  // Linux doubles SO_SNDBUF to leave room for bookkeeping (socket(7)).
+  EXPECT_EQ(find(result.client_options, "so_sndbuf").requested, 65536);
+  EXPECT_EQ(find(result.client_options, "so_sndbuf").applied, 131072);
+  EXPECT_EQ(find(result.server_options, "tcp_nodelay").applied, 1);
+  EXPECT_FALSE(find(result.server_options, "so_rcvbuf").requested.has_value());
+}
+
+TEST(Nagle, SplitWritesStallAboutFortyMilliseconds) {
+  // The stall comes from the kernel's delayed ACK (>= 40 ms on Linux); a busy machine can only
+  // make it longer, so the lower bound is safe. The no-delay bound is generous for the same reason.
+  const nlohmann::json base = {{"protocol", "http"}, {"write_pattern", "split"},
+                               {"request_size", 64}, {"connections", 1},
+                               {"requests", 20},     {"duration_s", 10}};
+  nlohmann::json nagle = base;
+  nagle["client"] = {{"tcp_nodelay", false}};
+  nagle["server"] = {{"tcp_nodelay", true}};
+  nlohmann::json nodelay = base;
+  nodelay["client"] = {{"tcp_nodelay", true}};
+  nodelay["server"] = {{"tcp_nodelay", true}};
+  const RunResult stalled = run_scenario(nagle);
+  const RunResult fast = run_scenario(nodelay);
+  EXPECT_EQ(stalled.recorder.requests_ok, 20u);
+  EXPECT_GE(stalled.recorder.total.percentile(50), 30'000'000);
+  EXPECT_LT(fast.recorder.total.percentile(50), 20'000'000);
+}
+
+}  // namespace
+}  // namespace th
