@@ -10,6 +10,12 @@ namespace {
 
 std::string milliseconds(int64_t ns) { return fmt::format("{:.3f}", static_cast<double>(ns) / 1e6); }
 
+// A phase with no samples (a stream has no request latency; keep-alive connects in warm-up)
+// shows "-" rather than a zero that reads like a measurement.
+std::string percentile_ms(const Histogram& histogram, double percent) {
+  return histogram.count() > 0 ? milliseconds(histogram.percentile(percent)) : "-";
+}
+
 double per_second(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0.0; }
 
 }  // namespace
@@ -30,14 +36,12 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
         per_second(8.0 * static_cast<double>(recorder.bytes_sent), run.duration_s) / 1e6;
     const std::string cpu_per_request =
         ok > 0 ? fmt::format("{:.1f}", run.client_cpu_s * 1e6 / ok) : "-";
-    const std::string connect_p50 =
-        recorder.connect.count() > 0 ? milliseconds(recorder.connect.percentile(50)) : "-";
     fmt::format_to(line, "{:<{}}  {:>11.1f} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10.1f} {:>10}\n",
                    run.name, name_width, per_second(ok, run.duration_s),
-                   milliseconds(recorder.total.percentile(50)),
-                   milliseconds(recorder.total.percentile(90)),
-                   milliseconds(recorder.total.percentile(99)), milliseconds(recorder.total.max()),
-                   connect_p50, recorder.error_total(), megabits_out, cpu_per_request);
+                   percentile_ms(recorder.total, 50), percentile_ms(recorder.total, 90),
+                   percentile_ms(recorder.total, 99), percentile_ms(recorder.total, 100),
+                   percentile_ms(recorder.connect, 50), recorder.error_total(), megabits_out,
+                   cpu_per_request);
   }
   for (const RunResult& run : input.runs) {
     for (size_t kind = 0; kind < kErrorKindCount; ++kind) {

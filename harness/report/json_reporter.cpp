@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "build_info.hpp"
 #include "report/reporter.hpp"
 
 namespace th {
@@ -113,8 +114,8 @@ nlohmann::json report_to_json(const ReportInput& input) {
   return {{"schema", kSchema},
           {"tool",
            {{"name", "tcpharness"},
-            {"version", TCPHARNESS_VERSION},
-            {"git_commit", TCPHARNESS_GIT_COMMIT}}},
+            {"version", kToolVersion},
+            {"git_commit", kToolGitCommit}}},
           {"started_at", input.started_at},
           {"interrupted", input.interrupted},
           {"host", input.host},

@@ -1,0 +1,164 @@
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "run_helpers.hpp"
+#include "scripted_http_server.hpp"
+
+namespace th {
+namespace {
+
+using testing::run_scenario;
+using testing::ScriptedHttpServer;
+
+TEST(ForeignServer, ChunkedBodiesAreParsedAndCountedOk) {
+  ScriptedHttpServer server(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n",
+      false);
+  const RunResult result = run_scenario({{"target", server.target()},
+                                         {"request_size", 0},
+                                         {"connections", 2},
+                                         {"requests", 500},
+                                         {"duration_s", 30}});
+  EXPECT_EQ(result.recorder.requests_ok, 500u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+  EXPECT_EQ(result.recorder.connect.count(), 2u) << "chunked responses keep the connection";
+}
+
+TEST(ForeignServer, CloseDelimitedBodiesAreParsedAndCountedOk) {
+  ScriptedHttpServer server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nbody until close",
+                            true);
+  const RunResult result = run_scenario({{"target", server.target()},
+                                         {"request_size", 0},
+                                         {"connections", 2},
+                                         {"requests", 300},
+                                         {"duration_s", 30}});
+  EXPECT_EQ(result.recorder.requests_ok, 300u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+  // The server ends every response by closing, so every request needed a new connection.
+  EXPECT_EQ(result.recorder.connect.count(), 300u);
+}
+
+TEST(ForeignServer, ErrorStatusIsABadResponse) {
+  ScriptedHttpServer server("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", false);
+  const RunResult result = run_scenario({{"target", server.target()},
+                                         {"request_size", 0},
+                                         {"connections", 1},
+                                         {"requests", 20},
+                                         {"duration_s", 30}});
+  EXPECT_EQ(result.recorder.requests_ok, 0u);
+  EXPECT_EQ(testing::errors_of(result, ErrorKind::bad_response), 20u);
+}
+
+// nginx, started on its own with a throw-away configuration, is the reference HTTP/1.1 server
+// the client must get along with.
+class Nginx : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists("/usr/sbin/nginx")) {
+      GTEST_SKIP() << "nginx is not installed (scripts/test installs nginx-light)";
+    }
+    char pattern[] = "/tmp/tcpharness-nginx-XXXXXX";
+    prefix_ = mkdtemp(pattern);
+    port_ = free_port();
+    std::ofstream(prefix_ + "/nginx.conf")
+        << "worker_processes 1;\ndaemon off;\npid " << prefix_ << "/nginx.pid;\n"
+        << "error_log " << prefix_ << "/error.log;\nevents { worker_connections 1024; }\n"
+        << "http {\n access_log off;\n keepalive_requests 1000000;\n"
+        << " client_body_temp_path " << prefix_ << ";\n"
+        << " server {\n  listen 127.0.0.1:" << port_ << ";\n"
+        << "  location / { return 200 \"0123456789abcdef0123456789abcdef\"; }\n }\n}\n";
+    pid_ = fork();
+    if (pid_ == 0) {
+      execl("/usr/sbin/nginx", "nginx", "-p", prefix_.c_str(), "-c",
+            (prefix_ + "/nginx.conf").c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    wait_until_listening();
+  }
+
+  void TearDown() override {
+    if (pid_ > 0) {
+      kill(pid_, SIGQUIT);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (!prefix_.empty()) std::filesystem::remove_all(prefix_);
+  }
+
+  static int free_port() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    close(fd);
+    return ntohs(address.sin_port);
+  }
+
+  void wait_until_listening() {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_port = htons(static_cast<uint16_t>(port_));
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      const bool up = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+      close(fd);
+      if (up) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    FAIL() << "nginx did not start listening on port " << port_;
+  }
+
+  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  std::string prefix_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST_F(Nginx, KeepAliveCompletesWithNoErrors) {
+  const RunResult result = run_scenario({{"target", target()},
+                                         {"request_size", 0},
+                                         {"connections", 8},
+                                         {"requests", 5000},
+                                         {"duration_s", 30}});
+  EXPECT_EQ(result.recorder.requests_ok, 5000u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+}
+
+TEST_F(Nginx, PerRequestCompletesWithNoErrors) {
+  const RunResult result = run_scenario({{"target", target()},
+                                         {"request_size", 0},
+                                         {"connection", "per_request"},
+                                         {"connections", 4},
+                                         {"requests", 1000},
+                                         {"duration_s", 30}});
+  EXPECT_EQ(result.recorder.requests_ok, 1000u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+  EXPECT_EQ(result.recorder.connect.count(), 1000u);
+}
+
+TEST_F(Nginx, PostBodiesCompleteWithNoErrors) {
+  const RunResult result = run_scenario({{"target", target()},
+                                         {"request_size", 2048},
+                                         {"connections", 4},
+                                         {"requests", 1000},
+                                         {"duration_s", 30}});
+  EXPECT_EQ(result.recorder.requests_ok, 1000u);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+}
+
+}  // namespace
+}  // namespace th

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace th::testing {
+
+// A deliberately plain foreign HTTP server for client tests: blocking sockets, a thread per
+// connection, and one fixed response written verbatim for every request. It lets tests aim the
+// load generator at response framings the embedded server never produces (chunked bodies,
+// bodies delimited by the server closing the connection).
+class ScriptedHttpServer {
+ public:
+  ScriptedHttpServer(std::string response, bool close_after_response)
+      : response_(std::move(response)), close_after_response_(close_after_response) {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    listen(listener_, 128);
+    socklen_t length = sizeof address;
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+
+  ~ScriptedHttpServer() {
+    stopping_ = true;
+    shutdown(listener_, SHUT_RDWR);
+    acceptor_.join();
+    {
+      std::lock_guard lock(mutex_);
+      for (int fd : open_fds_) shutdown(fd, SHUT_RDWR);
+    }
+    for (auto& thread : connections_) thread.join();
+    close(listener_);
+  }
+
+  int port() const { return port_; }
+  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void accept_loop() {
+    while (!stopping_) {
+      const int fd = accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      std::lock_guard lock(mutex_);
+      open_fds_.push_back(fd);
+      connections_.emplace_back([this, fd] { serve(fd); });
+    }
+  }
+
+  // Requests from the harness's GET have no body, so the blank line ends each one.
+  void serve(int fd) {
+    std::string pending;
+    char buffer[4096];
+    while (true) {
+      const ssize_t received = read(fd, buffer, sizeof buffer);
+      if (received <= 0) break;
+      pending.append(buffer, static_cast<size_t>(received));
+      size_t end;
+      bool closed = false;
+      while ((end = pending.find("\r\n\r\n")) != std::string::npos) {
+        pending.erase(0, end + 4);
+        if (write(fd, response_.data(), response_.size()) != static_cast<ssize_t>(response_.size())) {
+          closed = true;
+          break;
+        }
+        if (close_after_response_) {
+          shutdown(fd, SHUT_WR);
+          closed = true;
+          break;
+        }
+      }
+      if (closed) break;
+    }
+    close_fd(fd);
+  }
+
+  void close_fd(int fd) {
+    std::lock_guard lock(mutex_);
+    for (int& open_fd : open_fds_) {
+      if (open_fd == fd) open_fd = -1;
+    }
+    close(fd);
+  }
+
+  std::string response_;
+  bool close_after_response_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::vector<int> open_fds_;
+  std::vector<std::thread> connections_;
+};
+
+}  // namespace th::testing
