@@ -15,7 +15,9 @@ namespace {
 // Nearest-rank percentile of the raw samples: the definition the histogram reports.
 int64_t exact_percentile(std::vector<int64_t> sorted, double percent) {
   std::sort(sorted.begin(), sorted.end());
-  auto rank = static_cast<size_t>(std::ceil(percent / 100.0 * static_cast<double>(sorted.size())));
+  // Integer arithmetic on percent * 1000 keeps the oracle free of floating-point rounding.
+  const auto scaled = static_cast<uint64_t>(std::llround(percent * 1000.0));
+  auto rank = static_cast<size_t>((scaled * sorted.size() + 100'000 - 1) / 100'000);
   rank = std::clamp<size_t>(rank, 1, sorted.size());
   return sorted[rank - 1];
 }
@@ -41,6 +43,19 @@ TEST(Histogram, PercentilesWithinOneTenthPercentOfExact) {
   EXPECT_EQ(histogram.count(), samples.size());
   EXPECT_EQ(histogram.min(), *std::min_element(samples.begin(), samples.end()));
   EXPECT_EQ(histogram.max(), *std::max_element(samples.begin(), samples.end()));
+}
+
+TEST(Histogram, NearestRankIsNotSkewedByFloatingPoint) {
+  Histogram histogram;
+  for (int64_t value = 1; value <= 1000; ++value) histogram.record(value);
+  EXPECT_EQ(histogram.percentile(99.9), 999);
+  EXPECT_EQ(histogram.percentile(14), 140);
+  EXPECT_EQ(histogram.percentile(100), 1000);
+}
+
+TEST(Histogram, AbsurdRangeIsRefused) {
+  EXPECT_THROW(Histogram(INT64_MAX, 3), std::invalid_argument);
+  EXPECT_THROW(Histogram(1, 3), std::invalid_argument);
 }
 
 TEST(Histogram, MeanIsExact) {

@@ -150,3 +150,28 @@ TEST(Nagle, SplitWritesStallAboutFortyMilliseconds) {
 
 }  // namespace
 }  // namespace th
+
+namespace th {
+namespace {
+
+TEST(EmbeddedServer, DelayUsHoldsEveryResponse) {
+  const RunResult result = testing::run_scenario({{"server", {{"delay_us", 3000}}},
+                                                  {"connections", 1},
+                                                  {"requests", 50},
+                                                  {"duration_s", 30}});
+  EXPECT_EQ(result.recorder.requests_ok, 50u);
+  EXPECT_GE(result.recorder.total.min(), 3'000'000);
+}
+
+TEST(EmbeddedServer, StallFreezesTheLoop) {
+  const RunResult result =
+      testing::run_scenario({{"server", {{"stall", {{"every_s", 0.2}, {"for_ms", 100}}}}},
+                             {"connections", 1},
+                             {"duration_s", 0.7}});
+  EXPECT_GT(result.recorder.requests_ok, 0u);
+  // A request caught by a stall waits for most of it.
+  EXPECT_GE(result.recorder.total.max(), 50'000'000);
+}
+
+}  // namespace
+}  // namespace th

@@ -99,8 +99,24 @@ TEST(ScenarioLoader, UnknownKeyIsRejectedWithItsPathAndAllowedKeys) {
 
 TEST(ScenarioLoader, UnknownSocketOptionIsRejectedWithItsPath) {
   EXPECT_EQ(
-      parse_error(R"({"server": {"nodelay": true}})"),
-      "x.json: /server/nodelay: unknown key; allowed keys: tcp_nodelay, so_sndbuf, so_rcvbuf");
+      parse_error(R"({"client": {"nodelay": true}})"),
+      "x.json: /client/nodelay: unknown key; allowed keys: tcp_nodelay, so_sndbuf, so_rcvbuf");
+  EXPECT_EQ(parse_error(R"({"server": {"nodelay": true}})"),
+            "x.json: /server/nodelay: unknown key; allowed keys: tcp_nodelay, so_sndbuf, "
+            "so_rcvbuf, delay_us, stall");
+}
+
+TEST(ScenarioLoader, ServerBehaviourKeysAreServerOnly) {
+  const Scenario s = scenario_from_json(
+      json::parse(R"({"server": {"delay_us": 250, "stall": {"every_s": 2, "for_ms": 200}}})"),
+      "x.json");
+  EXPECT_EQ(s.server.delay_us, 250u);
+  ASSERT_TRUE(s.server.stall.has_value());
+  EXPECT_EQ(s.server.stall->for_ms, 200u);
+  EXPECT_NE(parse_error(R"({"client": {"delay_us": 5}})").find("/client/delay_us: unknown key"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"server": {"stall": {"for_s": 1}}})").find("/server/stall/for_s"),
+            std::string::npos);
 }
 
 TEST(ScenarioLoader, WrongTypeNamesPointerAndValue) {

@@ -19,8 +19,8 @@ void ClientConnection::start() { start_request(); }
 
 void ClientConnection::start_request() {
   LoadPlan& plan = worker_.plan();
-  if (worker_.stopping()) return finish();
   const uint64_t now = uv_hrtime();
+  if (worker_.stopping(now)) return finish();
   measured_ = worker_.measuring(now);
   if (measured_ && !plan.claim_ticket()) return finish();
   request_start_ns_ = now;
@@ -89,12 +89,14 @@ void ClientConnection::on_write_done(int status) {
       if (measured_) {
         worker_.recorder().bytes_sent += worker_.plan().payload.size();
         ++worker_.recorder().requests_ok;
+        worker_.note_completion(now);
       }
-      if (now >= worker_.plan().deadline_ns || worker_.stopping()) return finish();
+      if (worker_.stopping(now)) return finish();
       measured_ = worker_.measuring(now);
       if (measured_ && !worker_.plan().claim_ticket()) return finish();
       return send_chunk();
     case Phase::awaiting_write:  // the response beat the write's callback; go on now
+      if (measured_) worker_.recorder().bytes_sent += worker_.plan().request_bytes;
       return continue_after_response(keep_connection_);
     default:
       return;
@@ -161,6 +163,7 @@ void ClientConnection::complete(uint64_t now_ns, bool keep_connection) {
     recorder.total.record(static_cast<int64_t>(now_ns - request_start_ns_));
     recorder.first_byte.record(static_cast<int64_t>(first_byte_ns_ - sent_ns_));
     ++recorder.requests_ok;
+    worker_.note_completion(now_ns);
   }
   keep_connection_ = keep_connection && worker_.plan().model == ConnectionModel::keep_alive;
   phase_ = Phase::idle;
@@ -182,9 +185,12 @@ void ClientConnection::fail(int uv_status) { fail_with(error_kind_from_uv(uv_sta
 
 void ClientConnection::fail_with(ErrorKind kind) {
   if (phase_ == Phase::closing || phase_ == Phase::done) return;
-  if (measured_) worker_.recorder().count_error(kind);
+  // A response that completed while our write was still queued was already counted ok; what
+  // goes wrong after it (the server closing, say) belongs to no request.
+  const bool answered = phase_ == Phase::awaiting_write;
+  if (measured_ && !answered) worker_.recorder().count_error(kind);
   phase_ = Phase::closing;
-  backoff_after_close_ = true;
+  backoff_after_close_ = !answered;
   if (transport_->is_open()) {
     transport_->close();
   } else {
@@ -212,14 +218,14 @@ void ClientConnection::tick(uint64_t now_ns) {
       if (now_ns - request_start_ns_ > worker_.plan().timeout_ns) fail_with(ErrorKind::timeout);
       return;
     case Phase::backoff:
-      if (worker_.stopping()) return finish();
+      if (worker_.stopping(now_ns)) return finish();
       if (now_ns >= retry_at_ns_) {
         phase_ = Phase::idle;
         start_request();
       }
       return;
     case Phase::streaming:
-      if (worker_.stopping()) return finish();
+      if (worker_.stopping(now_ns)) return finish();
       return;
     default:
       return;

@@ -76,6 +76,8 @@ ServerConfig server_config_for(const Scenario& scenario) {
   config.response_size = scenario.response_size;
   config.write_pattern = scenario.write_pattern;
   config.options = scenario.server;
+  config.delay_us = scenario.server.delay_us;
+  config.stall = scenario.server.stall;
   config.cpus = scenario.server_cpus;
   return config;
 }
@@ -171,9 +173,17 @@ RunResult execute_run(const RunSpec& spec) {
     result.recorder.merge(worker->recorder());
     result.in_flight_at_end += worker->in_flight_at_end();
     result.client_cpu_s += worker->cpu_seconds();
-    window_end_ns = std::max(window_end_ns, worker->finished_ns());
+    // The window ends at the last counted answer: a stuck request waiting out the grace period
+    // must not stretch the time that the rates are divided by.
+    window_end_ns = std::max(window_end_ns, worker->last_completion_ns());
     if (result.client_options.empty()) result.client_options = worker->applied_options();
     if (!worker->failure().empty()) result.warnings.push_back(worker->failure());
+  }
+  if (result.recorder.requests_ok == 0) {
+    // Nothing was answered: the window is the time the load was applied.
+    uint64_t stopped_ns = plan.deadline_ns;
+    for (auto& worker : workers) stopped_ns = std::min(stopped_ns, worker->finished_ns());
+    window_end_ns = std::max(stopped_ns, plan.warmup_end_ns);
   }
   result.duration_s = static_cast<double>(window_end_ns - plan.warmup_end_ns) / 1e9;
 

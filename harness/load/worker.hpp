@@ -41,7 +41,11 @@ class Worker {
   uv_loop_t* loop() { return &loop_; }
   LoadPlan& plan() { return plan_; }
   Recorder& recorder() { return recorder_; }
-  bool stopping() const { return stopping_; }
+  // Checked against the clock, not only the periodic tick, so no request starts after the
+  // deadline or a stop request.
+  bool stopping(uint64_t now_ns) const { return stopping_ || now_ns >= stop_at_ns_; }
+  void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
+  uint64_t last_completion_ns() const { return last_completion_ns_; }  // after join()
   bool measuring(uint64_t now_ns) const { return now_ns >= plan_.warmup_end_ns; }
   void note_applied_options(int fd);
   void count_in_flight_at_end() { ++in_flight_at_end_; }
@@ -70,6 +74,7 @@ class Worker {
   bool shut_down_ = false;
   uint64_t in_flight_at_end_ = 0;
   std::atomic<uint64_t> finished_ns_{0};
+  uint64_t last_completion_ns_ = 0;
   bool cpu_start_sampled_ = false;
   double cpu_start_s_ = 0;
   double cpu_end_s_ = 0;

@@ -88,6 +88,53 @@ SocketOptions read_socket_options(const Checks& checks, const json& value,
   return options;
 }
 
+// Keys only the embedded server has: how it behaves rather than how its sockets are set.
+const Field<ServerOptions> kServerOnlyFields[] = {
+    {"delay_us",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       out.delay_us = static_cast<uint32_t>(c.integer(v, p, 0, 10'000'000));
+     }},
+    {"stall",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       if (v.is_null()) return;
+       c.object(v, p);
+       ServerStall stall;
+       for (const auto& [key, item] : v.items()) {
+         const std::string item_pointer = p + "/" + pointer_token(key);
+         if (key == "every_s") {
+           stall.every_s = c.number(item, item_pointer, 0, true, 3600);
+         } else if (key == "for_ms") {
+           stall.for_ms = static_cast<uint32_t>(c.integer(item, item_pointer, 1, 60'000));
+         } else {
+           c.unknown_key(item_pointer, {"every_s", "for_ms"});
+         }
+       }
+       out.stall = stall;
+     }},
+};
+
+ServerOptions read_server_options(const Checks& checks, const json& value,
+                                  const std::string& pointer) {
+  static const std::vector<std::string> allowed = [] {
+    std::vector<std::string> keys = keys_of(kSocketFields);
+    for (const auto& field : kServerOnlyFields) keys.emplace_back(field.key);
+    return keys;
+  }();
+  checks.object(value, pointer);
+  ServerOptions options;
+  for (const auto& [key, item] : value.items()) {
+    const std::string key_pointer = pointer + "/" + pointer_token(key);
+    if (const auto* server_field = find_field(kServerOnlyFields, key)) {
+      server_field->read(checks, item, key_pointer, options);
+    } else if (const auto* socket_field = find_field(kSocketFields, key)) {
+      socket_field->read(checks, item, key_pointer, options);
+    } else {
+      checks.unknown_key(key_pointer, allowed);
+    }
+  }
+  return options;
+}
+
 std::vector<int> read_cpus(const Checks& checks, const json& value, const std::string& pointer) {
   checks.array(value, pointer);
   std::vector<int> cpus;
@@ -157,7 +204,7 @@ const ScenarioField kScenarioFields[] = {
     {"client", [](const Checks& c, const json& v, const std::string& p,
                   Scenario& s) { s.client = read_socket_options(c, v, p); }},
     {"server", [](const Checks& c, const json& v, const std::string& p,
-                  Scenario& s) { s.server = read_socket_options(c, v, p); }},
+                  Scenario& s) { s.server = read_server_options(c, v, p); }},
     {"write_pattern", [](const Checks& c, const json& v, const std::string& p,
                          Scenario& s) { s.write_pattern = c.one_of(v, p, kWritePatterns); }},
     {"client_cpus", [](const Checks& c, const json& v, const std::string& p,
@@ -206,7 +253,9 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
   const std::string head = key.substr(0, dot);
   bool known = head != "name" && find_field(kScenarioFields, head) != nullptr;
   if (known && dot != std::string::npos) {
-    known = is_socket_side(head) && find_field(kSocketFields, key.substr(dot + 1)) != nullptr;
+    const std::string option = key.substr(dot + 1);
+    known = is_socket_side(head) && (find_field(kSocketFields, option) != nullptr ||
+                                     (head == "server" && find_field(kServerOnlyFields, option)));
   }
   if (known) return;
   std::vector<std::string> allowed;
@@ -217,6 +266,8 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
     for (const auto& option : kSocketFields) {
       allowed.push_back(std::string(field.key) + "." + option.key);
     }
+    if (std::string_view(field.key) != "server") continue;
+    for (const auto& option : kServerOnlyFields) allowed.push_back(std::string("server.") + option.key);
   }
   checks.unknown_key(pointer, allowed);
 }

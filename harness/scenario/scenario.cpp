@@ -77,6 +77,11 @@ void to_json(json& out, const Scenario& scenario) {
   out["timeout_ms"] = scenario.timeout_ms;
   out["client"] = socket_options_json(scenario.client);
   out["server"] = socket_options_json(scenario.server);
+  out["server"]["delay_us"] = scenario.server.delay_us;
+  out["server"]["stall"] =
+      scenario.server.stall
+          ? json{{"every_s", scenario.server.stall->every_s}, {"for_ms", scenario.server.stall->for_ms}}
+          : json(nullptr);
   out["write_pattern"] = to_string(scenario.write_pattern);
   out["client_cpus"] = scenario.client_cpus;
   out["server_cpus"] = scenario.server_cpus;

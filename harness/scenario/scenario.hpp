@@ -24,6 +24,21 @@ struct SocketOptions {
   std::optional<int> so_rcvbuf;
 };
 
+// A freeze of every server loop, as a garbage-collection pause or a stop-the-world compaction
+// would cause: the test case for coordinated omission.
+struct ServerStall {
+  double every_s = 2.0;
+  uint32_t for_ms = 200;
+};
+
+// The embedded server's side: its socket options plus how it behaves.
+struct ServerOptions : SocketOptions {
+  // Time spent on each HTTP request before answering, blocking the loop as synchronous work
+  // in a real handler would; 0 answers at once.
+  uint32_t delay_us = 0;
+  std::optional<ServerStall> stall;
+};
+
 struct Target {
   std::string host;
   uint16_t port = 0;
@@ -48,7 +63,7 @@ struct Scenario {
   std::optional<uint64_t> requests;  // stop after exactly this many measured requests
   uint32_t timeout_ms = 5000;        // a request without a complete answer by then is a timeout
   SocketOptions client;
-  SocketOptions server;
+  ServerOptions server;
   WritePattern write_pattern = WritePattern::single;
   std::vector<int> client_cpus;
   std::vector<int> server_cpus;

@@ -198,6 +198,7 @@ void HttpSession::credit(uint64_t bytes, uint64_t responses) {
 }
 
 int HttpSession::queue_response() {
+  if (const uint32_t delay_us = loop_.shared().config.delay_us) sleep_for_us(delay_us);
   const bool keep_alive = http_should_keep_alive(&parser_) != 0;
   const std::string_view url(url_, url_size_);
   if (url.starts_with(kSizedPrefix)) {

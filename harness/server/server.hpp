@@ -21,6 +21,8 @@ struct ServerConfig {
   uint32_t response_size = 64;  // http body bytes
   WritePattern write_pattern = WritePattern::single;
   SocketOptions options;
+  uint32_t delay_us = 0;
+  std::optional<ServerStall> stall;
   std::vector<int> cpus;
 };
 

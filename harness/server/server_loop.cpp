@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <new>
 
 #include "net/cpu.hpp"
@@ -58,6 +59,13 @@ std::vector<OptionReading> AppliedOptions::get() const {
   return readings_;
 }
 
+void sleep_for_us(uint64_t microseconds) {
+  timespec remaining{static_cast<time_t>(microseconds / 1'000'000),
+                     static_cast<long>(microseconds % 1'000'000) * 1000};
+  while (nanosleep(&remaining, &remaining) != 0 && errno == EINTR) {
+  }
+}
+
 ServerShared::ServerShared(const ServerConfig& server_config) : config(server_config) {
   accepted_options.tcp_nodelay = config.options.tcp_nodelay;
   if (config.protocol == Protocol::http) response = build_http_response(config.response_size);
@@ -72,6 +80,12 @@ ServerLoop::ServerLoop(ServerShared& shared, size_t index) : shared_(shared), in
   uv_async_init(&loop_, &stop_async_, on_stop);
   stop_async_.data = this;
   listener_.data = this;
+  if (shared_.config.stall) {
+    uv_timer_init(&loop_, &stall_timer_);
+    stall_timer_.data = this;
+    const auto period_ms = static_cast<uint64_t>(shared_.config.stall->every_s * 1000.0);
+    uv_timer_start(&stall_timer_, on_stall, period_ms, period_ms);
+  }
 }
 
 ServerLoop::~ServerLoop() { stop(); }
@@ -163,6 +177,13 @@ void ServerLoop::stop() {
   free_count_ = 0;
 }
 
+// Freezes the whole loop, as a stop-the-world pause would: nothing is read, answered or accepted
+// until it ends, so every request that arrives meanwhile waits.
+void ServerLoop::on_stall(uv_timer_t* timer) {
+  const auto* self = static_cast<ServerLoop*>(timer->data);
+  sleep_for_us(uint64_t{self->shared_.config.stall->for_ms} * 1000);
+}
+
 void ServerLoop::on_stop(uv_async_t* async) {
   static_cast<ServerLoop*>(async->data)->close_everything();
 }
@@ -171,6 +192,7 @@ void ServerLoop::close_everything() {
   stopping_ = true;
   if (listener_initialised_) uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
+  if (shared_.config.stall) uv_close(reinterpret_cast<uv_handle_t*>(&stall_timer_), nullptr);
   for (Session* session = live_; session != nullptr;) {
     Session* next = session->next;  // close() may release the session at once
     session->close();

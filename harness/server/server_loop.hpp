@@ -17,6 +17,10 @@ namespace th {
 
 class Session;
 
+// Blocks the calling (loop) thread: the server's simulated work and stalls are meant to hold
+// the loop, as synchronous work in a real server would.
+void sleep_for_us(uint64_t microseconds);
+
 // Counters of one loop. Only the loop thread writes them; stats() reads them from any thread.
 struct LoopCounters {
   std::atomic<uint64_t> connections_accepted{0};
@@ -86,6 +90,7 @@ class ServerLoop {
  private:
   static void on_connection(uv_stream_t* listener, int status);
   static void on_stop(uv_async_t* async);
+  static void on_stall(uv_timer_t* timer);
   void run(std::promise<int>* ready);
   void close_everything();
   Session* acquire();
@@ -98,6 +103,7 @@ class ServerLoop {
   uv_loop_t loop_{};
   uv_tcp_t listener_{};
   uv_async_t stop_async_{};
+  uv_timer_t stall_timer_{};  // only with config.stall
   bool listener_initialised_ = false;
   bool stopping_ = false;  // loop thread: closed sessions are freed, not pooled
   bool stopped_ = false;   // owner thread

@@ -14,7 +14,9 @@ Histogram::Histogram(int64_t highest_trackable, int significant_digits)
   if (significant_digits < 1 || significant_digits > 5) {
     throw std::invalid_argument("histogram significant digits must be 1..5");
   }
-  if (highest_trackable < 2) throw std::invalid_argument("histogram highest value must be >= 2");
+  if (highest_trackable < 2 || highest_trackable > (INT64_MAX >> 1)) {
+    throw std::invalid_argument("histogram highest value must be from 2 to 2^62");
+  }
   // The smallest power of two of sub-buckets that resolves 2 * 10^digits distinct values per
   // bucket, as HdrHistogram does; the unit (lowest discernible value) is 1.
   int64_t single_unit_resolution = 2;
@@ -119,8 +121,11 @@ double Histogram::stddev() const noexcept {
 int64_t Histogram::percentile(double percent) const noexcept {
   if (total_count_ == 0) return 0;
   percent = std::clamp(percent, 0.0, 100.0);
-  // Rank of the sample, 1-based, as the nearest-rank definition: ceil(p * n), at least 1.
-  auto rank = static_cast<uint64_t>(std::ceil(percent / 100.0 * static_cast<double>(total_count_)));
+  // Rank of the sample, 1-based, as the nearest-rank definition: ceil(p * n), at least 1. The
+  // product is shaved by a relative 1e-12 because 99.9 / 100 * 1000 is 999.0000000000001 in
+  // binary floating point, and ceil would otherwise skip to the next sample.
+  const double exact_rank = percent / 100.0 * static_cast<double>(total_count_);
+  auto rank = static_cast<uint64_t>(std::ceil(exact_rank - exact_rank * 1e-12));
   rank = std::clamp<uint64_t>(rank, 1, total_count_);
   uint64_t seen = 0;
   for (size_t index = 0; index < counts_.size(); ++index) {
