@@ -1,15 +1,17 @@
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include "server/server_limits.hpp"
 
 namespace th {
 
 // Exit codes, documented in `--help` and docs/: scripts and CI branch on them.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRunHadErrors = 1;
+inline constexpr int kExitRegression = 1;  // compare: a change beyond a --fail-on limit
 inline constexpr int kExitConfigError = 2;
 inline constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 
@@ -18,6 +20,36 @@ struct RunArguments {
   std::vector<std::string> overrides;
   std::string out_path;
   bool quiet = false;
+  unsigned repetitions = 1;
+  std::vector<std::string> labels;  // key=value
+  std::string format = "native";    // of --out: native | gbench
+  std::string gbench_out;           // a second report, in Google Benchmark's JSON
+  bool gbench_aggregates_only = false;
+};
+
+struct CompareArguments {
+  std::string base_path;
+  std::string new_path;
+  std::string fail_on;
+  std::string format = "text";  // text | markdown | json
+  double alpha = 0.05;
+};
+
+struct MergeArguments {
+  std::vector<std::string> report_paths;
+  std::string out_path;
+};
+
+struct ConvertArguments {
+  std::string report_path;
+  std::string format = "gbench";  // the only one so far
+  std::string out_path;           // empty: stdout
+  bool gbench_aggregates_only = false;
+};
+
+struct PlotArguments {
+  std::string report_path;
+  std::string out_dir;
 };
 
 struct ServeArguments {
@@ -32,14 +64,23 @@ struct ServeArguments {
   int so_sndbuf = 0;
   int so_rcvbuf = 0;
   std::vector<int> cpus;
+  ServerLimits limits;  // --max-header-bytes, --header-timeout-ms, ... (docs/reliability.md)
 };
 
 void add_run_command(CLI::App& app, RunArguments& arguments);
 void add_serve_command(CLI::App& app, ServeArguments& arguments);
 void add_validate_command(CLI::App& app, RunArguments& arguments);
+void add_compare_command(CLI::App& app, CompareArguments& arguments);
+void add_merge_command(CLI::App& app, MergeArguments& arguments);
+void add_convert_command(CLI::App& app, ConvertArguments& arguments);
+void add_plot_command(CLI::App& app, PlotArguments& arguments);
 
 int run_command(const RunArguments& arguments);
 int serve_command(const ServeArguments& arguments);
 int validate_command(const RunArguments& arguments);
+int compare_command(const CompareArguments& arguments);
+int merge_command(const MergeArguments& arguments);
+int convert_command(const ConvertArguments& arguments);
+int plot_command(const PlotArguments& arguments);
 
 }  // namespace th

@@ -1,5 +1,6 @@
 #include "load/client_connection.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "load/worker.hpp"
@@ -15,61 +16,84 @@ constexpr uint64_t kBackoffNs = 10'000'000;
 
 ClientConnection::~ClientConnection() = default;
 
-void ClientConnection::start() { start_request(); }
+bool ClientConnection::can_take_request() const {
+  if (phase_ != Phase::idle && phase_ != Phase::connecting && phase_ != Phase::open) return false;
+  const LoadPlan& plan = worker_.plan();
+  return !last_on_connection_ && in_flight() < plan.pipeline_depth &&
+         (plan.max_requests_per_connection == 0 ||
+          on_this_connection_ < plan.max_requests_per_connection);
+}
 
-void ClientConnection::start_request() {
-  LoadPlan& plan = worker_.plan();
-  const uint64_t now = uv_hrtime();
-  if (worker_.stopping(now)) return finish();
-  measured_ = worker_.measuring(now);
-  if (measured_ && !plan.claim_ticket()) return finish();
-  request_start_ns_ = now;
-  sent_ns_ = first_byte_ns_ = 0;
-  echo_received_ = 0;
-  if (transport_->is_open()) return send_request();
+void ClientConnection::begin(uint64_t intended_ns, uint64_t now_ns, bool measured) {
+  const LoadPlan& plan = worker_.plan();
+  slot(begun_++) = Request{intended_ns, now_ns, 0, 0, 0, measured};
+  ++on_this_connection_;
+  if (measured) ++worker_.recorder().requests_sent;
+  if (plan.max_requests_per_connection != 0 &&
+      on_this_connection_ >= plan.max_requests_per_connection) {
+    last_on_connection_ = true;
+  }
+  if (phase_ == Phase::idle) return connect(now_ns);
+  if (phase_ != Phase::open) return;  // connecting: on_connected writes it
+  if (plan.protocol == Protocol::stream) return send_chunk();
+  write_pending();
+}
 
+void ClientConnection::connect(uint64_t now_ns) {
+  const LoadPlan& plan = worker_.plan();
   phase_ = Phase::connecting;
-  connect_start_ns_ = now;
+  connect_start_ns_ = now_ns;
+  connect_measured_ = slot(completed_).measured;
   http_.reset();
-  if (const int status = transport_->connect(plan.target.get(), nullptr, plan.client_options)) {
+  echo_received_ = 0;
+  if (const int status = transport_->connect(plan.target.get(), local_address, plan.client_options)) {
     fail(status);
   }
 }
 
 void ClientConnection::on_connected(int status) {
   if (status != 0) return fail(status);
-  if (measured_) {
+  phase_ = Phase::open;
+  if (connect_measured_) {
     worker_.recorder().connect.record(static_cast<int64_t>(uv_hrtime() - connect_start_ns_));
     ++worker_.recorder().connections_opened;
   }
   worker_.note_applied_options(transport_->fd());
   if (const int read_status = transport_->start_reading()) return fail(read_status);
   if (worker_.plan().protocol == Protocol::stream) return send_chunk();
-  send_request();
+  write_pending();
 }
 
-void ClientConnection::send_request() {
-  phase_ = Phase::sending;
-  next_write_ = 0;
-  write_parts();
-}
-
-void ClientConnection::write_parts() {
+// Writes every begun request in order, each as the plan's one or two writes, until the
+// transport has to queue one; on_write_done goes on from there.
+void ClientConnection::write_pending() {
   const LoadPlan& plan = worker_.plan();
-  while (next_write_ < plan.write_count) {
-    const LoadPlan::WriteGroup& group = plan.writes[next_write_++];
+  while (!group_queued_ && written_ < begun_ && phase_ == Phase::open) {
+    const uint64_t now = uv_hrtime();
+    if (write_group_ == 0 && written_ >= completed_) slot(written_).write_start_ns = now;
+    const LoadPlan::WriteGroup& group = plan.writes[write_group_];
     int error = 0;
-    const WriteOutcome outcome = transport_->write(group.buffers, group.count, &error);
-    if (outcome == WriteOutcome::failed) return fail(error);
-    if (outcome == WriteOutcome::queued) return;  // on_write_done goes on
+    switch (transport_->write(group.buffers, group.count, &error)) {
+      case WriteOutcome::failed:
+        return fail(error);
+      case WriteOutcome::queued:
+        group_queued_ = true;
+        queued_request_ = written_;
+        return;
+      case WriteOutcome::done:
+        group_written(now);
+        break;
+    }
   }
-  request_sent(uv_hrtime());
 }
 
-void ClientConnection::request_sent(uint64_t now_ns) {
-  if (sent_ns_ == 0) sent_ns_ = now_ns;
-  if (measured_) worker_.recorder().bytes_sent += worker_.plan().request_bytes;
-  if (phase_ == Phase::sending) phase_ = Phase::awaiting;
+void ClientConnection::group_written(uint64_t now_ns) {
+  if (++write_group_ < worker_.plan().write_count) return;
+  write_group_ = 0;
+  Request& request = slot(written_);
+  if (written_ >= completed_ && request.sent_ns == 0) request.sent_ns = now_ns;
+  if (request.measured) worker_.recorder().add_bytes_sent(now_ns, worker_.plan().request_bytes);
+  ++written_;
 }
 
 // Stream: one chunk after another on one connection, each counted as it is handed to the kernel.
@@ -80,117 +104,130 @@ void ClientConnection::send_chunk() {
 }
 
 void ClientConnection::on_write_done(int status) {
+  group_queued_ = false;
   if (status != 0) return fail(status);
   const uint64_t now = uv_hrtime();
-  switch (phase_) {
-    case Phase::sending:
-      return write_parts();
-    case Phase::streaming:
-      if (measured_) {
-        worker_.recorder().bytes_sent += worker_.plan().payload.size();
-        ++worker_.recorder().requests_ok;
-        worker_.note_completion(now);
-      }
-      if (worker_.stopping(now)) return finish();
-      measured_ = worker_.measuring(now);
-      if (measured_ && !worker_.plan().claim_ticket()) return finish();
-      return send_chunk();
-    case Phase::awaiting_write:  // the response beat the write's callback; go on now
-      if (measured_) worker_.recorder().bytes_sent += worker_.plan().request_bytes;
-      return continue_after_response(keep_connection_);
-    default:
-      return;
+  if (phase_ == Phase::streaming) {
+    const Request& chunk = slot(completed_);
+    if (chunk.measured) {
+      Recorder& recorder = worker_.recorder();
+      recorder.add_bytes_sent(now, worker_.plan().payload.size());
+      ++recorder.requests_ok;
+      ++recorder.timeline.at(now).requests_ok;
+      worker_.note_completion(now);
+    }
+    written_ = ++completed_;
+    phase_ = Phase::open;
+    return worker_.connection_free(*this, now);
   }
+  // A request answered before its write was reported done was accounted for by the answer.
+  if (queued_request_ == written_) group_written(now);
+  write_pending();
 }
 
 void ClientConnection::on_data(const char* data, size_t size) {
   const uint64_t now = uv_hrtime();
-  const LoadPlan& plan = worker_.plan();
   if (phase_ == Phase::streaming) return;  // a stream sink has nothing to say
-  if (phase_ != Phase::sending && phase_ != Phase::awaiting) {
-    return fail_with(ErrorKind::bad_response);  // bytes nobody asked for
-  }
-  if (measured_) worker_.recorder().bytes_received += size;
-  if (first_byte_ns_ == 0) {
-    first_byte_ns_ = now;
-    // libuv reports a queued write's completion one loop turn late; the kernel had all of the
-    // request once the answer starts, so the answer's arrival bounds the send time.
-    if (sent_ns_ == 0) sent_ns_ = now;
-  }
-  if (plan.protocol == Protocol::echo) {
-    const size_t expected = plan.payload.size();
-    if (size > expected - echo_received_ ||
-        std::memcmp(data, plan.payload.data() + echo_received_, size) != 0) {
+  if (in_flight() == 0) return fail_with(ErrorKind::bad_response);  // bytes nobody asked for
+  if (slot(completed_).measured) worker_.recorder().add_bytes_received(now, size);
+  if (worker_.plan().protocol == Protocol::echo) return take_echo(data, size, now);
+  take_http(data, size, now);
+}
+
+void ClientConnection::take_echo(const char* data, size_t size, uint64_t now_ns) {
+  const std::string& payload = worker_.plan().payload;
+  while (size > 0) {
+    if (in_flight() == 0) return fail_with(ErrorKind::bad_response);
+    Request& front = slot(completed_);
+    if (front.first_byte_ns == 0) front.first_byte_ns = now_ns;
+    const size_t take = std::min(size, payload.size() - echo_received_);
+    if (std::memcmp(data, payload.data() + echo_received_, take) != 0) {
       return fail_with(ErrorKind::bad_response);
     }
-    echo_received_ += size;
-    if (echo_received_ == expected) complete(now, true);
-    return;
+    echo_received_ += take;
+    data += take;
+    size -= take;
+    if (echo_received_ == payload.size()) {
+      echo_received_ = 0;
+      complete_front(now_ns, true);
+      if (phase_ != Phase::open) return;
+    }
   }
-  size_t consumed = 0;
-  switch (http_.feed(data, size, &consumed)) {
-    case HttpResponseParser::Result::need_more:
-      return;
-    case HttpResponseParser::Result::error:
-      return fail_with(ErrorKind::bad_response);
-    case HttpResponseParser::Result::complete:
-      // A closed-loop client has one request outstanding, so trailing bytes are a broken server.
-      if (consumed != size || http_.status_code() < 200 || http_.status_code() > 299) {
+}
+
+void ClientConnection::take_http(const char* data, size_t size, uint64_t now_ns) {
+  const uint64_t cap = worker_.plan().max_response_bytes;
+  while (size > 0) {
+    if (in_flight() == 0) return fail_with(ErrorKind::bad_response);
+    Request& front = slot(completed_);
+    if (front.first_byte_ns == 0) front.first_byte_ns = now_ns;
+    size_t consumed = 0;
+    switch (http_.feed(data, size, &consumed)) {
+      case HttpResponseParser::Result::need_more:
+        if (http_.body_bytes() > cap) fail_with(ErrorKind::bad_response);
+        return;
+      case HttpResponseParser::Result::error:
         return fail_with(ErrorKind::bad_response);
-      }
-      return complete(now, http_.keep_alive());
+      case HttpResponseParser::Result::complete:
+        if (http_.status_code() < 200 || http_.status_code() > 299 || http_.body_bytes() > cap) {
+          return fail_with(ErrorKind::bad_response);
+        }
+        data += consumed;
+        size -= consumed;
+        complete_front(now_ns, http_.keep_alive());
+        if (phase_ != Phase::open) return;
+    }
   }
 }
 
 void ClientConnection::on_read_end(int status) {
-  const bool in_request = phase_ == Phase::sending || phase_ == Phase::awaiting;
-  if (in_request && status == UV_EOF && worker_.plan().protocol == Protocol::http &&
-      first_byte_ns_ != 0) {
+  if (phase_ == Phase::open && in_flight() > 0 && status == UV_EOF &&
+      worker_.plan().protocol == Protocol::http && slot(completed_).first_byte_ns != 0) {
     // A body without Content-Length or chunking ends when the server closes (RFC 9112 §6.3).
     if (http_.feed_eof() == HttpResponseParser::Result::complete) {
       if (http_.status_code() < 200 || http_.status_code() > 299) {
         return fail_with(ErrorKind::bad_response);
       }
-      return complete(uv_hrtime(), false);
+      return complete_front(uv_hrtime(), false);
     }
   }
   fail(status);
 }
 
-void ClientConnection::complete(uint64_t now_ns, bool keep_connection) {
-  if (measured_) {
-    Recorder& recorder = worker_.recorder();
-    recorder.total.record(static_cast<int64_t>(now_ns - request_start_ns_));
-    recorder.first_byte.record(static_cast<int64_t>(first_byte_ns_ - sent_ns_));
-    ++recorder.requests_ok;
+void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connection) {
+  Request& request = slot(completed_);
+  // libuv reports a queued write's completion a loop turn late; the kernel had all of the
+  // request once the answer began, so the answer bounds the send time.
+  if (request.sent_ns == 0) request.sent_ns = request.first_byte_ns;
+  if (written_ == completed_) {  // answered before its write was reported done
+    if (request.measured) worker_.recorder().add_bytes_sent(now_ns, worker_.plan().request_bytes);
+    ++written_;
+    write_group_ = 0;
+  }
+  if (request.measured) {
+    worker_.recorder().record_ok(
+        now_ns, RequestTimes{.latency_ns = static_cast<int64_t>(now_ns - request.intended_ns),
+                             .service_ns = static_cast<int64_t>(now_ns - request.start_ns),
+                             .write_ns = static_cast<int64_t>(request.sent_ns - request.write_start_ns),
+                             .first_byte_ns = static_cast<int64_t>(request.first_byte_ns - request.sent_ns),
+                             .transfer_ns = static_cast<int64_t>(now_ns - request.first_byte_ns)});
     worker_.note_completion(now_ns);
   }
-  keep_connection_ = keep_connection && worker_.plan().model == ConnectionModel::keep_alive;
-  phase_ = Phase::idle;
-  if (transport_->write_queued()) {
-    phase_ = Phase::awaiting_write;
-    return;
-  }
-  continue_after_response(keep_connection_);
+  ++completed_;
+  if (!server_keeps_connection) last_on_connection_ = true;
+  after_response(now_ns);
 }
 
-void ClientConnection::continue_after_response(bool keep_connection) {
-  if (keep_connection) return start_request();
-  phase_ = Phase::closing;
-  backoff_after_close_ = false;
-  transport_->close();  // on_closed starts the next request on a new connection
+void ClientConnection::after_response(uint64_t now_ns) {
+  const bool per_request = worker_.plan().model == ConnectionModel::per_request;
+  if ((per_request || last_on_connection_) && in_flight() == 0) return close_connection(false);
+  worker_.connection_free(*this, now_ns);
 }
 
-void ClientConnection::fail(int uv_status) { fail_with(error_kind_from_uv(uv_status)); }
-
-void ClientConnection::fail_with(ErrorKind kind) {
-  if (phase_ == Phase::closing || phase_ == Phase::done) return;
-  // A response that completed while our write was still queued was already counted ok; what
-  // goes wrong after it (the server closing, say) belongs to no request.
-  const bool answered = phase_ == Phase::awaiting_write;
-  if (measured_ && !answered) worker_.recorder().count_error(kind);
+void ClientConnection::close_connection(bool back_off) {
   phase_ = Phase::closing;
-  backoff_after_close_ = !answered;
+  back_off_after_close_ = back_off;
+  close_start_ns_ = uv_hrtime();
   if (transport_->is_open()) {
     transport_->close();
   } else {
@@ -198,34 +235,59 @@ void ClientConnection::fail_with(ErrorKind kind) {
   }
 }
 
+void ClientConnection::fail(int uv_status) { fail_with(error_kind_from_uv(uv_status)); }
+
+// Every request in flight on the connection fails with it. A connection the server closed while
+// idle (a keep-alive timeout) is no error: it is replaced at once.
+void ClientConnection::fail_with(ErrorKind kind) {
+  if (phase_ == Phase::closing || phase_ == Phase::done) return;
+  const uint64_t now = uv_hrtime();
+  for (uint64_t sequence = completed_; sequence < begun_; ++sequence) {
+    if (slot(sequence).measured) worker_.recorder().record_error(now, kind);
+  }
+  const bool requests_failed = in_flight() > 0;
+  completed_ = begun_;
+  close_connection(requests_failed);
+}
+
 void ClientConnection::on_closed() {
   if (phase_ == Phase::done) return;
-  if (backoff_after_close_) {
+  const uint64_t now = uv_hrtime();
+  if (!back_off_after_close_ && completed_ > 0 && slot(completed_ - 1).measured) {
+    worker_.recorder().close.record(static_cast<int64_t>(now - close_start_ns_));
+  }
+  written_ = completed_ = begun_;
+  write_group_ = 0;
+  group_queued_ = false;
+  on_this_connection_ = 0;
+  last_on_connection_ = false;
+  if (back_off_after_close_) {
     phase_ = Phase::backoff;
-    retry_at_ns_ = uv_hrtime() + kBackoffNs;
+    retry_at_ns_ = now + kBackoffNs;
     return;
   }
   phase_ = Phase::idle;
-  start_request();
+  worker_.connection_free(*this, now);
 }
 
 void ClientConnection::tick(uint64_t now_ns) {
   switch (phase_) {
     case Phase::connecting:
-    case Phase::sending:
-    case Phase::awaiting:
-    case Phase::awaiting_write:
-      if (now_ns - request_start_ns_ > worker_.plan().timeout_ns) fail_with(ErrorKind::timeout);
+    case Phase::open:
+      // From the request's actual start: time spent queued for a connection is not the
+      // server's fault and is measured as latency instead.
+      if (in_flight() > 0 && now_ns - slot(completed_).start_ns > worker_.plan().timeout_ns) {
+        fail_with(ErrorKind::timeout);
+      }
       return;
     case Phase::backoff:
-      if (worker_.stopping(now_ns)) return finish();
       if (now_ns >= retry_at_ns_) {
         phase_ = Phase::idle;
-        start_request();
+        worker_.connection_free(*this, now_ns);
       }
       return;
     case Phase::streaming:
-      if (worker_.stopping(now_ns)) return finish();
+      if (worker_.stopping(now_ns)) finish();
       return;
     default:
       return;
@@ -234,9 +296,11 @@ void ClientConnection::tick(uint64_t now_ns) {
 
 void ClientConnection::finish() {
   if (phase_ == Phase::done) return;
-  const bool in_flight = phase_ == Phase::connecting || phase_ == Phase::sending ||
-                         phase_ == Phase::awaiting;
-  if (in_flight && measured_) worker_.count_in_flight_at_end();
+  if (phase_ != Phase::closing) {
+    for (uint64_t sequence = completed_; sequence < begun_; ++sequence) {
+      if (slot(sequence).measured) worker_.count_in_flight_at_end();
+    }
+  }
   phase_ = Phase::done;
   transport_->close();
   worker_.connection_finished();

@@ -11,32 +11,31 @@ namespace th {
 
 class Worker;
 
-// One closed-loop client: sends a request, waits for the whole response, sends the next. Its
-// state and buffers are allocated once; per_request reconnects reuse the same transport object.
+// One client connection and the requests in flight on it: one at a time (per_request,
+// keep_alive) or up to pipeline_depth (pipelined), answered in order. Its state and buffers are
+// allocated once; per_request reconnects reuse the same transport object. The Worker decides
+// when a request starts (closed or open loop); the connection runs it and reports back.
 class ClientConnection final : public TransportEvents {
  public:
-  enum class Phase {
-    idle,
-    connecting,
-    sending,
-    awaiting,        // request written, response not complete
-    awaiting_write,  // response complete before libuv reported the write done
-    streaming,
-    closing,
-    backoff,
-    done
-  };
+  static constexpr unsigned kMaxDepth = 64;
+  enum class Phase { idle, connecting, open, streaming, closing, backoff, done };
 
   explicit ClientConnection(Worker& worker) : worker_(worker) {}
   ~ClientConnection();
   void attach(std::unique_ptr<Transport> transport) { transport_ = std::move(transport); }
 
-  void start();  // begins the first request
-  // The worker's periodic check: enforces the request timeout, ends backoff, and past the
-  // deadline stops connections that have no request in flight.
+  // True when begin() may add a request: not closing, and the pipeline has room.
+  bool can_take_request() const;
+  // Starts a request meant to start at intended_ns (the schedule's time in an open loop, now in
+  // a closed one). When a slot frees up, the connection calls Worker::connection_free.
+  void begin(uint64_t intended_ns, uint64_t now_ns, bool measured);
+  // The worker's periodic check: request timeout and the end of backoff.
   void tick(uint64_t now_ns);
   void finish();  // stop now: close if open, count what is in flight
   Phase phase() const { return phase_; }
+  unsigned in_flight() const { return static_cast<unsigned>(begun_ - completed_); }
+  bool parked = false;  // in the worker's list of connections waiting for the schedule
+  const sockaddr* local_address = nullptr;  // source address to bind, or any
 
   void on_connected(int status) override;
   void on_data(const char* data, size_t size) override;
@@ -45,30 +44,50 @@ class ClientConnection final : public TransportEvents {
   void on_closed() override;
 
  private:
-  void start_request();
-  void send_request();
-  void write_parts();
-  void request_sent(uint64_t now_ns);
+  // The times of one request, for its phases (connect, write, first_byte, transfer).
+  struct Request {
+    uint64_t intended_ns = 0;
+    uint64_t start_ns = 0;
+    uint64_t write_start_ns = 0;
+    uint64_t sent_ns = 0;
+    uint64_t first_byte_ns = 0;
+    bool measured = false;
+  };
+  Request& slot(uint64_t sequence) { return requests_[sequence % kMaxDepth]; }
+
+  void connect(uint64_t now_ns);
+  void write_pending();
+  void group_written(uint64_t now_ns);
   void send_chunk();
-  void complete(uint64_t now_ns, bool keep_connection);
-  void continue_after_response(bool keep_connection);
+  void take_echo(const char* data, size_t size, uint64_t now_ns);
+  void take_http(const char* data, size_t size, uint64_t now_ns);
+  void complete_front(uint64_t now_ns, bool server_keeps_connection);
+  void after_response(uint64_t now_ns);
   void fail(int uv_status);
   void fail_with(ErrorKind kind);
+  void close_connection(bool back_off);
 
   Worker& worker_;
   std::unique_ptr<Transport> transport_;
   HttpResponseParser http_;
   Phase phase_ = Phase::idle;
-  bool measured_ = false;  // started after warm-up: counts in the report
-  bool backoff_after_close_ = false;
-  bool keep_connection_ = false;
-  unsigned next_write_ = 0;  // which of the plan's writes goes out next
-  uint64_t request_start_ns_ = 0;
+  Request requests_[kMaxDepth];
+  // Sequence numbers on this connection object: requests begun, fully written, answered. The
+  // ones in flight are [completed_, begun_), the ones still to write [written_, begun_).
+  uint64_t begun_ = 0;
+  uint64_t written_ = 0;
+  uint64_t completed_ = 0;
+  unsigned write_group_ = 0;     // which of the plan's writes of request written_ goes next
+  bool group_queued_ = false;    // that write is queued in the transport
+  uint64_t queued_request_ = 0;  // the request that queued write belongs to
+  uint64_t on_this_connection_ = 0;  // requests begun since the connection opened
+  bool last_on_connection_ = false;  // the server or max_requests_per_connection ends it
   uint64_t connect_start_ns_ = 0;
-  uint64_t sent_ns_ = 0;
-  uint64_t first_byte_ns_ = 0;
+  bool connect_measured_ = false;
+  uint64_t close_start_ns_ = 0;
+  bool back_off_after_close_ = false;
   uint64_t retry_at_ns_ = 0;
-  size_t echo_received_ = 0;
+  size_t echo_received_ = 0;  // bytes of the front request's echo so far
 };
 
 }  // namespace th

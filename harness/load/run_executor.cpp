@@ -1,6 +1,11 @@
 #include "load/run_executor.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -11,8 +16,11 @@
 #include <fmt/format.h>
 
 #include "load/load_plan.hpp"
+#include "load/progress_line.hpp"
 #include "load/worker.hpp"
 #include "net/address.hpp"
+#include "net/open_files.hpp"
+#include "net/sockstat.hpp"
 #include "proto/http_request.hpp"
 #include "scenario/config_error.hpp"
 #include "server/server.hpp"
@@ -78,35 +86,112 @@ ServerConfig server_config_for(const Scenario& scenario) {
   config.options = scenario.server;
   config.delay_us = scenario.server.delay_us;
   config.stall = scenario.server.stall;
+  config.limits = ServerLimits::of(scenario.server);
   config.cpus = scenario.server_cpus;
   return config;
 }
 
+// A source address this host does not have fails every connect; say so once, up front.
+void check_bindable(const SocketAddress& address, const std::string& text) {
+  const int fd = socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const socklen_t length =
+      address.family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  const bool bound = fd >= 0 && bind(fd, address.get(), length) == 0;
+  const int error = errno;
+  if (fd >= 0) close(fd);
+  if (!bound) {
+    throw ConfigError(fmt::format("local_addresses: cannot bind {}: {} (is it an address of "
+                                  "this host?)",
+                                  text, std::strerror(error)));
+  }
+}
+
 uint64_t seconds_to_ns(double seconds) { return static_cast<uint64_t>(seconds * 1e9); }
+
+// Tells the user when an open-loop run did not measure what it was asked to: the generator (or
+// too few connections) fell behind the schedule.
+void add_open_loop_warnings(RunResult& result, double target_rate) {
+  const Recorder& recorder = result.recorder;
+  const double achieved =
+      result.duration_s > 0 ? static_cast<double>(recorder.requests_sent) / result.duration_s : 0;
+  if (achieved < 0.99 * target_rate) {
+    result.warnings.push_back(
+        fmt::format("target rate not reached: {:.0f} requests/s sent of {:.0f} asked", achieved,
+                    target_rate));
+  }
+  if (recorder.waited_for_connection * 100 > recorder.requests_sent || result.unsent_at_end > 0) {
+    result.warnings.push_back(fmt::format(
+        "{} requests waited for a free connection (every one of {} busy) and {} were never sent; "
+        "latency_us counts their wait, as a user would see it. If the server was not the "
+        "bottleneck, raise connections",
+        recorder.waited_for_connection, result.scenario.connections, result.unsent_at_end));
+  }
+  const int64_t lag_p99 = recorder.schedule_lag.percentile(99);
+  if (lag_p99 > 1'000'000 && recorder.waited_for_connection == 0) {
+    result.warnings.push_back(fmt::format(
+        "the load generator fell behind its schedule (p99 {:.1f} ms late with connections free): "
+        "it, not the server, was the bottleneck; add threads or lower the rate",
+        static_cast<double>(lag_p99) / 1e6));
+  }
+}
 
 }  // namespace
 
 void request_stop() noexcept { g_stop_requested.store(true, std::memory_order_relaxed); }
 bool stop_was_requested() noexcept { return g_stop_requested.load(std::memory_order_relaxed); }
 
-RunResult execute_run(const RunSpec& spec) {
+void preflight_run(const RunSpec& spec) {
   const Scenario& scenario = spec.scenario;
-  check_cpus(scenario.client_cpus, "client_cpus");
-  check_cpus(scenario.server_cpus, "server_cpus");
-  probe_socket_options(scenario.client, "client");
-  probe_socket_options(scenario.server, "server");
+  const std::string where = fmt::format("run {}: ", spec.name);
+  try {
+    check_cpus(scenario.client_cpus, "client_cpus");
+    check_cpus(scenario.server_cpus, "server_cpus");
+    probe_socket_options(scenario.client, "client");
+    probe_socket_options(scenario.server, "server");
+    const int family = scenario.target ? resolve_address(scenario.target->host,
+                                                         scenario.target->port).family()
+                                       : AF_INET;
+    for (const std::string& local : scenario.local_addresses) {
+      const SocketAddress address = resolve_address(local, 0);
+      if (address.family() != family) {
+        throw ConfigError(fmt::format(
+            "local_addresses: {} is not of the target's address family", local));
+      }
+      check_bindable(address, local);
+    }
+    // Each client connection is a descriptor, and with the embedded server its peer is one
+    // too; the margin covers loops, timers, listeners and the report.
+    const uint64_t descriptors_per_connection = scenario.target ? 1 : 2;
+    ensure_open_files(uint64_t{scenario.connections} * descriptors_per_connection + 64 +
+                          8ull * (scenario.threads + scenario.server_threads),
+                      fmt::format("connections={}", scenario.connections).c_str());
+  } catch (const ConfigError& error) {
+    throw ConfigError(where + error.what());
+  }
+}
+
+RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
+  // A write to a connection the peer has reset must come back as EPIPE, counted as an error,
+  // never as a signal that ends the process.
+  signal(SIGPIPE, SIG_IGN);
+  const Scenario& scenario = spec.scenario;
+  preflight_run(spec);
 
   RunResult result;
   result.name = spec.name;
   result.params = spec.params;
   result.scenario = scenario;
+  result.target_rate_per_s = scenario.rate;
 
   std::unique_ptr<Server> server;
   LoadPlan plan;
   std::string host_header;
   if (scenario.target) {
     plan.target = resolve_address(scenario.target->host, scenario.target->port);
-    host_header = fmt::format("{}:{}", scenario.target->host, scenario.target->port);
+    // RFC 9110 §7.2: an IPv6 literal in Host keeps its brackets.
+    const bool ipv6_literal = scenario.target->host.find(':') != std::string::npos;
+    host_header = fmt::format(fmt::runtime(ipv6_literal ? "[{}]:{}" : "{}:{}"), scenario.target->host,
+                              scenario.target->port);
   } else {
     server = std::make_unique<Server>(server_config_for(scenario));
     plan.target = server->address();
@@ -120,10 +205,13 @@ RunResult execute_run(const RunSpec& spec) {
                                                      : scenario.connection;
   plan.write_pattern = scenario.write_pattern;
   plan.client_options = scenario.client;
+  for (const std::string& local : scenario.local_addresses) {
+    plan.local_addresses.push_back(resolve_address(local, 0));  // checked in preflight_run
+  }
   if (scenario.protocol == Protocol::http) {
     const HttpRequestBytes request =
         build_http_request(host_header, scenario.path, scenario.request_size,
-                           scenario.connection == ConnectionModel::keep_alive);
+                           scenario.connection != ConnectionModel::per_request);
     plan.request_head = request.header;
     plan.request_body = request.body;
   } else {
@@ -131,8 +219,13 @@ RunResult execute_run(const RunSpec& spec) {
   }
   plan_writes(plan, scenario);
   plan.timeout_ns = uint64_t{scenario.timeout_ms} * 1'000'000;
+  plan.max_response_bytes = scenario.max_response_bytes;
+  plan.pipeline_depth =
+      scenario.connection == ConnectionModel::pipelined ? scenario.pipeline_depth : 1;
+  plan.max_requests_per_connection = scenario.max_requests_per_connection;
   plan.grace_ns = std::min<uint64_t>(plan.timeout_ns, 2'000'000'000);
   plan.request_limit = scenario.requests;
+  plan.arrival = scenario.arrival;
 
   const uint32_t threads = std::min(scenario.threads, scenario.connections);
   if (threads < scenario.threads) {
@@ -140,16 +233,21 @@ RunResult execute_run(const RunSpec& spec) {
         "threads lowered from {} to {}: a thread needs at least one connection", scenario.threads,
         threads));
   }
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (uint32_t index = 0; index < threads; ++index) {
-    const uint32_t share =
-        scenario.connections / threads + (index < scenario.connections % threads ? 1 : 0);
-    workers.push_back(std::make_unique<Worker>(plan, index, share, scenario.client_cpus));
-  }
-
+  if (scenario.rate) plan.rate_per_thread = *scenario.rate / threads;
+  plan.threads = threads;
   plan.start_ns = uv_hrtime();
   plan.warmup_end_ns = plan.start_ns + seconds_to_ns(scenario.warmup_s);
   plan.deadline_ns = plan.warmup_end_ns + seconds_to_ns(scenario.duration_s);
+  std::vector<std::unique_ptr<Worker>> workers;
+  uint32_t first_connection = 0;
+  for (uint32_t index = 0; index < threads; ++index) {
+    const uint32_t share =
+        scenario.connections / threads + (index < scenario.connections % threads ? 1 : 0);
+    workers.push_back(
+        std::make_unique<Worker>(plan, index, first_connection, share, scenario.client_cpus));
+    first_connection += share;
+  }
+  result.time_wait_before = time_wait_sockets();
   for (auto& worker : workers) worker->start();
 
   // The controller's own wait: forwards an interrupt to the workers and samples the server's CPU
@@ -159,19 +257,24 @@ RunResult execute_run(const RunSpec& spec) {
     return std::all_of(workers.begin(), workers.end(),
                        [](const auto& worker) { return worker->finished_ns() != 0; });
   };
+  ProgressLine progress(options.progress && scenario.duration_s + scenario.warmup_s > 2.0);
   while (!all_done()) {
-    if (server && !server_cpu_start && uv_hrtime() >= plan.warmup_end_ns) {
+    const uint64_t now = uv_hrtime();
+    if (server && !server_cpu_start && now >= plan.warmup_end_ns) {
       server_cpu_start = server->cpu_seconds();
     }
     if (stop_was_requested()) plan.stop_requested.store(true, std::memory_order_relaxed);
+    progress.update(now, plan, workers);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  progress.clear();
   for (auto& worker : workers) worker->join();
 
   uint64_t window_end_ns = plan.warmup_end_ns;
   for (auto& worker : workers) {
     result.recorder.merge(worker->recorder());
     result.in_flight_at_end += worker->in_flight_at_end();
+    result.unsent_at_end += worker->unsent_at_end();
     result.client_cpu_s += worker->cpu_seconds();
     // The window ends at the last counted answer: a stuck request waiting out the grace period
     // must not stretch the time that the rates are divided by.
@@ -203,6 +306,17 @@ RunResult execute_run(const RunSpec& spec) {
     result.warnings.push_back(fmt::format(
         "duration_s ({} s) ended the run before all {} requests were sent", scenario.duration_s,
         *plan.request_limit));
+  }
+  result.time_wait_after = time_wait_sockets();
+  if (scenario.rate) add_open_loop_warnings(result, *scenario.rate);
+  if (const uint64_t exhausted =
+          result.recorder.errors[static_cast<size_t>(ErrorKind::ephemeral_ports_exhausted)]) {
+    result.warnings.push_back(fmt::format(
+        "{} connects found no free local port (EADDRNOTAVAIL): closed connections wait in "
+        "TIME_WAIT ({} now). Remedies: keep_alive, more local_addresses, client.so_linger "
+        "{{\"on\": true, \"timeout_s\": 0}}, a wider net.ipv4.ip_local_port_range, "
+        "net.ipv4.tcp_tw_reuse=1",
+        exhausted, result.time_wait_after.value_or(0)));
   }
   if (result.in_flight_at_end > 0) {
     result.warnings.push_back(fmt::format(

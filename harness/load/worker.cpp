@@ -1,6 +1,11 @@
 #include "load/worker.hpp"
 
+#include <sys/prctl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -14,11 +19,28 @@ namespace {
 // and far too rare to cost anything next to the requests themselves.
 constexpr uint64_t kTickMs = 10;
 
+int64_t realtime_minus_monotonic_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec -
+         static_cast<int64_t>(uv_hrtime());
+}
+
 }  // namespace
 
-Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t connection_count,
-               const std::vector<int>& cpus)
-    : plan_(plan), index_(index), connection_count_(connection_count), cpus_(cpus) {}
+Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection,
+               uint32_t connection_count, const std::vector<int>& cpus)
+    : plan_(plan),
+      index_(index),
+      first_connection_(first_connection),
+      connection_count_(connection_count),
+      cpus_(cpus) {
+  if (plan.rate_per_thread > 0) {
+    pacer_.emplace(plan.rate_per_thread, plan.arrival, plan.start_ns, 0x5eed0000ULL + index,
+                   static_cast<double>(index) / plan.threads);
+  }
+  recorder_.timeline.set_clock_offset(realtime_minus_monotonic_ns());
+}
 
 Worker::~Worker() { join(); }
 
@@ -40,19 +62,123 @@ void Worker::run() {
   for (uint32_t slot = 0; slot < connection_count_; ++slot) {
     auto connection = std::make_unique<ClientConnection>(*this);
     connection->attach(std::make_unique<TcpTransport>(&loop_, connection.get()));
+    if (!plan_.local_addresses.empty()) {
+      const auto& local = plan_.local_addresses[(first_connection_ + slot) % plan_.local_addresses.size()];
+      connection->local_address = local.get();
+    }
     connections_.push_back(std::move(connection));
   }
   active_connections_ = connection_count_;
   stop_at_ns_ = plan_.deadline_ns;
+  if (open_loop()) {
+    // The default 50 us timer slack would be most of a loopback request's latency.
+    prctl(PR_SET_TIMERSLACK, 1000UL);
+    idle_.reserve(connection_count_);
+    pacing_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    uv_poll_init(&loop_, &pacing_poll_, pacing_fd_);
+    pacing_poll_.data = this;
+    uv_poll_start(&pacing_poll_, UV_READABLE, on_pace);
+  }
   uv_timer_start(&tick_timer_, on_tick, kTickMs, kTickMs);
-  sample_cpu_start(uv_hrtime());
-  for (auto& connection : connections_) connection->start();
+  const uint64_t now = uv_hrtime();
+  sample_cpu_start(now);
+  for (auto& connection : connections_) connection_free(*connection, now);
   uv_run(&loop_, UV_RUN_DEFAULT);
   cpu_end_s_ = thread_cpu_seconds(pthread_self());
   if (!cpu_start_sampled_) cpu_start_s_ = cpu_end_s_;
   // Every handle is closed once uv_run returns, so the connections can go.
   connections_.clear();
   uv_loop_close(&loop_);
+  if (pacing_fd_ >= 0) close(pacing_fd_);
+}
+
+// The open-loop schedule ends at the deadline: requests meant to start before it still start
+// (late) while the grace period lasts; none meant for later does.
+bool Worker::schedule_over(uint64_t now_ns) const {
+  if (plan_.stop_requested.load(std::memory_order_relaxed)) return true;
+  return pacer_->next_ns() >= stop_at_ns_ || now_ns >= stop_at_ns_ + plan_.grace_ns;
+}
+
+void Worker::connection_free(ClientConnection& connection, uint64_t now_ns) {
+  if (!open_loop()) {
+    // Closed loop: fill the connection's pipeline (one slot, unless pipelined) at once.
+    while (connection.can_take_request()) {
+      const bool measured = measuring(now_ns);
+      if (stopping(now_ns) || (measured && !plan_.claim_ticket())) {
+        if (connection.in_flight() == 0) connection.finish();
+        return;
+      }
+      connection.begin(now_ns, now_ns, measured);
+    }
+    return;
+  }
+  if (schedule_over(now_ns)) {
+    if (connection.in_flight() == 0) connection.finish();
+    return;
+  }
+  if (!connection.parked && connection.can_take_request()) {
+    connection.parked = true;
+    idle_.push_back(&connection);
+  }
+  dispatch_due(now_ns);
+}
+
+// Hands every request whose time has come to a parked connection. A request that finds none
+// waits (its wait is part of its latency) until a connection comes back to connection_free.
+void Worker::dispatch_due(uint64_t now_ns) {
+  while (!idle_.empty() && pacer_->next_ns() <= now_ns && !schedule_over(now_ns)) {
+    ClientConnection* connection = idle_.back();
+    if (!connection->can_take_request()) {  // finished past grace, or its pipeline filled
+      connection->parked = false;
+      idle_.pop_back();
+      continue;
+    }
+    const uint64_t intended = pacer_->next_ns();
+    const bool measured = intended >= plan_.warmup_end_ns;
+    if (measured && !plan_.claim_ticket()) {
+      stop_at_ns_ = std::min(stop_at_ns_, now_ns);  // every request of the bound is out
+      break;
+    }
+    pacer_->advance();
+    if (measured) {
+      recorder_.schedule_lag.record(static_cast<int64_t>(now_ns - intended));
+      // Due while every connection was busy: it waited for one, which is the server's (or the
+      // connection count's) doing; lateness with a connection free is the generator's own.
+      if (backlogged_) ++recorder_.waited_for_connection;
+    }
+    connection->begin(intended, now_ns, measured);
+    if (!connection->can_take_request()) {
+      connection->parked = false;
+      idle_.pop_back();
+    }
+  }
+  if (schedule_over(now_ns)) {
+    while (!idle_.empty()) {
+      ClientConnection* connection = idle_.back();
+      idle_.pop_back();
+      connection->parked = false;
+      if (connection->in_flight() == 0) connection->finish();
+    }
+    return;
+  }
+  // Requests are due and no connection is free: they wait for connection_free.
+  backlogged_ = idle_.empty() && pacer_->next_ns() <= now_ns;
+  if (!idle_.empty()) arm_pacing_timer();
+}
+
+void Worker::arm_pacing_timer() {
+  itimerspec when{};
+  const uint64_t next = pacer_->next_ns();
+  when.it_value.tv_sec = static_cast<time_t>(next / 1'000'000'000);
+  when.it_value.tv_nsec = static_cast<long>(next % 1'000'000'000);
+  timerfd_settime(pacing_fd_, TFD_TIMER_ABSTIME, &when, nullptr);
+}
+
+void Worker::on_pace(uv_poll_t* poll, int, int) {
+  auto* self = static_cast<Worker*>(poll->data);
+  uint64_t expirations = 0;
+  [[maybe_unused]] const ssize_t got = read(self->pacing_fd_, &expirations, sizeof expirations);
+  self->dispatch_due(uv_hrtime());
 }
 
 void Worker::on_tick(uv_timer_t* timer) { static_cast<Worker*>(timer->data)->tick(); }
@@ -60,8 +186,11 @@ void Worker::on_tick(uv_timer_t* timer) { static_cast<Worker*>(timer->data)->tic
 void Worker::tick() {
   const uint64_t now = uv_hrtime();
   sample_cpu_start(now);
+  progress_ok_.store(recorder_.requests_ok, std::memory_order_relaxed);
+  progress_errors_.store(recorder_.error_total(), std::memory_order_relaxed);
   if (plan_.stop_requested.load(std::memory_order_relaxed)) stop_at_ns_ = std::min(stop_at_ns_, now);
   if (now >= stop_at_ns_) stopping_ = true;
+  if (open_loop()) dispatch_due(now);
   const bool past_grace = now >= stop_at_ns_ + plan_.grace_ns;
   for (auto& connection : connections_) {
     if (connection->phase() == ClientConnection::Phase::done) continue;
@@ -88,12 +217,27 @@ void Worker::connection_finished() {
   if (--active_connections_ == 0) shut_down();
 }
 
+// Requests the schedule meant to start inside the window that never got a connection: an open
+// loop must not lose them silently, since they are exactly the ones a stalled server delays.
+void Worker::count_unsent() {
+  if (!open_loop() || plan_.stop_requested.load(std::memory_order_relaxed)) return;
+  const uint64_t end = std::min(stop_at_ns_, plan_.deadline_ns);
+  for (uint64_t counted = 0; pacer_->next_ns() < end && counted < 100'000'000; ++counted) {
+    if (pacer_->next_ns() >= plan_.warmup_end_ns) ++unsent_at_end_;
+    pacer_->advance();
+  }
+}
+
 void Worker::shut_down() {
   if (shut_down_) return;
   shut_down_ = true;
-  finished_ns_.store(uv_hrtime(), std::memory_order_release);
+  progress_ok_.store(recorder_.requests_ok, std::memory_order_relaxed);
+  progress_errors_.store(recorder_.error_total(), std::memory_order_relaxed);
+  count_unsent();
   uv_timer_stop(&tick_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+  if (open_loop()) uv_close(reinterpret_cast<uv_handle_t*>(&pacing_poll_), nullptr);
+  finished_ns_.store(uv_hrtime(), std::memory_order_release);
 }
 
 }  // namespace th

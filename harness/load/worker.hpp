@@ -5,50 +5,62 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "load/client_connection.hpp"
 #include "load/load_plan.hpp"
+#include "load/pacer.hpp"
 #include "net/socket_options.hpp"
 #include "stats/recorder.hpp"
 
 namespace th {
 
 // One load-generator thread: its own libuv loop, its share of the connections and its own
-// Recorder. Nothing here is shared with other workers except the read-only LoadPlan.
+// Recorder. Nothing here is shared with other workers except the read-only LoadPlan. It decides
+// when each connection starts its next request: at once (closed loop) or when the schedule says
+// so (open loop, `rate`).
 class Worker {
  public:
-  Worker(LoadPlan& plan, uint32_t index, uint32_t connection_count, const std::vector<int>& cpus);
+  // first_connection: the index of this worker's first connection among all workers', so
+  // source addresses are spread over every connection of the run.
+  Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection, uint32_t connection_count,
+         const std::vector<int>& cpus);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
   void start();
   void join();
-  pthread_t native_handle() { return thread_.native_handle(); }
 
   // Results, valid after join().
   const Recorder& recorder() const { return recorder_; }
   const std::vector<OptionReading>& applied_options() const { return applied_options_; }
   uint64_t in_flight_at_end() const { return in_flight_at_end_; }
-  // Non-zero once every connection has finished; read by the controller while the loop runs.
-  uint64_t finished_ns() const { return finished_ns_.load(std::memory_order_acquire); }
+  uint64_t unsent_at_end() const { return unsent_at_end_; }
+  uint64_t last_completion_ns() const { return last_completion_ns_; }
   double cpu_seconds() const { return cpu_end_s_ - cpu_start_s_; }  // over the measured window
   const std::string& failure() const { return failure_; }
+  // Read by the controller while the loop runs.
+  uint64_t finished_ns() const { return finished_ns_.load(std::memory_order_acquire); }
+  uint64_t progress_ok() const { return progress_ok_.load(std::memory_order_relaxed); }
+  uint64_t progress_errors() const { return progress_errors_.load(std::memory_order_relaxed); }
 
   // For the worker's connections, on the loop thread.
   uv_loop_t* loop() { return &loop_; }
-  LoadPlan& plan() { return plan_; }
+  const LoadPlan& plan() const { return plan_; }
   Recorder& recorder() { return recorder_; }
-  // Checked against the clock, not only the periodic tick, so no request starts after the
-  // deadline or a stop request.
+  // No new request starts once this is true. Checked against the clock, not only the periodic
+  // tick, so nothing starts after the deadline or a stop request.
   bool stopping(uint64_t now_ns) const { return stopping_ || now_ns >= stop_at_ns_; }
-  void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
-  uint64_t last_completion_ns() const { return last_completion_ns_; }  // after join()
   bool measuring(uint64_t now_ns) const { return now_ns >= plan_.warmup_end_ns; }
   void note_applied_options(int fd);
+  void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
   void count_in_flight_at_end() { ++in_flight_at_end_; }
+  // A connection has no request: give it the next one, park it until the schedule has one, or
+  // finish it when the run is over.
+  void connection_free(ClientConnection& connection, uint64_t now_ns);
   void connection_finished();
 
  private:
@@ -56,10 +68,17 @@ class Worker {
   void tick();
   void shut_down();
   void sample_cpu_start(uint64_t now_ns);
+  bool open_loop() const { return pacer_.has_value(); }
+  bool schedule_over(uint64_t now_ns) const;
+  void dispatch_due(uint64_t now_ns);
+  void arm_pacing_timer();
+  void count_unsent();
   static void on_tick(uv_timer_t* timer);
+  static void on_pace(uv_poll_t* poll, int status, int events);
 
   LoadPlan& plan_;
   uint32_t index_;
+  uint32_t first_connection_;
   uint32_t connection_count_;
   std::vector<int> cpus_;
   std::thread thread_;
@@ -69,12 +88,24 @@ class Worker {
   Recorder recorder_;
   std::vector<OptionReading> applied_options_;
   uint32_t active_connections_ = 0;
+
+  // Open loop only: the schedule, the parked connections and a timerfd that wakes the loop at
+  // the next intended start with microsecond precision (libuv's own timers round to ms).
+  std::optional<Pacer> pacer_;
+  std::vector<ClientConnection*> idle_;
+  int pacing_fd_ = -1;
+  bool backlogged_ = false;  // the schedule is ahead of the free connections
+  uv_poll_t pacing_poll_{};
+
   uint64_t stop_at_ns_ = 0;  // the deadline, or earlier when a stop is requested
   bool stopping_ = false;
   bool shut_down_ = false;
   uint64_t in_flight_at_end_ = 0;
-  std::atomic<uint64_t> finished_ns_{0};
+  uint64_t unsent_at_end_ = 0;
   uint64_t last_completion_ns_ = 0;
+  std::atomic<uint64_t> finished_ns_{0};
+  std::atomic<uint64_t> progress_ok_{0};
+  std::atomic<uint64_t> progress_errors_{0};
   bool cpu_start_sampled_ = false;
   double cpu_start_s_ = 0;
   double cpu_end_s_ = 0;

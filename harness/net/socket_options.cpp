@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -20,7 +21,7 @@ struct OptionSpec {
   const char* name;
   int level;
   int option;
-  bool is_bool;
+  OptionKind kind;
   bool buffer;  // must be set before connect/listen
   std::optional<int64_t> (*requested)(const SocketOptions&);
 };
@@ -31,12 +32,14 @@ std::optional<int64_t> widen(const std::optional<T>& value) {
 }
 
 constexpr OptionSpec kOptions[] = {
-    {"tcp_nodelay", IPPROTO_TCP, TCP_NODELAY, true, false,
+    {"tcp_nodelay", IPPROTO_TCP, TCP_NODELAY, OptionKind::boolean, false,
      [](const SocketOptions& o) { return widen(o.tcp_nodelay); }},
-    {"so_sndbuf", SOL_SOCKET, SO_SNDBUF, false, true,
+    {"so_sndbuf", SOL_SOCKET, SO_SNDBUF, OptionKind::integer, true,
      [](const SocketOptions& o) { return widen(o.so_sndbuf); }},
-    {"so_rcvbuf", SOL_SOCKET, SO_RCVBUF, false, true,
+    {"so_rcvbuf", SOL_SOCKET, SO_RCVBUF, OptionKind::integer, true,
      [](const SocketOptions& o) { return widen(o.so_rcvbuf); }},
+    {"so_linger", SOL_SOCKET, SO_LINGER, OptionKind::linger, false,
+     [](const SocketOptions& o) { return widen(o.so_linger); }},
 };
 
 int apply_matching(int fd, const SocketOptions& options, bool buffers_only, std::string* failed) {
@@ -44,8 +47,15 @@ int apply_matching(int fd, const SocketOptions& options, bool buffers_only, std:
     if (buffers_only && !spec.buffer) continue;
     const std::optional<int64_t> value = spec.requested(options);
     if (!value) continue;
-    const int as_int = static_cast<int>(*value);
-    if (setsockopt(fd, spec.level, spec.option, &as_int, sizeof as_int) != 0) {
+    int status = 0;
+    if (spec.kind == OptionKind::linger) {
+      const linger as_linger{*value >= 0 ? 1 : 0, static_cast<int>(std::max<int64_t>(*value, 0))};
+      status = setsockopt(fd, spec.level, spec.option, &as_linger, sizeof as_linger);
+    } else {
+      const int as_int = static_cast<int>(*value);
+      status = setsockopt(fd, spec.level, spec.option, &as_int, sizeof as_int);
+    }
+    if (status != 0) {
       if (failed) *failed = spec.name;
       return -errno;
     }
@@ -66,10 +76,19 @@ int apply_buffer_options(int fd, const SocketOptions& options, std::string* fail
 std::vector<OptionReading> read_socket_options(int fd, const SocketOptions& requested) {
   std::vector<OptionReading> readings;
   for (const OptionSpec& spec : kOptions) {
-    int value = 0;
-    socklen_t length = sizeof value;
-    if (getsockopt(fd, spec.level, spec.option, &value, &length) != 0) value = -1;
-    readings.push_back({spec.name, spec.requested(requested), value, spec.is_bool});
+    int64_t applied = -1;
+    if (spec.kind == OptionKind::linger) {
+      linger value{};
+      socklen_t length = sizeof value;
+      if (getsockopt(fd, spec.level, spec.option, &value, &length) == 0) {
+        applied = value.l_onoff ? value.l_linger : -1;
+      }
+    } else {
+      int value = 0;
+      socklen_t length = sizeof value;
+      if (getsockopt(fd, spec.level, spec.option, &value, &length) == 0) applied = value;
+    }
+    readings.push_back({spec.name, spec.requested(requested), applied, spec.kind});
   }
   return readings;
 }

@@ -12,11 +12,13 @@ namespace th {
 // One option as the user asked for it and as the kernel reports it afterwards. Linux doubles
 // SO_SNDBUF/SO_RCVBUF (socket(7)) and clamps them to net.core.wmem_max/rmem_max, so the two
 // often differ; the report shows both.
+enum class OptionKind { integer, boolean, linger };
+
 struct OptionReading {
   std::string name;
   std::optional<int64_t> requested;  // unset: the kernel default was left alone
-  int64_t applied = 0;
-  bool is_bool = false;
+  int64_t applied = 0;               // linger: seconds, or -1 when off
+  OptionKind kind = OptionKind::integer;
 };
 
 // Sets every requested option on `fd`. Returns 0, or a negative errno with `failed_option` naming

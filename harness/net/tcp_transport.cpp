@@ -31,12 +31,12 @@ int TcpTransport::connect(const sockaddr* remote, const sockaddr* local,
   return status;  // on failure the handle is open: the caller closes it like any other
 }
 
-int TcpTransport::accept_from(uv_stream_t* listener) {
+int TcpTransport::open_accepted(int fd) {
   int status = uv_tcp_init(loop_, &tcp_);
   if (status != 0) return status;
   tcp_.data = this;
   state_ = State::open;
-  return uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
+  return uv_tcp_open(&tcp_, fd);
 }
 
 int TcpTransport::start_reading() {

@@ -19,7 +19,7 @@ class TcpTransport final : public Transport {
   TcpTransport& operator=(const TcpTransport&) = delete;
 
   int connect(const sockaddr* remote, const sockaddr* local, const SocketOptions& options) override;
-  int accept_from(uv_stream_t* listener) override;
+  int open_accepted(int fd) override;
   int start_reading() override;
   void stop_reading() override;
   WriteOutcome write(const uv_buf_t* buffers, unsigned count, int* error) override;

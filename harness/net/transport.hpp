@@ -34,7 +34,9 @@ class Transport {
   // starts connecting from `local` (nullptr: any). Returns 0 or a negative libuv status.
   virtual int connect(const sockaddr* remote, const sockaddr* local,
                       const SocketOptions& options) = 0;
-  virtual int accept_from(uv_stream_t* listener) = 0;
+  // Takes over a socket the server accepted itself (it does, to survive running out of file
+  // descriptors). Returns 0 or a negative libuv status; on failure `fd` is still the caller's.
+  virtual int open_accepted(int fd) = 0;
   virtual int start_reading() = 0;
   virtual void stop_reading() = 0;
   // Writes now as much as the kernel takes. Buffers that could not be written at once are queued

@@ -66,8 +66,27 @@ size_t format_http_response_header(uint64_t body_bytes, bool keep_alive, char* o
   return append(out, at, end);
 }
 
-std::string_view http_bad_request_response() {
-  return "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+std::string_view http_rejection_response(HttpRejection rejection) {
+#define TH_REFUSAL(status_line, extra) \
+  "HTTP/1.1 " status_line "\r\n" extra "Content-Length: 0\r\nConnection: close\r\n\r\n"
+  switch (rejection) {
+    case HttpRejection::none:
+      return {};
+    case HttpRejection::bad_request:
+      return TH_REFUSAL("400 Bad Request", "");
+    case HttpRejection::method_not_allowed:
+      return TH_REFUSAL("405 Method Not Allowed", "Allow: GET, HEAD, POST, PUT\r\n");
+    case HttpRejection::request_timeout:
+      return TH_REFUSAL("408 Request Timeout", "");
+    case HttpRejection::body_too_large:
+      return TH_REFUSAL("413 Content Too Large", "");
+    case HttpRejection::header_too_large:
+      return TH_REFUSAL("431 Request Header Fields Too Large", "");
+    case HttpRejection::not_implemented:
+      return TH_REFUSAL("501 Not Implemented", "");
+  }
+#undef TH_REFUSAL
+  return {};
 }
 
 }  // namespace th

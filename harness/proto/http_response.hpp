@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "proto/http_request_parser.hpp"
+
 namespace th {
 
 // The bytes of the embedded server's HTTP/1.1 response, built once per server and written
@@ -31,7 +33,9 @@ inline constexpr size_t kHttpResponseHeaderCapacity = 160;
 size_t format_http_response_header(uint64_t body_bytes, bool keep_alive, char* out,
                                    size_t capacity);
 
-// Sent once before closing a connection whose request did not parse.
-std::string_view http_bad_request_response();
+// The answer to a refused request, sent once before the connection closes: a status line,
+// "Content-Length: 0" and "Connection: close" (405 adds the Allow header RFC 9110 §15.5.6 asks
+// for). Empty for HttpRejection::none.
+std::string_view http_rejection_response(HttpRejection rejection);
 
 }  // namespace th

@@ -1,49 +1,152 @@
-#include <algorithm>
-#include <iterator>
-
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <vector>
+
 #include "report/reporter.hpp"
+#include "report/statistics.hpp"
 
 namespace th {
 namespace {
 
-std::string milliseconds(int64_t ns) { return fmt::format("{:.3f}", static_cast<double>(ns) / 1e6); }
-
-// A phase with no samples (a stream has no request latency; keep-alive connects in warm-up)
-// shows "-" rather than a zero that reads like a measurement.
-std::string percentile_ms(const Histogram& histogram, double percent) {
-  return histogram.count() > 0 ? milliseconds(histogram.percentile(percent)) : "-";
-}
+// The columns of the table, as numbers; a column without a value (no latency samples, no
+// answered request) prints "-" rather than a zero that reads like a measurement.
+enum Column { kRequestsPerS, kP50, kP90, kP99, kMax, kConnect, kErrors, kMbitOut, kCpu, kColumns };
+using Row = std::array<std::optional<double>, kColumns>;
 
 double per_second(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0.0; }
 
+std::optional<double> percentile_ms(const Histogram& histogram, double percent) {
+  if (histogram.count() == 0) return std::nullopt;
+  return static_cast<double>(histogram.percentile(percent)) / 1e6;
+}
+
+Row row_of(const RunResult& run) {
+  const Recorder& recorder = run.recorder;
+  const double ok = static_cast<double>(recorder.requests_ok);
+  Row row;
+  row[kRequestsPerS] = per_second(ok, run.duration_s);
+  row[kP50] = percentile_ms(recorder.total, 50);
+  row[kP90] = percentile_ms(recorder.total, 90);
+  row[kP99] = percentile_ms(recorder.total, 99);
+  row[kMax] = percentile_ms(recorder.total, 100);
+  row[kConnect] = percentile_ms(recorder.connect, 50);
+  row[kErrors] = static_cast<double>(recorder.error_total());
+  row[kMbitOut] = per_second(8.0 * static_cast<double>(recorder.bytes_sent), run.duration_s) / 1e6;
+  if (ok > 0) row[kCpu] = run.client_cpu_s * 1e6 / ok;
+  return row;
+}
+
+// Google Benchmark's console shows each repetition and then its aggregates; here the median (the
+// number to quote) and the cv (how far to trust it), each column over the repetitions.
+Row aggregate_row(const std::vector<Row>& rows, double (*summary)(std::span<const double>)) {
+  Row out;
+  for (size_t column = 0; column < kColumns; ++column) {
+    std::vector<double> values;
+    for (const Row& row : rows) {
+      if (row[column]) values.push_back(*row[column]);
+    }
+    if (values.size() == rows.size()) out[column] = summary(values);
+  }
+  return out;
+}
+
+std::string cell(const std::optional<double>& value, const char* format) {
+  return value ? fmt::format(fmt::runtime(format), *value) : "-";
+}
+
+void print_row(std::back_insert_iterator<std::string> line, const std::string& name,
+               size_t name_width, const Row& row, bool as_percent) {
+  auto number = [&](Column column, const char* format) {
+    if (as_percent) return row[column] ? fmt::format("{:.1f}%", *row[column] * 100) : "-";
+    return cell(row[column], format);
+  };
+  fmt::format_to(line, "{:<{}}  {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}\n", name,
+                 name_width, number(kRequestsPerS, "{:.1f}"), number(kP50, "{:.3f}"),
+                 number(kP90, "{:.3f}"), number(kP99, "{:.3f}"), number(kMax, "{:.3f}"),
+                 number(kConnect, "{:.3f}"), number(kErrors, "{:.0f}"), number(kMbitOut, "{:.1f}"),
+                 number(kCpu, "{:.1f}"));
+}
+
+// Per-second requests as block characters, so a stall or a slow start shows at a glance.
+std::string sparkline(const Timeline& timeline) {
+  static constexpr const char* kBlocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  uint64_t most = 1;
+  for (const TimelineSecond& second : timeline.seconds()) most = std::max(most, second.requests_ok);
+  std::string line;
+  for (const TimelineSecond& second : timeline.seconds()) {
+    line += kBlocks[std::min<uint64_t>(7, second.requests_ok * 8 / (most + 1))];
+  }
+  return line;
+}
+
+// Which latency to read. An open loop counts from each request's intended start; a closed loop
+// cannot see what a stall did to requests that were never sent, so it is flagged when its tail
+// looks like one (a maximum far above its p99).
+void explain_latency(std::back_insert_iterator<std::string> line, const RunResult& run) {
+  const Recorder& recorder = run.recorder;
+  if (recorder.total.count() == 0) return;
+  if (run.target_rate_per_s) {
+    fmt::format_to(line,
+                   "{}: open loop at {:.0f}/s: read the latency above (from each request's "
+                   "intended start); service time once sent: p50 {:.3f} ms, p99 {:.3f} ms\n",
+                   run.name, *run.target_rate_per_s,
+                   static_cast<double>(recorder.service_time.percentile(50)) / 1e6,
+                   static_cast<double>(recorder.service_time.percentile(99)) / 1e6);
+    return;
+  }
+  const int64_t max = recorder.total.max();
+  if (max > 10'000'000 && max > 10 * recorder.total.percentile(99)) {
+    fmt::format_to(line,
+                   "{}: closed loop with a {:.0f} ms stall: requests a stalled server kept "
+                   "from being sent are missing from these latencies (coordinated omission); "
+                   "set rate for an open-loop measurement\n",
+                   run.name, static_cast<double>(max) / 1e6);
+  }
+}
+
 }  // namespace
 
-// One aligned row per run; the numbers a user compares first, with units in the header.
+// One aligned row per run (per repetition, then median and cv when repeated); the numbers a user
+// compares first, with units in the header.
 std::string ConsoleReporter::render(const ReportInput& input) const {
+  std::vector<std::string> names;  // in order of first appearance
+  std::map<std::string, std::vector<Row>> rows;
+  for (const RunResult& run : input.runs) {
+    if (!rows.contains(run.name)) names.push_back(run.name);
+    rows[run.name].push_back(row_of(run));
+  }
+  const bool repeated = input.repetitions > 1;
   size_t name_width = 3;
-  for (const RunResult& run : input.runs) name_width = std::max(name_width, run.name.size());
+  for (const std::string& name : names) {
+    name_width = std::max(name_width, name.size() + (repeated ? 7 : 0));
+  }
+
   std::string out;
   auto line = std::back_inserter(out);
   fmt::format_to(line, "{:<{}}  {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}\n", "run",
                  name_width, "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "conn ms", "errors",
                  "Mbit/s out", "cpu us/req");
-  for (const RunResult& run : input.runs) {
-    const Recorder& recorder = run.recorder;
-    const double ok = static_cast<double>(recorder.requests_ok);
-    const double megabits_out =
-        per_second(8.0 * static_cast<double>(recorder.bytes_sent), run.duration_s) / 1e6;
-    const std::string cpu_per_request =
-        ok > 0 ? fmt::format("{:.1f}", run.client_cpu_s * 1e6 / ok) : "-";
-    fmt::format_to(line, "{:<{}}  {:>11.1f} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10.1f} {:>10}\n",
-                   run.name, name_width, per_second(ok, run.duration_s),
-                   percentile_ms(recorder.total, 50), percentile_ms(recorder.total, 90),
-                   percentile_ms(recorder.total, 99), percentile_ms(recorder.total, 100),
-                   percentile_ms(recorder.connect, 50), recorder.error_total(), megabits_out,
-                   cpu_per_request);
+  for (const std::string& name : names) {
+    const std::vector<Row>& group = rows[name];
+    for (size_t index = 0; index < group.size(); ++index) {
+      print_row(line, repeated ? fmt::format("{} #{}", name, index + 1) : name, name_width,
+                group[index], false);
+    }
+    if (group.size() > 1) {
+      print_row(line, name + " median", name_width, aggregate_row(group, median_of), false);
+      print_row(line, name + " cv", name_width, aggregate_row(group, cv_of), true);
+    }
   }
   for (const RunResult& run : input.runs) {
+    explain_latency(line, run);
+    if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
+      fmt::format_to(line, "{}: req/s per second {}\n", run.name, sparkline(run.recorder.timeline));
+    }
     for (size_t kind = 0; kind < kErrorKindCount; ++kind) {
       if (run.recorder.errors[kind] == 0) continue;
       fmt::format_to(line, "{}: {} x {}\n", run.name, run.recorder.errors[kind],

@@ -1,8 +1,11 @@
-#include <cmath>
-
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+#include <map>
+
 #include "build_info.hpp"
+#include "report/metrics.hpp"
 #include "report/reporter.hpp"
 
 namespace th {
@@ -11,6 +14,8 @@ namespace {
 constexpr const char* kSchema = "tcpharness.report/1";
 
 double rounded(double value, double scale = 1000.0) { return std::round(value * scale) / scale; }
+
+}  // namespace
 
 nlohmann::json latency_summary_us(const Histogram& histogram) {
   auto us = [](double ns) { return rounded(ns / 1000.0); };
@@ -25,17 +30,29 @@ nlohmann::json latency_summary_us(const Histogram& histogram) {
           {"max", us(static_cast<double>(histogram.max()))}};
 }
 
+namespace {
+
+// An option's value as the user writes it in a scenario: true/false, a number, or for SO_LINGER
+// {"on", "timeout_s"}.
+nlohmann::json option_value(int64_t value, OptionKind kind) {
+  switch (kind) {
+    case OptionKind::boolean:
+      return value != 0;
+    case OptionKind::linger:
+      return {{"on", value >= 0}, {"timeout_s", std::max<int64_t>(value, 0)}};
+    case OptionKind::integer:
+      break;
+  }
+  return value;
+}
+
 nlohmann::json options_to_json(const std::vector<OptionReading>& readings) {
   nlohmann::json options = nlohmann::json::object();
   for (const OptionReading& reading : readings) {
-    nlohmann::json requested = nullptr;
-    nlohmann::json applied = reading.applied;
-    if (reading.requested) requested = reading.requested.value();
-    if (reading.is_bool) {
-      if (reading.requested) requested = *reading.requested != 0;
-      applied = reading.applied != 0;
-    }
-    options[reading.name] = {{"requested", requested}, {"applied", applied}};
+    const nlohmann::json requested =
+        reading.requested ? option_value(*reading.requested, reading.kind) : nullptr;
+    options[reading.name] = {{"requested", requested},
+                             {"applied", option_value(reading.applied, reading.kind)}};
   }
   return options;
 }
@@ -44,6 +61,41 @@ double per_second(double amount, double seconds) { return seconds > 0 ? amount /
 
 nlohmann::json optional_number(const std::optional<double>& value) {
   return value ? nlohmann::json(rounded(*value, 1e6)) : nlohmann::json(nullptr);
+}
+
+// Open loop: what was asked, what was sent, and how late the schedule ran. Closed loop: null.
+nlohmann::json schedule_to_json(const RunResult& run) {
+  if (!run.target_rate_per_s) return nullptr;
+  const Recorder& recorder = run.recorder;
+  auto ms = [](int64_t ns) { return rounded(static_cast<double>(ns) / 1e6); };
+  return {{"target_rate_per_s", *run.target_rate_per_s},
+          {"arrival", to_string(run.scenario.arrival)},
+          {"achieved_rate_per_s",
+           rounded(per_second(static_cast<double>(recorder.requests_sent), run.duration_s))},
+          {"requests_sent", recorder.requests_sent},
+          {"waited_for_connection", recorder.waited_for_connection},
+          {"unsent_at_end", run.unsent_at_end},
+          {"lag_ms",
+           {{"p50", ms(recorder.schedule_lag.percentile(50))},
+            {"p99", ms(recorder.schedule_lag.percentile(99))},
+            {"max", ms(recorder.schedule_lag.max())}}}};
+}
+
+// One entry per wall-clock second, so timelines of several load generators line up.
+nlohmann::json timeline_to_json(const Timeline& timeline) {
+  nlohmann::json seconds = nlohmann::json::array();
+  auto us = [](int64_t ns) { return rounded(static_cast<double>(ns) / 1000.0); };
+  for (const TimelineSecond& second : timeline.seconds()) {
+    seconds.push_back({{"t_unix_s", second.unix_s},
+                       {"requests_ok", second.requests_ok},
+                       {"errors", second.errors},
+                       {"p50_us", us(second.latency.percentile(50))},
+                       {"p99_us", us(second.latency.percentile(99))},
+                       {"max_us", us(second.latency.max())},
+                       {"bytes_sent", second.bytes_sent},
+                       {"bytes_received", second.bytes_received}});
+  }
+  return seconds;
 }
 
 }  // namespace
@@ -60,11 +112,11 @@ nlohmann::json run_to_json(const RunResult& run) {
   auto per_request_us = [&](double seconds) {
     return ok > 0 ? nlohmann::json(rounded(seconds * 1e6 / ok)) : nlohmann::json(nullptr);
   };
-  nlohmann::json cpu = {{"client_s", rounded(run.client_cpu_s, 1e6)},
-                        {"server_s", optional_number(run.server_cpu_s)},
-                        {"client_us_per_request", per_request_us(run.client_cpu_s)},
-                        {"server_us_per_request",
-                         run.server_cpu_s ? per_request_us(*run.server_cpu_s) : nullptr}};
+  nlohmann::json cpu = {
+      {"client_s", rounded(run.client_cpu_s, 1e6)},
+      {"server_s", optional_number(run.server_cpu_s)},
+      {"client_us_per_request", per_request_us(run.client_cpu_s)},
+      {"server_us_per_request", run.server_cpu_s ? per_request_us(*run.server_cpu_s) : nullptr}};
   return {
       {"name", run.name},
       {"params", params},
@@ -94,34 +146,60 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"server_bytes_received", run.server_bytes_received
                                       ? nlohmann::json(*run.server_bytes_received)
                                       : nlohmann::json(nullptr)}}},
+      {"schedule", schedule_to_json(run)},
+      {"time_wait",
+       {{"before", run.time_wait_before ? nlohmann::json(*run.time_wait_before) : nullptr},
+        {"after", run.time_wait_after ? nlohmann::json(*run.time_wait_after) : nullptr}}},
+      {"timeline", timeline_to_json(recorder.timeline)},
+      // Exact totals: rates are rounded, and merging reports from several generators sums these.
+      {"bytes", {{"sent", recorder.bytes_sent}, {"received", recorder.bytes_received}}},
       {"latency_us",
        {{"total", latency_summary_us(recorder.total)},
+        {"service_time", latency_summary_us(recorder.service_time)},
         {"connect", latency_summary_us(recorder.connect)},
-        {"first_byte", latency_summary_us(recorder.first_byte)}}},
+        {"write", latency_summary_us(recorder.write)},
+        {"first_byte", latency_summary_us(recorder.first_byte)},
+        {"transfer", latency_summary_us(recorder.transfer)},
+        {"close", latency_summary_us(recorder.close)}}},
       {"cpu", cpu},
       {"histograms",
        {{"unit", "ns"},
         {"total", recorder.total.to_json()},
+        {"service_time", recorder.service_time.to_json()},
         {"connect", recorder.connect.to_json()},
-        {"first_byte", recorder.first_byte.to_json()}}},
+        {"write", recorder.write.to_json()},
+        {"first_byte", recorder.first_byte.to_json()},
+        {"transfer", recorder.transfer.to_json()},
+        {"close", recorder.close.to_json()}}},
       {"warnings", run.warnings},
   };
 }
 
 nlohmann::json report_to_json(const ReportInput& input) {
   nlohmann::json runs = nlohmann::json::array();
-  for (const RunResult& run : input.runs) runs.push_back(run_to_json(run));
-  return {{"schema", kSchema},
-          {"tool",
-           {{"name", "tcpharness"},
-            {"version", kToolVersion},
-            {"git_commit", kToolGitCommit}}},
-          {"started_at", input.started_at},
-          {"interrupted", input.interrupted},
-          {"host", input.host},
-          {"scenario_source", input.scenario_source},
-          {"scenario", input.scenario},
-          {"runs", runs}};
+  std::map<std::string, unsigned> repetitions_seen;
+  for (const RunResult& run : input.runs) {
+    nlohmann::json& added = runs.emplace_back(run_to_json(run));
+    added["repetition_index"] = repetitions_seen[run.name]++;
+  }
+  nlohmann::json host = input.host;
+  add_cpu_facts(host, input.cpu);
+  nlohmann::json report = {
+      {"schema", kSchema},
+      {"tool", {{"name", "tcpharness"}, {"version", kToolVersion}, {"git_commit", kToolGitCommit}}},
+      {"started_at", input.started_at},
+      {"interrupted", input.interrupted},
+      {"host", host},
+      {"labels", input.labels},
+      {"repetitions", input.repetitions},
+      {"scenario_source", input.scenario_source},
+      {"scenario", input.scenario},
+      {"runs", runs}};
+  // As Google Benchmark does, aggregates appear only when something was repeated.
+  if (nlohmann::json aggregates = aggregates_to_json(report["runs"]); !aggregates.empty()) {
+    report["aggregates"] = std::move(aggregates);
+  }
+  return report;
 }
 
 std::string JsonReporter::render(const ReportInput& input) const {

@@ -1,10 +1,11 @@
 #pragma once
 
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "report/cpu_facts.hpp"
 #include "report/host_info.hpp"
 #include "stats/run_result.hpp"
 
@@ -16,7 +17,12 @@ struct ReportInput {
   std::string scenario_source;
   std::string started_at;  // ISO 8601, UTC
   HostInfo host;
+  CpuFacts cpu;  // for Google Benchmark's context block
+  // Every repetition of every run, grouped by run name in sweep order; a run's repetition index
+  // is the number of runs of the same name before it.
   std::vector<RunResult> runs;
+  unsigned repetitions = 1;                   // as requested; an interrupted report may hold fewer
+  std::map<std::string, std::string> labels;  // --label key=value: build id, commit under test
   bool interrupted = false;
 };
 
@@ -34,10 +40,28 @@ class JsonReporter final : public Reporter {
 
 class ConsoleReporter final : public Reporter {
  public:
+  // sparklines: a per-second requests/s line under the table, for a terminal (not for logs).
+  explicit ConsoleReporter(bool sparklines = false) : sparklines_(sparklines) {}
   std::string render(const ReportInput& input) const override;
+
+ private:
+  bool sparklines_;
+};
+
+// Google Benchmark's JSON (see report/gbench.hpp), built from the native report so that a report
+// read back from disk converts the same way.
+class GbenchReporter final : public Reporter {
+ public:
+  explicit GbenchReporter(bool aggregates_only = false) : aggregates_only_(aggregates_only) {}
+  std::string render(const ReportInput& input) const override;
+
+ private:
+  bool aggregates_only_;
 };
 
 nlohmann::json report_to_json(const ReportInput& input);
 nlohmann::json run_to_json(const RunResult& run);
+// The summary of one phase's histogram, in microseconds, as "latency_us" shows it.
+nlohmann::json latency_summary_us(const Histogram& histogram);
 
 }  // namespace th

@@ -1,5 +1,7 @@
 #include "scenario/fields.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -19,7 +21,11 @@ constexpr int64_t kMaxThreads = 256;
 constexpr std::pair<const char*, Protocol> kProtocols[] = {
     {"echo", Protocol::echo}, {"http", Protocol::http}, {"stream", Protocol::stream}};
 constexpr std::pair<const char*, ConnectionModel> kConnectionModels[] = {
-    {"per_request", ConnectionModel::per_request}, {"keep_alive", ConnectionModel::keep_alive}};
+    {"per_request", ConnectionModel::per_request},
+    {"keep_alive", ConnectionModel::keep_alive},
+    {"pipelined", ConnectionModel::pipelined}};
+constexpr std::pair<const char*, Arrival> kArrivals[] = {{"uniform", Arrival::uniform},
+                                                         {"poisson", Arrival::poisson}};
 constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", WritePattern::single},
                                                                    {"split", WritePattern::split}};
 
@@ -28,6 +34,12 @@ constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", Wr
 bool has_space_or_control(std::string_view text) {
   return std::any_of(text.begin(), text.end(),
                      [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+}
+
+bool is_ip_literal(const std::string& text) {
+  unsigned char address[16];
+  return inet_pton(AF_INET, text.c_str(), address) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), address) == 1;
 }
 
 template <typename Out>
@@ -78,6 +90,24 @@ const Field<SocketOptions> kSocketFields[] = {
      [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
        if (!v.is_null()) out.so_rcvbuf = static_cast<int>(c.integer(v, p, 1, kIntMax));
      }},
+    {"so_linger",
+     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
+       if (v.is_null()) return;
+       c.object(v, p);
+       bool on = false;
+       int timeout_s = 0;
+       for (const auto& [key, item] : v.items()) {
+         const std::string item_pointer = p + "/" + pointer_token(key);
+         if (key == "on") {
+           on = c.boolean(item, item_pointer);
+         } else if (key == "timeout_s") {
+           timeout_s = static_cast<int>(c.integer(item, item_pointer, 0, 3600));
+         } else {
+           c.unknown_key(item_pointer, {"on", "timeout_s"});
+         }
+       }
+       out.so_linger = on ? timeout_s : -1;
+     }},
 };
 
 SocketOptions read_socket_options(const Checks& checks, const json& value,
@@ -110,6 +140,26 @@ const Field<ServerOptions> kServerOnlyFields[] = {
          }
        }
        out.stall = stall;
+     }},
+    {"max_header_bytes",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       out.max_header_bytes = static_cast<uint32_t>(c.integer(v, p, 64, 65536));
+     }},
+    {"header_timeout_ms",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       out.header_timeout_ms = static_cast<uint32_t>(c.integer(v, p, 0, 3'600'000));
+     }},
+    {"idle_timeout_ms",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       out.idle_timeout_ms = static_cast<uint32_t>(c.integer(v, p, 0, 3'600'000));
+     }},
+    {"max_body_bytes",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       out.max_body_bytes = static_cast<uint64_t>(c.integer(v, p, 0, int64_t{1} << 40));
+     }},
+    {"max_bytes_path",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       out.max_bytes_path = static_cast<uint64_t>(c.integer(v, p, 0, int64_t{1} << 40));
      }},
 };
 
@@ -185,6 +235,12 @@ const ScenarioField kScenarioFields[] = {
      }},
     {"connection", [](const Checks& c, const json& v, const std::string& p,
                       Scenario& s) { s.connection = c.one_of(v, p, kConnectionModels); }},
+    {"pipeline_depth", [](const Checks& c, const json& v, const std::string& p,
+                          Scenario& s) { s.pipeline_depth = read_u32(c, v, p, 1, 32); }},
+    {"max_requests_per_connection",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       s.max_requests_per_connection = static_cast<uint64_t>(c.integer(v, p, 0, kInt64Max));
+     }},
     {"connections", [](const Checks& c, const json& v, const std::string& p,
                        Scenario& s) { s.connections = read_u32(c, v, p, 1, 100000); }},
     {"threads", [](const Checks& c, const json& v, const std::string& p,
@@ -199,6 +255,16 @@ const ScenarioField kScenarioFields[] = {
      [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
        if (!v.is_null()) s.requests = static_cast<uint64_t>(c.integer(v, p, 1, kInt64Max));
      }},
+    {"rate",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       if (!v.is_null()) s.rate = c.number(v, p, 0, true, 10'000'000);
+     }},
+    {"arrival", [](const Checks& c, const json& v, const std::string& p,
+                   Scenario& s) { s.arrival = c.one_of(v, p, kArrivals); }},
+    {"max_response_bytes",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       s.max_response_bytes = static_cast<uint64_t>(c.integer(v, p, 1, int64_t{1} << 40));
+     }},
     {"timeout_ms", [](const Checks& c, const json& v, const std::string& p,
                       Scenario& s) { s.timeout_ms = read_u32(c, v, p, 1, 3600000); }},
     {"client", [](const Checks& c, const json& v, const std::string& p,
@@ -207,6 +273,19 @@ const ScenarioField kScenarioFields[] = {
                   Scenario& s) { s.server = read_server_options(c, v, p); }},
     {"write_pattern", [](const Checks& c, const json& v, const std::string& p,
                          Scenario& s) { s.write_pattern = c.one_of(v, p, kWritePatterns); }},
+    {"local_addresses",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       c.array(v, p);
+       s.local_addresses.clear();
+       for (std::size_t i = 0; i < v.size(); ++i) {
+         const std::string item_pointer = p + "/" + std::to_string(i);
+         const std::string address = c.string(v[i], item_pointer);
+         if (!is_ip_literal(address)) {
+           c.fail(item_pointer, "must be an IPv4 or IPv6 address literal", v[i]);
+         }
+         s.local_addresses.push_back(address);
+       }
+     }},
     {"client_cpus", [](const Checks& c, const json& v, const std::string& p,
                        Scenario& s) { s.client_cpus = read_cpus(c, v, p); }},
     {"server_cpus", [](const Checks& c, const json& v, const std::string& p,
@@ -240,7 +319,7 @@ Scenario read_scenario(const json& object, const Checks& checks) {
                                      to_string(scenario.protocol) +
                                      " (0 is allowed for http only: a GET without a body)");
   }
-  if (scenario.protocol == Protocol::stream && scenario.connection == ConnectionModel::per_request) {
+  if (scenario.protocol == Protocol::stream && scenario.connection != ConnectionModel::keep_alive) {
     checks.fail("/connection",
                 "must be keep_alive for protocol stream: a stream is one long transfer per "
                 "connection");

@@ -6,6 +6,7 @@
 #include <memory>
 #include <system_error>
 
+#include "scenario/bounded_json.hpp"
 #include "scenario/checks.hpp"
 #include "scenario/config_error.hpp"
 #include "scenario/fields.hpp"
@@ -116,35 +117,11 @@ uint64_t run_count(const std::vector<Axis>& axes) {
 }  // namespace
 
 ScenarioDocument load_scenario_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw ConfigError(path + ": cannot open: " + std::generic_category().message(errno));
-  }
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
-  // fopen succeeds on a directory on Linux; the read is what fails (EISDIR).
-  if (std::ferror(file.get())) {
-    throw ConfigError(path + ": cannot read: " + std::generic_category().message(errno));
-  }
-  return parse_scenario_text(text, path);
+  return parse_scenario_text(read_bounded_file(path), path);
 }
 
 ScenarioDocument parse_scenario_text(const std::string& text, const std::string& source) {
-  json parsed;
-  try {
-    parsed = json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& error) {
-    // what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."; the
-    // bracketed id means nothing to a user.
-    std::string message = error.what();
-    if (const auto end = message.find("] "); message.starts_with("[") && end != message.npos) {
-      message.erase(0, end + 2);
-    }
-    throw ConfigError(source + ": invalid JSON: " + message);
-  }
+  json parsed = parse_bounded_json(text, source, /*allow_comments=*/true);
   const Checks checks(source);
   checks.object(parsed, "");
   ScenarioDocument doc{source, std::move(parsed), json::object()};

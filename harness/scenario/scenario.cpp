@@ -1,5 +1,7 @@
 #include "scenario/scenario.hpp"
 
+#include <algorithm>
+
 namespace th {
 
 using nlohmann::json;
@@ -12,6 +14,9 @@ json socket_options_json(const SocketOptions& options) {
   out["tcp_nodelay"] = options.tcp_nodelay ? json(*options.tcp_nodelay) : json(nullptr);
   out["so_sndbuf"] = options.so_sndbuf ? json(*options.so_sndbuf) : json(nullptr);
   out["so_rcvbuf"] = options.so_rcvbuf ? json(*options.so_rcvbuf) : json(nullptr);
+  out["so_linger"] = options.so_linger ? json{{"on", *options.so_linger >= 0},
+                                              {"timeout_s", std::max(*options.so_linger, 0)}}
+                                       : json(nullptr);
   return out;
 }
 
@@ -43,6 +48,8 @@ const char* to_string(ConnectionModel model) {
       return "per_request";
     case ConnectionModel::keep_alive:
       return "keep_alive";
+    case ConnectionModel::pipelined:
+      return "pipelined";
   }
   return "unknown";
 }
@@ -57,6 +64,10 @@ const char* to_string(WritePattern pattern) {
   return "unknown";
 }
 
+const char* to_string(Arrival arrival) {
+  return arrival == Arrival::poisson ? "poisson" : "uniform";
+}
+
 // The output is itself a valid scenario: scenario_from_json(to_json(s)) gives s back.
 void to_json(json& out, const Scenario& scenario) {
   out = json::object();
@@ -68,13 +79,18 @@ void to_json(json& out, const Scenario& scenario) {
   out["response_size"] = scenario.response_size;
   out["path"] = scenario.path;
   out["connection"] = to_string(scenario.connection);
+  out["pipeline_depth"] = scenario.pipeline_depth;
+  out["max_requests_per_connection"] = scenario.max_requests_per_connection;
   out["connections"] = scenario.connections;
   out["threads"] = scenario.threads;
   out["server_threads"] = scenario.server_threads;
   out["duration_s"] = scenario.duration_s;
   out["warmup_s"] = scenario.warmup_s;
   out["requests"] = scenario.requests ? json(*scenario.requests) : json(nullptr);
+  out["rate"] = scenario.rate ? json(*scenario.rate) : json(nullptr);
+  out["arrival"] = to_string(scenario.arrival);
   out["timeout_ms"] = scenario.timeout_ms;
+  out["max_response_bytes"] = scenario.max_response_bytes;
   out["client"] = socket_options_json(scenario.client);
   out["server"] = socket_options_json(scenario.server);
   out["server"]["delay_us"] = scenario.server.delay_us;
@@ -82,7 +98,13 @@ void to_json(json& out, const Scenario& scenario) {
       scenario.server.stall
           ? json{{"every_s", scenario.server.stall->every_s}, {"for_ms", scenario.server.stall->for_ms}}
           : json(nullptr);
+  out["server"]["max_header_bytes"] = scenario.server.max_header_bytes;
+  out["server"]["header_timeout_ms"] = scenario.server.header_timeout_ms;
+  out["server"]["idle_timeout_ms"] = scenario.server.idle_timeout_ms;
+  out["server"]["max_body_bytes"] = scenario.server.max_body_bytes;
+  out["server"]["max_bytes_path"] = scenario.server.max_bytes_path;
   out["write_pattern"] = to_string(scenario.write_pattern);
+  out["local_addresses"] = scenario.local_addresses;
   out["client_cpus"] = scenario.client_cpus;
   out["server_cpus"] = scenario.server_cpus;
 }

@@ -11,10 +11,16 @@
 namespace th {
 
 enum class Protocol { echo, http, stream };
-enum class ConnectionModel { per_request, keep_alive };
+// per_request: a new TCP connection for every request (HTTP/1.0 style); keep_alive: one
+// persistent connection, one request at a time; pipelined: pipeline_depth requests in flight on
+// one persistent connection, answered in order (HTTP/1.1 pipelining).
+enum class ConnectionModel { per_request, keep_alive, pipelined };
 // split: an http request's header and body (or an echo message's two halves) go out in two
 // writes, the pattern that makes Nagle's algorithm wait for the peer's delayed ACK.
 enum class WritePattern { single, split };
+// Open-loop arrivals: evenly spaced, or a Poisson process (exponential gaps) as independent
+// users produce.
+enum class Arrival { uniform, poisson };
 
 // Options applied to every socket of one side. Unset means "leave the kernel default"; the report
 // still reads every option back so the default is visible.
@@ -22,6 +28,9 @@ struct SocketOptions {
   std::optional<bool> tcp_nodelay;
   std::optional<int> so_sndbuf;
   std::optional<int> so_rcvbuf;
+  // SO_LINGER as a number: seconds to linger on close, or -1 for off. {on, timeout_s: 0} makes
+  // close() send RST and skip TIME_WAIT (and loses unsent data: see docs/scenarios.md).
+  std::optional<int> so_linger;
 };
 
 // A freeze of every server loop, as a garbage-collection pause or a stop-the-world compaction
@@ -37,6 +46,12 @@ struct ServerOptions : SocketOptions {
   // in a real handler would; 0 answers at once.
   uint32_t delay_us = 0;
   std::optional<ServerStall> stall;
+  // Limits against hostile or broken clients (docs/reliability.md); a timeout of 0 is off.
+  uint32_t max_header_bytes = 8192;     // request line + headers; more gets 431
+  uint32_t header_timeout_ms = 10'000;  // a request head not complete by then gets 408
+  uint32_t idle_timeout_ms = 60'000;    // no byte read or written for this long: closed
+  uint64_t max_body_bytes = 64 << 20;   // request body, read and discarded; more gets 413
+  uint64_t max_bytes_path = 1 << 30;    // largest N of GET /bytes/N; more gets 400
 };
 
 struct Target {
@@ -55,16 +70,28 @@ struct Scenario {
   uint32_t response_size = 64;  // http: response body bytes
   std::string path = "/";
   ConnectionModel connection = ConnectionModel::keep_alive;
+  uint32_t pipeline_depth = 8;               // connection: pipelined
+  uint64_t max_requests_per_connection = 0;  // keep_alive/pipelined: recycle after N; 0: never
   uint32_t connections = 16;
   uint32_t threads = 1;
   uint32_t server_threads = 1;
   double duration_s = 5.0;
   double warmup_s = 0.0;
   std::optional<uint64_t> requests;  // stop after exactly this many measured requests
+  // Open loop: requests per second over the whole run, each with an intended start time from
+  // the schedule; latency counts from that time. Absent: closed loop.
+  std::optional<double> rate;
+  Arrival arrival = Arrival::uniform;
   uint32_t timeout_ms = 5000;        // a request without a complete answer by then is a timeout
+  // http: a response body larger than this is a bad_response. Bodies are counted, never kept,
+  // so this bounds time spent on a server that never ends its answer, not memory.
+  uint64_t max_response_bytes = uint64_t{1} << 30;
   SocketOptions client;
   ServerOptions server;
   WritePattern write_pattern = WritePattern::single;
+  // Source addresses for client connections, used round-robin: each adds an ephemeral port
+  // range, so per_request load can go beyond the ~28,000 ports of one address (TIME_WAIT).
+  std::vector<std::string> local_addresses;
   std::vector<int> client_cpus;
   std::vector<int> server_cpus;
 };
@@ -79,6 +106,7 @@ struct RunSpec {
 const char* to_string(Protocol protocol);
 const char* to_string(ConnectionModel model);
 const char* to_string(WritePattern pattern);
+const char* to_string(Arrival arrival);
 
 // The scenario as resolved, for the report: every key, defaults filled in.
 void to_json(nlohmann::json& out, const Scenario& scenario);

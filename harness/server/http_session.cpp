@@ -1,61 +1,32 @@
 #include "server/http_session.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
-#include <charconv>
-#include <cstring>
 #include <string_view>
 
 #include "server/server_loop.hpp"
 
 namespace th {
-namespace {
 
-constexpr std::string_view kSizedPrefix = "/bytes/";
-
-// The N of "/bytes/N[?query]"; false when it is not a decimal number up to the cap.
-bool parse_sized_path(std::string_view url, bool truncated, uint64_t* body_bytes) {
-  std::string_view digits = url.substr(kSizedPrefix.size());
-  const size_t query = digits.find('?');
-  if (query == std::string_view::npos && truncated) return false;
-  digits = digits.substr(0, query);
-  if (digits.empty()) return false;
-  const auto [end, error] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), *body_bytes);
-  return error == std::errc() && end == digits.data() + digits.size() &&
-         *body_bytes <= HttpSession::kMaxSizedBodyBytes;
-}
-
-}  // namespace
-
-const http_parser_settings HttpSession::kSettings = {
-    .on_message_begin = on_message_begin,
-    .on_url = on_url,
-    .on_status = nullptr,
-    .on_header_field = nullptr,
-    .on_header_value = nullptr,
-    .on_headers_complete = nullptr,
-    .on_body = nullptr,  // request bodies are parsed past and discarded
-    .on_message_complete = on_message_complete,
-    .on_chunk_header = nullptr,
-    .on_chunk_complete = nullptr,
-};
+HttpSession::HttpSession(ServerLoop& loop)
+    : Session(loop), parser_(loop.shared().config.limits.request_limits()) {}
 
 void HttpSession::reset() {
-  http_parser_init(&parser_, HTTP_REQUEST);
-  parser_.data = this;
+  parser_.reset();
   input_ = nullptr;
   input_size_ = 0;
-  input_done_ = close_last_ = false;
-  url_size_ = 0;
-  url_truncated_ = false;
+  input_done_ = close_last_ = linger_last_ = lingering_ = false;
+  head_since_ms_ = loop_.now_ms();  // a connection that sends nothing is the first slowloris
   owed_ = 0;
   tail_ = current_ = Kind::none;
   queued_bytes_ = queued_responses_ = 0;
 }
 
 void HttpSession::on_data(const char* data, size_t size) {
+  touch();
   add(loop_.counters().bytes_received, size);
-  if (input_done_) return;  // what follows a close or a bad request is not answered
+  if (input_done_) return;  // what follows a close or a refusal is not answered
   input_ = data;
   input_size_ = size;
   pump();
@@ -63,9 +34,29 @@ void HttpSession::on_data(const char* data, size_t size) {
 
 void HttpSession::on_write_done(int status) {
   if (status != 0) return close();
+  touch();
   credit(queued_bytes_, queued_responses_);
   queued_bytes_ = queued_responses_ = 0;
   pump();
+}
+
+void HttpSession::check_timeouts(uint64_t now_ms) {
+  if (closing()) return;
+  if (lingering_) {
+    if (now_ms - linger_since_ms_ >= kLingerMs) close();
+    return;
+  }
+  // The head clock runs only while the server waits on the client: not while a response is
+  // owed or being written (reading is paused then, so the head could not arrive).
+  const uint32_t header_timeout_ms = loop_.shared().config.limits.header_timeout_ms;
+  if (header_timeout_ms != 0 && head_since_ms_ != 0 && reading() && owed_ == 0 &&
+      tail_ == Kind::none && current_ == Kind::none &&
+      now_ms - head_since_ms_ >= header_timeout_ms) {
+    head_since_ms_ = 0;
+    refuse(HttpRejection::request_timeout);
+    return pump();
+  }
+  Session::check_timeouts(now_ms);
 }
 
 // Alternates writing what is owed and parsing what was read, until a write is queued (then
@@ -90,7 +81,7 @@ void HttpSession::pump() {
           return close();
       }
     }
-    if (close_last_) return close();
+    if (close_last_) return linger_last_ ? start_lingering() : close();
     if (input_size_ > 0) {
       parse();
       continue;
@@ -100,28 +91,83 @@ void HttpSession::pump() {
   }
 }
 
+// Parses every request read, up to the first that needs a response of its own (the tail).
 void HttpSession::parse() {
-  const size_t parsed = http_parser_execute(&parser_, &kSettings, input_, input_size_);
-  const auto error = HTTP_PARSER_ERRNO(&parser_);
-  if (error == HPE_PAUSED) {
-    // Paused after a request whose response must be written before the next is parsed.
-    http_parser_pause(&parser_, 0);
-    input_ += parsed;
-    input_size_ -= parsed;
-    pause_reading();
-  } else if (error != HPE_OK) {
-    reject();
-  } else if (parser_.upgrade) {
-    // What follows an Upgrade or CONNECT request is another protocol: answer, then close.
-    input_done_ = close_last_ = true;
+  while (input_size_ > 0 && tail_ == Kind::none && !input_done_) {
+    size_t consumed = 0;
+    const HttpRequestParser::Status status = parser_.parse(input_, input_size_, &consumed);
+    input_ += consumed;
+    input_size_ -= consumed;
+    if (status == HttpRequestParser::Status::request || !parser_.awaiting_head()) {
+      head_since_ms_ = 0;
+    }
+    if (status == HttpRequestParser::Status::request) {
+      queue_request();
+    } else if (status == HttpRequestParser::Status::rejected) {
+      refuse(parser_.rejection());
+    }
   }
-  if (error != HPE_PAUSED || input_done_) input_size_ = 0;
+  if (input_done_) input_size_ = 0;
+  if (head_since_ms_ == 0 && parser_.head_started()) head_since_ms_ = loop_.now_ms();
+  // The rest waits in the read buffer until the tail is written.
+  if (input_size_ > 0) pause_reading();
 }
 
-void HttpSession::reject() {
-  add(loop_.counters().bad_requests);
-  tail_ = Kind::bad_request;  // parsing pauses at every other tail, so this one is free
-  input_done_ = close_last_ = true;
+void HttpSession::queue_request() {
+  if (const uint32_t delay_us = loop_.shared().config.delay_us) sleep_for_us(delay_us);
+  // What follows an Upgrade request is another protocol: answer, then close.
+  const bool keep_alive = parser_.keep_alive() && !parser_.upgrade();
+  if (parser_.answer() == HttpAnswer::standard && !parser_.head_only()) {
+    ++owed_;
+  } else {
+    const uint64_t content_length = parser_.answer() == HttpAnswer::sized
+                                        ? parser_.sized_body_bytes()
+                                        : loop_.shared().response.body.size();
+    // Formatting per request is the price of a size chosen by the client; to_chars neither
+    // allocates nor consults the locale.
+    tail_header_size_ =
+        format_http_response_header(content_length, keep_alive, tail_header_, sizeof tail_header_);
+    tail_ = Kind::formatted;
+    tail_body_bytes_ = parser_.head_only() ? 0 : content_length;  // RFC 9110 §9.3.2
+  }
+  if (!keep_alive) input_done_ = close_last_ = true;
+}
+
+void HttpSession::refuse(HttpRejection rejection) {
+  LoopCounters& counters = loop_.counters();
+  switch (rejection) {
+    case HttpRejection::none:
+    case HttpRejection::bad_request:
+      add(counters.bad_requests);
+      break;
+    case HttpRejection::method_not_allowed:
+      add(counters.methods_not_allowed);
+      break;
+    case HttpRejection::request_timeout:
+      add(counters.header_timeouts);
+      break;
+    case HttpRejection::body_too_large:
+      add(counters.bodies_too_large);
+      break;
+    case HttpRejection::header_too_large:
+      add(counters.headers_too_large);
+      break;
+    case HttpRejection::not_implemented:
+      add(counters.methods_not_implemented);
+      break;
+  }
+  tail_ = Kind::refusal;  // parsing pauses at every other tail, so this one is free
+  tail_rejection_ = rejection == HttpRejection::none ? HttpRejection::bad_request : rejection;
+  input_done_ = close_last_ = linger_last_ = true;
+}
+
+// The error response is out: send FIN so the client reads it to its end, and drain what the
+// client still sends, so that the kernel does not answer those bytes with a reset that could
+// destroy the response before the client has read it (RFC 9112 §9.6).
+void HttpSession::start_lingering() {
+  lingering_ = true;
+  linger_since_ms_ = loop_.now_ms();
+  if (::shutdown(transport_.fd(), SHUT_WR) != 0 || resume_reading() != 0) close();
 }
 
 bool HttpSession::start_next_response() {
@@ -134,14 +180,14 @@ bool HttpSession::start_next_response() {
     header_ = header.data();
     header_size_ = header.size();
     body_left_ = response.body.size();
-  } else if (tail_ == Kind::sized) {
-    current_ = Kind::sized;
-    header_ = sized_header_;
-    header_size_ = sized_header_size_;
+  } else if (tail_ == Kind::formatted) {
+    current_ = Kind::formatted;
+    header_ = tail_header_;
+    header_size_ = tail_header_size_;
     body_left_ = tail_body_bytes_;
-  } else if (tail_ == Kind::bad_request) {
-    const std::string_view response = http_bad_request_response();
-    current_ = Kind::bad_request;
+  } else if (tail_ == Kind::refusal) {
+    const std::string_view response = http_rejection_response(tail_rejection_);
+    current_ = Kind::refusal;
     header_ = response.data();
     header_size_ = response.size();
     body_left_ = 0;
@@ -183,7 +229,7 @@ unsigned HttpSession::gather(uv_buf_t* buffers, uint64_t* bytes, uint64_t* respo
       body_left_ -= size;
     }
     if (body_left_ == 0) {
-      if (current_ != Kind::bad_request) ++*responses;
+      if (current_ != Kind::refusal) ++*responses;
       current_ = Kind::none;
       if (split) break;
     }
@@ -195,53 +241,6 @@ void HttpSession::credit(uint64_t bytes, uint64_t responses) {
   LoopCounters& counters = loop_.counters();
   add(counters.bytes_sent, bytes);
   if (responses > 0) add(counters.requests_served, responses);
-}
-
-int HttpSession::queue_response() {
-  if (const uint32_t delay_us = loop_.shared().config.delay_us) sleep_for_us(delay_us);
-  const bool keep_alive = http_should_keep_alive(&parser_) != 0;
-  const std::string_view url(url_, url_size_);
-  if (url.starts_with(kSizedPrefix)) {
-    uint64_t body_bytes = 0;
-    if (!parse_sized_path(url, url_truncated_, &body_bytes)) return -1;  // answered with a 400
-    // Formatting per request is the price of a size chosen by the client; to_chars neither
-    // allocates nor consults the locale.
-    sized_header_size_ =
-        format_http_response_header(body_bytes, keep_alive, sized_header_, sizeof sized_header_);
-    tail_ = Kind::sized;
-    tail_body_bytes_ = body_bytes;
-    http_parser_pause(&parser_, 1);  // one sized response at a time
-  } else {
-    ++owed_;
-  }
-  if (!keep_alive) {
-    input_done_ = close_last_ = true;
-    http_parser_pause(&parser_, 1);
-  }
-  return 0;
-}
-
-int HttpSession::on_message_begin(http_parser* parser) {
-  auto* self = static_cast<HttpSession*>(parser->data);
-  self->url_size_ = 0;
-  self->url_truncated_ = false;
-  return 0;
-}
-
-// The URL may arrive in pieces when a read ends inside it; keep the start, which is all that
-// /bytes/N needs.
-int HttpSession::on_url(http_parser* parser, const char* at, size_t length) {
-  auto* self = static_cast<HttpSession*>(parser->data);
-  const size_t room = kUrlCapacity - self->url_size_;
-  const size_t kept = std::min(room, length);
-  std::memcpy(self->url_ + self->url_size_, at, kept);
-  self->url_size_ += kept;
-  if (kept < length) self->url_truncated_ = true;
-  return 0;
-}
-
-int HttpSession::on_message_complete(http_parser* parser) {
-  return static_cast<HttpSession*>(parser->data)->queue_response();
 }
 
 }  // namespace th

@@ -10,6 +10,7 @@
 #include "net/address.hpp"
 #include "net/socket_options.hpp"
 #include "scenario/scenario.hpp"
+#include "server/server_limits.hpp"
 
 namespace th {
 
@@ -23,6 +24,7 @@ struct ServerConfig {
   SocketOptions options;
   uint32_t delay_us = 0;
   std::optional<ServerStall> stall;
+  ServerLimits limits;
   std::vector<int> cpus;
 };
 
@@ -32,8 +34,28 @@ struct ServerStats {
   uint64_t requests_served = 0;  // http responses written; echo/stream: 0
   uint64_t bytes_received = 0;
   uint64_t bytes_sent = 0;
-  uint64_t accept_errors = 0;
-  uint64_t bad_requests = 0;  // http requests that did not parse (answered 400, then closed)
+  uint64_t accept_errors = 0;  // accept failures other than running out of descriptors
+  // Times the server stopped accepting for a moment (kAcceptPauseMs) instead of spinning on an
+  // accept the kernel keeps refusing (out of descriptors with no spare left, out of memory).
+  uint64_t accept_pauses = 0;
+  // Connections accepted and reset at once because the process was out of file descriptors
+  // (EMFILE/ENFILE): the spare-descriptor trick.
+  uint64_t refused_no_descriptors = 0;
+
+  // Refused http requests by reason; each was answered with its status code, then closed.
+  uint64_t bad_requests = 0;             // 400: did not parse, or /bytes/N beyond the cap
+  uint64_t methods_not_allowed = 0;      // 405
+  uint64_t header_timeouts = 0;          // 408: a request head not complete in time
+  uint64_t bodies_too_large = 0;         // 413
+  uint64_t headers_too_large = 0;        // 431
+  uint64_t methods_not_implemented = 0;  // 501
+  // Connections closed after idle_timeout_ms without a byte read or written (any protocol).
+  uint64_t idle_timeouts = 0;
+
+  uint64_t rejected_total() const {
+    return bad_requests + methods_not_allowed + header_timeouts + bodies_too_large +
+           headers_too_large + methods_not_implemented + idle_timeouts + refused_no_descriptors;
+  }
 };
 
 // The embedded echo / http / stream server: one libuv loop per thread, each with its own

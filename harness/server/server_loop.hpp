@@ -28,7 +28,15 @@ struct LoopCounters {
   std::atomic<uint64_t> bytes_received{0};
   std::atomic<uint64_t> bytes_sent{0};
   std::atomic<uint64_t> accept_errors{0};
+  std::atomic<uint64_t> accept_pauses{0};
+  std::atomic<uint64_t> refused_no_descriptors{0};
   std::atomic<uint64_t> bad_requests{0};
+  std::atomic<uint64_t> methods_not_allowed{0};
+  std::atomic<uint64_t> header_timeouts{0};
+  std::atomic<uint64_t> bodies_too_large{0};
+  std::atomic<uint64_t> headers_too_large{0};
+  std::atomic<uint64_t> methods_not_implemented{0};
+  std::atomic<uint64_t> idle_timeouts{0};
 };
 
 // With one writer, a relaxed load and store is enough and avoids a locked read-modify-write on
@@ -61,6 +69,15 @@ struct ServerShared {
 };
 
 // One libuv loop on its own thread, with its own listening socket and its own sessions.
+//
+// It accepts by itself (accept4 on a polled socket) rather than through uv_listen, to own what
+// happens when the process runs out of file descriptors: a spare descriptor is kept open, and on
+// EMFILE/ENFILE it is closed, the waiting connections are accepted and reset, and it is opened
+// again; if even that fails, accepting pauses for kAcceptPauseMs instead of spinning on a socket
+// that stays readable. Every case is counted.
+//
+// Timeouts cost no timer per connection: one sweep timer per loop walks the live sessions a few
+// times per shortest timeout and lets each compare its timestamps with the loop's clock.
 class ServerLoop {
  public:
   ServerLoop(ServerShared& shared, size_t index);  // throws ConfigError
@@ -82,17 +99,24 @@ class ServerLoop {
 
   // For sessions, on the loop thread.
   uv_loop_t* uv_loop() { return &loop_; }
+  uint64_t now_ms() const { return uv_now(&loop_); }  // the loop's cached clock: no syscall
   const ServerShared& shared() const { return shared_; }
   LoopCounters& counters() { return counters_; }
   void record_applied_options(int fd);
   void release(Session* session);
 
  private:
-  static void on_connection(uv_stream_t* listener, int status);
+  static void on_listener_readable(uv_poll_t* poll, int status, int events);
+  static void on_accept_resume(uv_timer_t* timer);
+  static void on_sweep(uv_timer_t* timer);
   static void on_stop(uv_async_t* async);
   static void on_stall(uv_timer_t* timer);
   void run(std::promise<int>* ready);
   void close_everything();
+  void accept_pending();
+  void start_session(int fd);
+  void refuse_with_spare_descriptor();
+  void pause_accepting();
   Session* acquire();
   void link(Session* session);
   void unlink(Session* session);
@@ -101,7 +125,11 @@ class ServerLoop {
   const size_t index_;
   LoopCounters counters_;
   uv_loop_t loop_{};
-  uv_tcp_t listener_{};
+  int listen_fd_ = -1;
+  int spare_fd_ = -1;  // kept open to be given up when the process runs out of descriptors
+  uv_poll_t listener_{};
+  uv_timer_t accept_pause_timer_{};
+  uv_timer_t sweep_timer_{};
   uv_async_t stop_async_{};
   uv_timer_t stall_timer_{};  // only with config.stall
   bool listener_initialised_ = false;

@@ -1,5 +1,7 @@
 #include "server/session.hpp"
 
+#include <unistd.h>
+
 #include "net/socket_options.hpp"
 #include "server/server_loop.hpp"
 
@@ -7,13 +9,18 @@ namespace th {
 
 Session::Session(ServerLoop& loop) : loop_(loop), transport_(loop.uv_loop(), this) {}
 
-int Session::open(uv_stream_t* listener) {
+int Session::open(int fd) {
   reading_ = false;
   closing_ = false;
+  touch();
   reset();
-  int status = transport_.accept_from(listener);
-  if (status != 0) return status;
-  const int fd = transport_.fd();
+  // uv_tcp_open costs one more syscall than uv_accept did (it sets O_NONBLOCK again); the price
+  // of accepting ourselves, see ServerLoop.
+  int status = transport_.open_accepted(fd);
+  if (status != 0) {
+    ::close(fd);
+    return status;
+  }
   // Only tcp_nodelay: the buffer sizes were inherited from the listener, where they had to be set
   // before listen() to shape the window scale offered in the SYN-ACK (RFC 7323 §2.2).
   status = apply_socket_options(fd, loop_.shared().accepted_options, nullptr);
@@ -30,6 +37,15 @@ void Session::close() {
   } else {
     loop_.release(this);  // the accept failed before the handle existed
   }
+}
+
+void Session::touch() { last_active_ms_ = loop_.now_ms(); }
+
+void Session::check_timeouts(uint64_t now_ms) {
+  const uint32_t idle_timeout_ms = loop_.shared().config.limits.idle_timeout_ms;
+  if (closing_ || idle_timeout_ms == 0 || now_ms - last_active_ms_ < idle_timeout_ms) return;
+  add(loop_.counters().idle_timeouts);
+  close();
 }
 
 void Session::pause_reading() {
@@ -49,6 +65,7 @@ int Session::resume_reading() {
 void Session::on_closed() { loop_.release(this); }
 
 void EchoSession::on_data(const char* data, size_t size) {
+  touch();
   LoopCounters& counters = loop_.counters();
   add(counters.bytes_received, size);
   // Echo straight from the transport's read buffer: when the kernel cannot take it all, reading
@@ -71,12 +88,14 @@ void EchoSession::on_data(const char* data, size_t size) {
 
 void EchoSession::on_write_done(int status) {
   if (status != 0) return close();
+  touch();
   add(loop_.counters().bytes_sent, queued_bytes_);
   queued_bytes_ = 0;
   if (resume_reading() != 0) close();
 }
 
 void StreamSession::on_data(const char*, size_t size) {
+  touch();
   add(loop_.counters().bytes_received, size);
 }
 

@@ -18,11 +18,18 @@ class Session : public TransportEvents {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Accepts the listener's pending connection and starts reading. Returns 0 or a negative libuv
-  // status, after which the caller counts an accept error and calls close().
-  int open(uv_stream_t* listener);
+  // Takes over an accepted socket (closing it on failure) and starts reading. Returns 0 or a
+  // negative libuv status, after which the caller counts an accept error and calls close().
+  int open(int fd);
   // Idempotent. The session goes back to its loop once the transport has closed.
   void close();
+
+  // Called by the loop's sweep timer a few times per shortest timeout (no timer per session).
+  // The base closes a connection that has neither read nor written for idle_timeout_ms.
+  virtual void check_timeouts(uint64_t now_ms);
+
+  // How long a refused http connection is drained after its error response (lingering close).
+  static constexpr uint64_t kLingerMs = 1000;
 
   // Links in the loop's list of live sessions, or of free ones (next only).
   Session* previous = nullptr;
@@ -32,6 +39,9 @@ class Session : public TransportEvents {
   virtual void reset() = 0;  // forget the previous connection's state
 
   bool closing() const { return closing_; }
+  bool reading() const { return reading_; }
+  // Marks progress on the connection (a read, a completed write): the idle clock restarts.
+  void touch();
   // Reading stops while a write is queued: the queued bytes may point into the transport's read
   // buffer, and back-pressure then reaches the client through the TCP window.
   void pause_reading();
@@ -48,6 +58,7 @@ class Session : public TransportEvents {
 
   bool reading_ = false;
   bool closing_ = false;
+  uint64_t last_active_ms_ = 0;
 };
 
 // Echo: writes back exactly what it reads.

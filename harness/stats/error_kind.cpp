@@ -25,7 +25,9 @@ ErrorKind error_kind_from_uv(int status) {
     case UV_EPIPE:
     case UV_ECONNABORTED: return ErrorKind::reset;
     case UV_ETIMEDOUT: return ErrorKind::timeout;
-    case UV_EADDRNOTAVAIL: return ErrorKind::ephemeral_ports_exhausted;
+    case UV_EADDRNOTAVAIL:
+    // bind() to a chosen source address with port 0 says EADDRINUSE when its ports are gone.
+    case UV_EADDRINUSE: return ErrorKind::ephemeral_ports_exhausted;
     case UV_EMFILE:
     case UV_ENFILE: return ErrorKind::too_many_open_files;
     case UV_EOF: return ErrorKind::closed_early;

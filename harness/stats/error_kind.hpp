@@ -12,7 +12,7 @@ enum class ErrorKind : uint8_t {
   connect_refused,            // ECONNREFUSED: nothing listening, or the accept queue overflowed
   reset,                      // ECONNRESET / EPIPE: the peer aborted the connection
   timeout,                    // no complete response within timeout_ms
-  ephemeral_ports_exhausted,  // EADDRNOTAVAIL on connect: no free local port for the 4-tuple
+  ephemeral_ports_exhausted,  // EADDRNOTAVAIL on connect (EADDRINUSE on bind): no free local port
   too_many_open_files,        // EMFILE / ENFILE
   closed_early,               // the peer closed before the response was complete
   bad_response,               // unparsable HTTP, unexpected status, or echo bytes that differ

@@ -10,22 +10,21 @@ uint64_t Recorder::error_total() const noexcept {
 
 void Recorder::merge(const Recorder& other) {
   total.merge(other.total);
+  service_time.merge(other.service_time);
   connect.merge(other.connect);
+  write.merge(other.write);
   first_byte.merge(other.first_byte);
+  transfer.merge(other.transfer);
+  close.merge(other.close);
+  schedule_lag.merge(other.schedule_lag);
   requests_ok += other.requests_ok;
   for (size_t kind = 0; kind < errors.size(); ++kind) errors[kind] += other.errors[kind];
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
   connections_opened += other.connections_opened;
-}
-
-void Recorder::reset() noexcept {
-  total.reset();
-  connect.reset();
-  first_byte.reset();
-  requests_ok = 0;
-  errors.fill(0);
-  bytes_sent = bytes_received = connections_opened = 0;
+  requests_sent += other.requests_sent;
+  waited_for_connection += other.waited_for_connection;
+  timeline.merge(other.timeline);
 }
 
 }  // namespace th

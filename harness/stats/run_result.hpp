@@ -27,11 +27,15 @@ struct RunResult {
   double duration_s = 0;  // measured window: end of warm-up to the last counted response
   Recorder recorder;      // merged over the load generator's threads
   uint64_t in_flight_at_end = 0;  // requests still unanswered when the run ended (not errors)
+  std::optional<double> target_rate_per_s;  // open loop only
+  uint64_t unsent_at_end = 0;  // open loop: scheduled in the window, never given a connection
   std::vector<OptionReading> client_options;  // as read back from a real connection
   std::vector<OptionReading> server_options;  // embedded server only
   double client_cpu_s = 0;
   std::optional<double> server_cpu_s;             // embedded server only
   std::optional<uint64_t> server_bytes_received;  // embedded server only
+  std::optional<uint64_t> time_wait_before;  // TIME_WAIT sockets in this namespace
+  std::optional<uint64_t> time_wait_after;
   std::vector<std::string> warnings;              // things the user should know to read the run
 };
 

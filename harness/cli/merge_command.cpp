@@ -1,0 +1,32 @@
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "report/atomic_file.hpp"
+#include "report/merge.hpp"
+#include "report/report_reader.hpp"
+
+namespace th {
+
+void add_merge_command(CLI::App& app, MergeArguments& arguments) {
+  CLI::App* merge = app.add_subcommand(
+      "merge",
+      "Merge reports of one scenario recorded at the same time by several load generators: "
+      "histograms bucket by bucket, counts summed, rates added, timelines aligned by second");
+  merge->add_option("reports", arguments.report_paths, "Reports to merge (two or more)")
+      ->required()
+      ->expected(2, -1);
+  merge->add_option("--out,-o", arguments.out_path, "Merged report path")->required();
+}
+
+int merge_command(const MergeArguments& arguments) {
+  check_file_writable(arguments.out_path);
+  std::vector<LoadedReport> reports;
+  for (const std::string& path : arguments.report_paths) reports.push_back(read_report(path));
+  const nlohmann::json merged = merge_reports(reports);
+  write_file_atomically(arguments.out_path, merged.dump(2) + "\n");
+  fmt::print("merged {} reports, {} runs: {}\n", reports.size(), merged["runs"].size(),
+             arguments.out_path);
+  return kExitOk;
+}
+
+}  // namespace th

@@ -1,0 +1,80 @@
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "report/report_reader.hpp"
+#include "scenario/config_error.hpp"
+
+extern char** environ;
+
+namespace th {
+namespace {
+
+// Charts are drawn by scripts/plot.py with Debian's matplotlib: a plotting library in C++ would be
+// a dependency for three charts. The script's place is fixed at build time; the environment can
+// point elsewhere for an installed copy.
+std::string plot_script() {
+  if (const char* path = std::getenv("TCPHARNESS_PLOT_SCRIPT"); path && *path) return path;
+  return TCPHARNESS_PLOT_SCRIPT;
+}
+
+// Debian's matplotlib belongs to Debian's interpreter; a python3 earlier on PATH (pyenv, a
+// virtualenv) usually lacks it. TCPHARNESS_PYTHON chooses another.
+std::string python_interpreter() {
+  if (const char* path = std::getenv("TCPHARNESS_PYTHON"); path && *path) return path;
+  struct stat status {};
+  return stat("/usr/bin/python3", &status) == 0 ? "/usr/bin/python3" : "python3";
+}
+
+}  // namespace
+
+void add_plot_command(CLI::App& app, PlotArguments& arguments) {
+  CLI::App* plot = app.add_subcommand(
+      "plot",
+      "Draw a report as PNG and SVG: latency percentile spectrum, per-second timeline, and for "
+      "sweeps each metric against the swept value (needs python3-matplotlib)");
+  plot->add_option("report", arguments.report_path, "tcpharness report")->required();
+  plot->add_option("--out,-o", arguments.out_dir, "Folder for the charts (created if missing)")
+      ->required();
+}
+
+int plot_command(const PlotArguments& arguments) {
+  // The report is checked here, so a bad file gets the same one-line error as compare and merge.
+  (void)read_report(arguments.report_path);
+  const std::string script = plot_script();
+  struct stat status {};
+  if (stat(script.c_str(), &status) != 0) {
+    throw ConfigError(
+        fmt::format("{}: plot script not found (set TCPHARNESS_PLOT_SCRIPT)", script));
+  }
+  const std::string python = python_interpreter();
+  std::vector<std::string> words = {python, script, arguments.report_path, "-o", arguments.out_dir};
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  pid_t child = 0;
+  // No shell: paths with spaces or quotes reach the script as they are.
+  if (const int error =
+          posix_spawnp(&child, python.c_str(), nullptr, nullptr, argv.data(), environ)) {
+    throw ConfigError(
+        fmt::format("{}: cannot start: {}; plot needs python3 with matplotlib "
+                    "(apt-get install python3-matplotlib)",
+                    python, std::strerror(error)));
+  }
+  int wait_status = 0;
+  while (waitpid(child, &wait_status, 0) < 0) {
+    if (errno != EINTR) throw ConfigError(fmt::format("plot: {}", std::strerror(errno)));
+  }
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  return kExitConfigError;
+}
+
+}  // namespace th

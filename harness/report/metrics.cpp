@@ -1,0 +1,93 @@
+#include "report/metrics.hpp"
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+
+#include "report/statistics.hpp"
+
+namespace th {
+namespace {
+
+constexpr std::array kMetrics = {
+    Metric{"requests_per_s", "req/s", "1/s", true, "/throughput/requests_per_s", false},
+    Metric{"p50_us", "p50", "us", false, "/latency_us/total/p50", true},
+    Metric{"p90_us", "p90", "us", false, "/latency_us/total/p90", true},
+    Metric{"p99_us", "p99", "us", false, "/latency_us/total/p99", true},
+    Metric{"p999_us", "p99.9", "us", false, "/latency_us/total/p999", true},
+    Metric{"max_us", "max", "us", false, "/latency_us/total/max", true},
+    Metric{"mean_us", "mean", "us", false, "/latency_us/total/mean", true},
+    Metric{"cpu_us_per_request", "cpu/req", "us/request", false, "/cpu/client_us_per_request",
+           false},
+    Metric{"server_cpu_us_per_request", "server cpu/req", "us/request", false,
+           "/cpu/server_us_per_request", false},
+    Metric{"bits_sent_per_s", "sent", "bit/s", true, "/throughput/bits_sent_per_s", false},
+    Metric{"bits_received_per_s", "received", "bit/s", true, "/throughput/bits_received_per_s",
+           false},
+    Metric{"errors", "errors", "count", false, "/requests/error_total", false},
+};
+
+}  // namespace
+
+std::span<const Metric> all_metrics() { return kMetrics; }
+
+const Metric* find_metric(std::string_view name) {
+  for (const Metric& metric : kMetrics) {
+    if (metric.key == name || metric.label == name) return &metric;
+  }
+  if (name == "p999") return find_metric("p999_us");
+  if (name == "cpu") return find_metric("cpu_us_per_request");
+  return nullptr;
+}
+
+std::optional<double> metric_value(const nlohmann::json& run, const Metric& metric) {
+  if (metric.is_latency) {
+    const nlohmann::json::json_pointer count("/latency_us/total/count");
+    if (!run.contains(count) || !run.at(count).is_number() || run.at(count).get<double>() <= 0) {
+      return std::nullopt;
+    }
+  }
+  const nlohmann::json::json_pointer pointer{std::string(metric.pointer)};
+  if (!run.contains(pointer) || !run.at(pointer).is_number()) return std::nullopt;
+  return run.at(pointer).get<double>();
+}
+
+std::vector<RunGroup> group_runs_by_name(const nlohmann::json& runs) {
+  std::vector<RunGroup> groups;
+  for (const nlohmann::json& run : runs) {
+    const std::string name = run.at("name").get<std::string>();
+    auto found = std::find_if(groups.begin(), groups.end(),
+                              [&](const RunGroup& group) { return group.name == name; });
+    if (found == groups.end()) {
+      groups.push_back({name, {}});
+      found = std::prev(groups.end());
+    }
+    found->repetitions.push_back(&run);
+  }
+  return groups;
+}
+
+nlohmann::json aggregates_to_json(const nlohmann::json& runs) {
+  nlohmann::json aggregates = nlohmann::json::array();
+  for (const RunGroup& group : group_runs_by_name(runs)) {
+    if (group.repetitions.size() < 2) continue;
+    nlohmann::json metrics = nlohmann::json::object();
+    for (const Metric& metric : kMetrics) {
+      std::vector<double> values;
+      for (const nlohmann::json* run : group.repetitions) {
+        if (auto value = metric_value(*run, metric)) values.push_back(*value);
+      }
+      // A metric some repetitions lack (no answered request) has no meaningful aggregate.
+      if (values.size() != group.repetitions.size()) continue;
+      metrics[std::string(metric.key)] = {{"mean", mean_of(values)},
+                                          {"median", median_of(values)},
+                                          {"stddev", stddev_of(values)},
+                                          {"cv", cv_of(values)}};
+    }
+    aggregates.push_back(
+        {{"name", group.name}, {"repetitions", group.repetitions.size()}, {"metrics", metrics}});
+  }
+  return aggregates;
+}
+
+}  // namespace th

@@ -1,0 +1,293 @@
+#include "report/report_reader.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "scenario/config_error.hpp"
+#include "stats/histogram.hpp"
+
+namespace th {
+namespace {
+
+using json = nlohmann::json;
+
+// Bounds that keep a hostile file from costing more than a real one: reports are megabytes, and
+// nothing tcpharness writes nests deeper than a handful of levels. Comparing and printing JSON
+// recurses, so depth is checked before anything else looks at the document.
+constexpr off_t kMaxReportBytes = 512L * 1024 * 1024;
+constexpr size_t kMaxDepth = 64;
+constexpr int64_t kMaxHistogramRangeNs = 10'000'000'000'000;  // ~2.8 hours
+
+// RFC 6901: "~" and "/" inside a key are written "~0" and "~1".
+std::string pointer_token(const std::string& key) {
+  std::string token;
+  for (char c : key) {
+    if (c == '~') {
+      token += "~0";
+    } else if (c == '/') {
+      token += "~1";
+    } else {
+      token += c;
+    }
+  }
+  return token;
+}
+
+// Scalars are shown as written (shortened); containers only by kind, since printing an arbitrary
+// structure recurses.
+std::string describe(const json& value) {
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+class Checker {
+ public:
+  explicit Checker(std::string path) : path_(std::move(path)) {}
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& message) const {
+    throw ConfigError(fmt::format("{}: {}: {}", path_, pointer.empty() ? "/" : pointer, message));
+  }
+  void expect(bool ok, const std::string& pointer, const char* what, const json& got) const {
+    if (!ok) fail(pointer, fmt::format("expected {}, got {}", what, describe(got)));
+  }
+
+  const json& member(const json& object, const std::string& pointer, const std::string& key) const {
+    if (!object.contains(key)) fail(pointer + "/" + pointer_token(key), "missing");
+    return object.at(key);
+  }
+  const json& object(const json& parent, const std::string& pointer, const std::string& key) const {
+    const json& value = member(parent, pointer, key);
+    expect(value.is_object(), pointer + "/" + pointer_token(key), "an object", value);
+    return value;
+  }
+  void number(const json& parent, const std::string& pointer, const std::string& key,
+              bool nullable = false) const {
+    const json& value = member(parent, pointer, key);
+    if (nullable && value.is_null()) return;
+    expect(value.is_number() && std::isfinite(value.get<double>()) && value.get<double>() >= 0,
+           pointer + "/" + pointer_token(key), nullable ? "a number >= 0 or null" : "a number >= 0",
+           value);
+  }
+  void count(const json& parent, const std::string& pointer, const std::string& key,
+             bool nullable = false) const {
+    const json& value = member(parent, pointer, key);
+    if (nullable && value.is_null()) return;
+    expect(value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0),
+           pointer + "/" + pointer_token(key), "an integer >= 0", value);
+  }
+  void string(const json& parent, const std::string& pointer, const std::string& key) const {
+    const json& value = member(parent, pointer, key);
+    expect(value.is_string(), pointer + "/" + pointer_token(key), "a string", value);
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Iterative, so the check itself cannot overflow the stack it protects.
+void check_depth(const Checker& checker, const json& document) {
+  std::vector<std::pair<const json*, size_t>> pending{{&document, 1}};
+  while (!pending.empty()) {
+    auto [value, depth] = pending.back();
+    pending.pop_back();
+    if (depth > kMaxDepth) {
+      checker.fail("",
+                   fmt::format("nested deeper than {} levels; not a tcpharness report", kMaxDepth));
+    }
+    if (value->is_structured()) {
+      for (const json& child : *value) pending.emplace_back(&child, depth + 1);
+    }
+  }
+}
+
+void check_histograms(const Checker& checker, const json& run, const std::string& pointer) {
+  const json& histograms = checker.object(run, pointer, "histograms");
+  const std::string where = pointer + "/histograms";
+  const json& unit = checker.member(histograms, where, "unit");
+  checker.expect(unit == "ns", where + "/unit", "\"ns\"", unit);
+  checker.object(histograms, where, "total");
+  for (const auto& [name, histogram] : histograms.items()) {
+    if (name == "unit") continue;
+    const std::string at = where + "/" + pointer_token(name);
+    checker.expect(histogram.is_object(), at, "a histogram object", histogram);
+    checker.count(histogram, at, "highest_trackable");
+    checker.expect(histogram["highest_trackable"].get<int64_t>() <= kMaxHistogramRangeNs,
+                   at + "/highest_trackable", "at most 10^13 ns", histogram["highest_trackable"]);
+    checker.expect(histogram.contains("buckets") && histogram["buckets"].is_array(),
+                   at + "/buckets", "an array of [value, count] pairs",
+                   histogram.value("buckets", json()));
+    try {
+      (void)Histogram::from_json(histogram);
+    } catch (const std::exception& error) {
+      checker.fail(at, fmt::format("not a valid histogram: {}", error.what()));
+    }
+  }
+}
+
+void check_timeline(const Checker& checker, const json& run, const std::string& pointer) {
+  if (!run.contains("timeline")) return;  // reports from before per-second timelines
+  const json& timeline = run["timeline"];
+  checker.expect(timeline.is_array(), pointer + "/timeline", "an array", timeline);
+  for (size_t index = 0; index < timeline.size(); ++index) {
+    const std::string at = fmt::format("{}/timeline/{}", pointer, index);
+    const json& second = timeline[index];
+    checker.expect(second.is_object(), at, "an object", second);
+    checker.count(second, at, "t_unix_s");
+    for (const char* key : {"requests_ok", "errors", "bytes_sent", "bytes_received"}) {
+      checker.count(second, at, key);
+    }
+    for (const char* key : {"p50_us", "p99_us", "max_us"}) checker.number(second, at, key, true);
+  }
+}
+
+void check_run(const Checker& checker, const json& run, const std::string& pointer) {
+  checker.expect(run.is_object(), pointer, "a run object", run);
+  checker.string(run, pointer, "name");
+  checker.expect(!run["name"].get<std::string>().empty(), pointer + "/name", "a non-empty name",
+                 run["name"]);
+  checker.object(run, pointer, "params");
+  if (run.contains("repetition_index")) checker.count(run, pointer, "repetition_index");
+  checker.string(run, pointer, "target");
+  checker.string(run, pointer, "stopped_by");
+  checker.number(run, pointer, "duration_s");
+
+  const json& requests = checker.object(run, pointer, "requests");
+  for (const char* key : {"ok", "error_total", "in_flight_at_end", "connections_opened"}) {
+    checker.count(requests, pointer + "/requests", key);
+  }
+  const json& errors = checker.object(requests, pointer + "/requests", "errors");
+  for (const auto& [kind, value] : errors.items()) {
+    (void)value;
+    checker.count(errors, pointer + "/requests/errors", kind);
+  }
+  const json& throughput = checker.object(run, pointer, "throughput");
+  for (const char* key : {"requests_per_s", "bytes_sent_per_s", "bytes_received_per_s",
+                          "bits_sent_per_s", "bits_received_per_s"}) {
+    checker.number(throughput, pointer + "/throughput", key);
+  }
+  checker.count(throughput, pointer + "/throughput", "server_bytes_received", true);
+  if (run.contains("bytes")) {
+    const json& bytes = checker.object(run, pointer, "bytes");
+    checker.count(bytes, pointer + "/bytes", "sent");
+    checker.count(bytes, pointer + "/bytes", "received");
+  }
+
+  const json& latency = checker.object(run, pointer, "latency_us");
+  for (const auto& [phase, summary] : latency.items()) {
+    const std::string at = pointer + "/latency_us/" + pointer_token(phase);
+    checker.expect(summary.is_object(), at, "an object", summary);
+    checker.count(summary, at, "count");
+    for (const char* key : {"min", "mean", "stddev", "p50", "p90", "p99", "p999", "max"}) {
+      checker.number(summary, at, key);
+    }
+  }
+  checker.object(latency, pointer + "/latency_us", "total");
+
+  const json& cpu = checker.object(run, pointer, "cpu");
+  checker.number(cpu, pointer + "/cpu", "client_s");
+  for (const char* key : {"server_s", "client_us_per_request", "server_us_per_request"}) {
+    checker.number(cpu, pointer + "/cpu", key, true);
+  }
+  check_histograms(checker, run, pointer);
+  check_timeline(checker, run, pointer);
+  if (run.contains("warnings")) {
+    const json& warnings = run["warnings"];
+    checker.expect(warnings.is_array(), pointer + "/warnings", "an array of strings", warnings);
+    for (size_t index = 0; index < warnings.size(); ++index) {
+      checker.expect(warnings[index].is_string(), fmt::format("{}/warnings/{}", pointer, index),
+                     "a string", warnings[index]);
+    }
+  }
+}
+
+// Repetitions of a run share its name; their index is stored, or (in reports from before
+// repetitions) is the order in which the name appears.
+void number_repetitions(const Checker& checker, json& runs) {
+  std::map<std::string, std::map<uint64_t, size_t>> seen;  // name -> index -> run
+  std::map<std::string, uint64_t> next;
+  for (size_t position = 0; position < runs.size(); ++position) {
+    json& run = runs[position];
+    const std::string name = run["name"];
+    if (!run.contains("repetition_index")) run["repetition_index"] = next[name];
+    const uint64_t index = run["repetition_index"].get<uint64_t>();
+    next[name] = std::max(next[name], index + 1);
+    if (auto [it, fresh] = seen[name].emplace(index, position); !fresh) {
+      checker.fail(fmt::format("/runs/{}/repetition_index", position),
+                   fmt::format("run '{}' repetition {} appears twice (also /runs/{})", name, index,
+                               it->second));
+    }
+  }
+}
+
+}  // namespace
+
+LoadedReport parse_report(const std::string& text, const std::string& path) {
+  const Checker checker(path);
+  LoadedReport report{path, json()};
+  try {
+    report.document = json::parse(text);
+  } catch (const json::parse_error& error) {
+    std::string message = error.what();
+    if (const size_t end = message.find("] "); end != std::string::npos) message.erase(0, end + 2);
+    throw ConfigError(fmt::format("{}: invalid JSON: {}", path, message));
+  }
+  json& document = report.document;
+  check_depth(checker, document);
+  checker.expect(document.is_object(), "", "a tcpharness report object", document);
+  const json& schema = checker.member(document, "", "schema");
+  checker.expect(schema == "tcpharness.report/1", "/schema", "\"tcpharness.report/1\"", schema);
+  checker.string(document, "", "started_at");
+  checker.string(checker.object(document, "", "scenario"), "/scenario", "name");
+  checker.string(checker.object(document, "", "host"), "/host", "hostname");
+  if (document.contains("interrupted")) {
+    checker.expect(document["interrupted"].is_boolean(), "/interrupted", "true or false",
+                   document["interrupted"]);
+  }
+  if (document.contains("labels")) {
+    const json& labels = checker.object(document, "", "labels");
+    for (const auto& [key, value] : labels.items()) {
+      checker.expect(value.is_string(), "/labels/" + pointer_token(key), "a string", value);
+    }
+  }
+  const json& runs = checker.member(document, "", "runs");
+  checker.expect(runs.is_array(), "/runs", "an array of runs", runs);
+  for (size_t index = 0; index < runs.size(); ++index) {
+    check_run(checker, runs[index], fmt::format("/runs/{}", index));
+  }
+  number_repetitions(checker, document["runs"]);
+  return report;
+}
+
+LoadedReport read_report(const std::string& path) {
+  struct stat status {};
+  if (stat(path.c_str(), &status) != 0) {
+    throw ConfigError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  }
+  // A fifo or device could feed us forever; a report is a regular file of bounded size.
+  if (!S_ISREG(status.st_mode)) throw ConfigError(fmt::format("{}: not a regular file", path));
+  if (status.st_size > kMaxReportBytes) {
+    throw ConfigError(fmt::format("{}: {} bytes; a report is at most {} bytes", path,
+                                  status.st_size, kMaxReportBytes));
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw ConfigError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  std::stringstream content;
+  content << file.rdbuf();
+  return parse_report(content.str(), path);
+}
+
+}  // namespace th

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace th {
+
+// Limits for JSON that a user hands to tcpharness (scenarios, reports to compare or merge): far
+// above anything real, low enough that a hostile file cannot exhaust memory or the stack.
+inline constexpr size_t kMaxJsonFileBytes = 256u << 20;
+inline constexpr int kMaxJsonDepth = 64;
+
+// Parses `text` (comments allowed when asked), refusing nesting deeper than kMaxJsonDepth.
+// Throws ConfigError "<source>: invalid JSON: ..." with the parser's line and column.
+nlohmann::json parse_bounded_json(const std::string& text, const std::string& source,
+                                  bool allow_comments);
+
+// Reads a whole file of at most kMaxJsonFileBytes. Throws ConfigError naming the file.
+std::string read_bounded_file(const std::string& path);
+
+}  // namespace th

@@ -1,0 +1,139 @@
+// `tcpharness serve`: where it listens, what it says about it, its limit options and the
+// refusals it prints when it stops.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "blocking_client.hpp"
+#include "cli_runner.hpp"
+#include "net/address.hpp"
+
+namespace th {
+namespace {
+
+// The serve binary in its own process, both streams captured to files.
+class Serve {
+ public:
+  explicit Serve(const std::vector<std::string>& arguments) {
+    char pattern[] = "/tmp/tcpharness-serve-XXXXXX";
+    directory_ = mkdtemp(pattern);
+    pid_ = fork();
+    if (pid_ == 0) {
+      freopen((directory_ + "/out").c_str(), "w", stdout);
+      freopen((directory_ + "/err").c_str(), "w", stderr);
+      std::vector<char*> argv{const_cast<char*>("tcpharness"), const_cast<char*>("serve")};
+      for (const std::string& argument : arguments)
+        argv.push_back(const_cast<char*>(argument.c_str()));
+      argv.push_back(nullptr);
+      execv(TCPHARNESS_BINARY, argv.data());
+      _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (address_.empty() && std::chrono::steady_clock::now() < deadline && running()) {
+      const std::string out = testing::read_file(directory_ + "/out");
+      const std::string prefix = "listening on ";
+      if (out.rfind(prefix, 0) == 0 && out.find(' ', prefix.size()) != std::string::npos) {
+        address_ = out.substr(prefix.size(), out.find(' ', prefix.size()) - prefix.size());
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+  }
+  ~Serve() {
+    if (!reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    std::system(("rm -rf '" + directory_ + "'").c_str());
+  }
+
+  const std::string& address() const { return address_; }
+  int port() const { return std::stoi(address_.substr(address_.rfind(':') + 1)); }
+  std::string err() const { return testing::read_file(directory_ + "/err"); }
+
+  bool running() {
+    if (reaped_) return false;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+    reaped_ = true;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return false;
+  }
+
+  int stop() {
+    kill(pid_, SIGINT);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return exit_code_;
+  }
+
+ private:
+  std::string directory_;
+  pid_t pid_ = -1;
+  std::string address_;
+  bool reaped_ = false;
+  int exit_code_ = -1;
+};
+
+TEST(ServeListen, HostAndPortFormListensOnLoopbackWithoutAWarning) {
+  Serve serve({"--listen", "127.0.0.1:0"});
+  ASSERT_EQ(serve.address().rfind("127.0.0.1:", 0), 0u) << serve.err();
+  EXPECT_GT(serve.port(), 0);
+  EXPECT_EQ(serve.stop(), 0);
+  EXPECT_EQ(serve.err().find("reachable from the network"), std::string::npos);
+}
+
+TEST(ServeListen, BracketedIpv6FormListensOnIpv6Loopback) {
+  Serve serve({"--listen", "[::1]:0"});
+  if (serve.address().empty()) GTEST_SKIP() << "no IPv6 loopback here: " << serve.err();
+  EXPECT_EQ(serve.address().rfind("[::1]:", 0), 0u);
+  EXPECT_EQ(serve.stop(), 0);
+  EXPECT_EQ(serve.err().find("reachable from the network"), std::string::npos);
+}
+
+TEST(ServeListen, EveryInterfaceIsAllowedButSaidOnStderr) {
+  Serve serve({"--listen", "0.0.0.0:0"});
+  ASSERT_FALSE(serve.address().empty()) << serve.err();
+  EXPECT_EQ(serve.stop(), 0);
+  EXPECT_NE(serve.err().find("reachable from the network"), std::string::npos) << serve.err();
+}
+
+TEST(ServeListen, PrintsWhatItRefusedWhenItStops) {
+  Serve serve({"--header-timeout-ms", "100", "--max-header-bytes", "1024"});
+  ASSERT_FALSE(serve.address().empty()) << serve.err();
+  const SocketAddress address = resolve_address("127.0.0.1", serve.port());
+  {
+    testing::Client silent(address);
+    EXPECT_EQ(silent.receive_response().header.rfind("HTTP/1.1 408 ", 0), 0u);
+    testing::Client large(address);
+    large.send_all("GET / HTTP/1.1\r\nX: " + std::string(2000, 'x') + "\r\n\r\n");
+    EXPECT_EQ(large.receive_response().header.rfind("HTTP/1.1 431 ", 0), 0u);
+  }
+  EXPECT_EQ(serve.stop(), 0);
+  const std::string err = serve.err();
+  EXPECT_NE(err.find("1 header timeout (408)"), std::string::npos) << err;
+  EXPECT_NE(err.find("1 header too large (431)"), std::string::npos) << err;
+}
+
+TEST(ServeListen, BadListenOrLimitIsAUsageError) {
+  char pattern[] = "/tmp/tcpharness-cli-XXXXXX";
+  const std::string scratch = mkdtemp(pattern);
+  EXPECT_EQ(testing::run_cli("serve --listen 127.0.0.1:99999", scratch).exit_code, 2);
+  EXPECT_EQ(testing::run_cli("serve --listen 127.0.0.1:80 --port 81", scratch).exit_code, 2);
+  EXPECT_EQ(testing::run_cli("serve --listen '[::1' ", scratch).exit_code, 2);
+  EXPECT_EQ(testing::run_cli("serve --max-header-bytes 10", scratch).exit_code, 2);
+  EXPECT_EQ(testing::run_cli("serve --idle-timeout-ms -1", scratch).exit_code, 2);
+  std::system(("rm -rf '" + scratch + "'").c_str());
+}
+
+}  // namespace
+}  // namespace th
