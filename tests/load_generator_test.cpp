@@ -68,19 +68,20 @@ TEST(LoadGenerator, StreamCountsWhatTheServerReceived) {
 }
 
 TEST(LoadGenerator, RefusedConnectionsAreCountedNotFatal) {
-  // A port that was free a moment ago: nothing listens there.
-  const int probe = socket(AF_INET, SOCK_STREAM, 0);
+  // A port bound but not listening: connects are refused, and no other test can take the port
+  // while this socket holds it.
+  const int bound = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(bind(bound, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   socklen_t length = sizeof address;
-  getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
-  close(probe);
+  getsockname(bound, reinterpret_cast<sockaddr*>(&address), &length);
   const RunResult result = run_scenario({{"protocol", "http"},
                                          {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
                                          {"connections", 2},
                                          {"duration_s", 0.3}});
+  close(bound);
   EXPECT_EQ(result.recorder.requests_ok, 0u);
   EXPECT_GT(errors_of(result, ErrorKind::connect_refused), 0u);
   // Backoff bounds the attempts: 2 connections, 10 ms apart, over 0.3 s.

@@ -30,16 +30,6 @@ namespace {
 
 std::atomic<bool> g_stop_requested{false};
 
-void check_cpus(const std::vector<int>& cpus, const char* key) {
-  const long available = sysconf(_SC_NPROCESSORS_CONF);
-  for (int cpu : cpus) {
-    if (cpu >= available) {
-      throw ConfigError(fmt::format("{}: CPU {} does not exist; this machine has CPUs 0 to {}", key,
-                                    cpu, available - 1));
-    }
-  }
-}
-
 uv_buf_t buffer_of(const std::string& bytes, size_t offset, size_t length) {
   return uv_buf_init(const_cast<char*>(bytes.data()) + offset, static_cast<unsigned>(length));
 }
@@ -91,21 +81,6 @@ ServerConfig server_config_for(const Scenario& scenario) {
   return config;
 }
 
-// A source address this host does not have fails every connect; say so once, up front.
-void check_bindable(const SocketAddress& address, const std::string& text) {
-  const int fd = socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const socklen_t length =
-      address.family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  const bool bound = fd >= 0 && bind(fd, address.get(), length) == 0;
-  const int error = errno;
-  if (fd >= 0) close(fd);
-  if (!bound) {
-    throw ConfigError(fmt::format("local_addresses: cannot bind {}: {} (is it an address of "
-                                  "this host?)",
-                                  text, std::strerror(error)));
-  }
-}
-
 uint64_t seconds_to_ns(double seconds) { return static_cast<uint64_t>(seconds * 1e9); }
 
 // Tells the user when an open-loop run did not measure what it was asked to: the generator (or
@@ -139,36 +114,6 @@ void add_open_loop_warnings(RunResult& result, double target_rate) {
 
 void request_stop() noexcept { g_stop_requested.store(true, std::memory_order_relaxed); }
 bool stop_was_requested() noexcept { return g_stop_requested.load(std::memory_order_relaxed); }
-
-void preflight_run(const RunSpec& spec) {
-  const Scenario& scenario = spec.scenario;
-  const std::string where = fmt::format("run {}: ", spec.name);
-  try {
-    check_cpus(scenario.client_cpus, "client_cpus");
-    check_cpus(scenario.server_cpus, "server_cpus");
-    probe_socket_options(scenario.client, "client");
-    probe_socket_options(scenario.server, "server");
-    const int family = scenario.target ? resolve_address(scenario.target->host,
-                                                         scenario.target->port).family()
-                                       : AF_INET;
-    for (const std::string& local : scenario.local_addresses) {
-      const SocketAddress address = resolve_address(local, 0);
-      if (address.family() != family) {
-        throw ConfigError(fmt::format(
-            "local_addresses: {} is not of the target's address family", local));
-      }
-      check_bindable(address, local);
-    }
-    // Each client connection is a descriptor, and with the embedded server its peer is one
-    // too; the margin covers loops, timers, listeners and the report.
-    const uint64_t descriptors_per_connection = scenario.target ? 1 : 2;
-    ensure_open_files(uint64_t{scenario.connections} * descriptors_per_connection + 64 +
-                          8ull * (scenario.threads + scenario.server_threads),
-                      fmt::format("connections={}", scenario.connections).c_str());
-  } catch (const ConfigError& error) {
-    throw ConfigError(where + error.what());
-  }
-}
 
 RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   // A write to a connection the peer has reset must come back as EPIPE, counted as an error,

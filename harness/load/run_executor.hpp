@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "load/preflight.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/run_result.hpp"
 
@@ -15,10 +16,6 @@ struct RunOptions {
   bool progress = false;  // a live status line on stderr (only when it is a terminal)
 };
 RunResult execute_run(const RunSpec& spec, const RunOptions& options = {});
-
-// The checks execute_run makes before it starts, without starting anything: run over every
-// run of a sweep first, so a bad value in the last run stops the command before the first.
-void preflight_run(const RunSpec& spec);
 
 // Asks the run in progress (if any) to stop early: load stops, in-flight requests get a short
 // grace, and the result says it was interrupted. Async-signal-safe.

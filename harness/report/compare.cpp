@@ -173,8 +173,17 @@ Comparison compare_reports(const LoadedReport& base, const LoadedReport& latest,
         std::find(metrics.begin(), metrics.end(), errors) == metrics.end()) {
       metrics.push_back(errors);
     }
+    // A stream has no request latency; its throughput in bits is the number to compare.
+    const Metric* p50 = find_metric("p50_us");
+    const Metric* bits = find_metric("bits_sent_per_s");
+    if (values_of(group, *p50).empty() && values_of(other, *p50).empty() &&
+        std::find(metrics.begin(), metrics.end(), bits) == metrics.end()) {
+      metrics.insert(metrics.begin() + 1, bits);
+    }
     for (const Metric* metric : metrics) {
-      run.metrics.push_back(compare_metric(group, other, *metric, options));
+      MetricComparison compared = compare_metric(group, other, *metric, options);
+      const bool on_neither_side = compared.base_values.empty() && compared.new_values.empty();
+      if (!on_neither_side || compared.rule) run.metrics.push_back(std::move(compared));
     }
     comparison.runs.push_back(std::move(run));
   }

@@ -136,7 +136,10 @@ std::string comparison_to_markdown(const Comparison& comparison) {
           metric.regressed ? ":x: **" + judged + "**" : judged);
     }
   }
-  out += "\n";
+  if (!comparison.only_in_base.empty() || !comparison.only_in_new.empty() ||
+      !comparison.notes.empty()) {
+    out += "\n";
+  }
   for (const std::string& name : comparison.only_in_base) {
     fmt::format_to(line, "- only in base: {}\n", code_cell(name));
   }

@@ -1,17 +1,15 @@
 #include "report/report_reader.hpp"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <utility>
 #include <vector>
 
+#include "scenario/bounded_json.hpp"
 #include "scenario/config_error.hpp"
 #include "stats/histogram.hpp"
 
@@ -20,27 +18,11 @@ namespace {
 
 using json = nlohmann::json;
 
-// Bounds that keep a hostile file from costing more than a real one: reports are megabytes, and
-// nothing tcpharness writes nests deeper than a handful of levels. Comparing and printing JSON
-// recurses, so depth is checked before anything else looks at the document.
-constexpr off_t kMaxReportBytes = 512L * 1024 * 1024;
-constexpr size_t kMaxDepth = 64;
+// File size and nesting depth are bounded by read_bounded_file and parse_bounded_json (comparing
+// and printing JSON recurses, so depth is checked while parsing); this bounds histograms.
 constexpr int64_t kMaxHistogramRangeNs = 10'000'000'000'000;  // ~2.8 hours
 
-// RFC 6901: "~" and "/" inside a key are written "~0" and "~1".
-std::string pointer_token(const std::string& key) {
-  std::string token;
-  for (char c : key) {
-    if (c == '~') {
-      token += "~0";
-    } else if (c == '/') {
-      token += "~1";
-    } else {
-      token += c;
-    }
-  }
-  return token;
-}
+std::string pointer_token(const std::string& key) { return json_pointer_token(key); }
 
 // Scalars are shown as written (shortened); containers only by kind, since printing an arbitrary
 // structure recurses.
@@ -97,22 +79,6 @@ class Checker {
  private:
   std::string path_;
 };
-
-// Iterative, so the check itself cannot overflow the stack it protects.
-void check_depth(const Checker& checker, const json& document) {
-  std::vector<std::pair<const json*, size_t>> pending{{&document, 1}};
-  while (!pending.empty()) {
-    auto [value, depth] = pending.back();
-    pending.pop_back();
-    if (depth > kMaxDepth) {
-      checker.fail("",
-                   fmt::format("nested deeper than {} levels; not a tcpharness report", kMaxDepth));
-    }
-    if (value->is_structured()) {
-      for (const json& child : *value) pending.emplace_back(&child, depth + 1);
-    }
-  }
-}
 
 void check_histograms(const Checker& checker, const json& run, const std::string& pointer) {
   const json& histograms = checker.object(run, pointer, "histograms");
@@ -238,15 +204,8 @@ void number_repetitions(const Checker& checker, json& runs) {
 LoadedReport parse_report(const std::string& text, const std::string& path) {
   const Checker checker(path);
   LoadedReport report{path, json()};
-  try {
-    report.document = json::parse(text);
-  } catch (const json::parse_error& error) {
-    std::string message = error.what();
-    if (const size_t end = message.find("] "); end != std::string::npos) message.erase(0, end + 2);
-    throw ConfigError(fmt::format("{}: invalid JSON: {}", path, message));
-  }
+  report.document = parse_bounded_json(text, path, /*allow_comments=*/false);
   json& document = report.document;
-  check_depth(checker, document);
   checker.expect(document.is_object(), "", "a tcpharness report object", document);
   const json& schema = checker.member(document, "", "schema");
   checker.expect(schema == "tcpharness.report/1", "/schema", "\"tcpharness.report/1\"", schema);
@@ -273,21 +232,7 @@ LoadedReport parse_report(const std::string& text, const std::string& path) {
 }
 
 LoadedReport read_report(const std::string& path) {
-  struct stat status {};
-  if (stat(path.c_str(), &status) != 0) {
-    throw ConfigError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  }
-  // A fifo or device could feed us forever; a report is a regular file of bounded size.
-  if (!S_ISREG(status.st_mode)) throw ConfigError(fmt::format("{}: not a regular file", path));
-  if (status.st_size > kMaxReportBytes) {
-    throw ConfigError(fmt::format("{}: {} bytes; a report is at most {} bytes", path,
-                                  status.st_size, kMaxReportBytes));
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw ConfigError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::stringstream content;
-  content << file.rdbuf();
-  return parse_report(content.str(), path);
+  return parse_report(read_bounded_file(path), path);
 }
 
 }  // namespace th

@@ -27,7 +27,7 @@ nlohmann::json parse_bounded_json(const std::string& text, const std::string& so
   } catch (const TooDeep&) {
     throw ConfigError(source + ": invalid JSON: nested deeper than " +
                       std::to_string(kMaxJsonDepth) + " levels");
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range for 1e999
     // what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."; the
     // bracketed id means nothing to a user.
     std::string message = error.what();
@@ -36,6 +36,20 @@ nlohmann::json parse_bounded_json(const std::string& text, const std::string& so
     }
     throw ConfigError(source + ": invalid JSON: " + message);
   }
+}
+
+std::string json_pointer_token(std::string_view key) {
+  std::string token;
+  for (char c : key) {
+    if (c == '~') {
+      token += "~0";
+    } else if (c == '/') {
+      token += "~1";
+    } else {
+      token += c;
+    }
+  }
+  return token;
 }
 
 std::string read_bounded_file(const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,9 @@ inline constexpr int kMaxJsonDepth = 64;
 // Throws ConfigError "<source>: invalid JSON: ..." with the parser's line and column.
 nlohmann::json parse_bounded_json(const std::string& text, const std::string& source,
                                   bool allow_comments);
+
+// RFC 6901: "~" and "/" inside a key are written "~0" and "~1" in a JSON pointer.
+std::string json_pointer_token(std::string_view key);
 
 // Reads a whole file of at most kMaxJsonFileBytes. Throws ConfigError naming the file.
 std::string read_bounded_file(const std::string& path);

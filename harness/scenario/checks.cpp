@@ -1,5 +1,7 @@
 #include "scenario/checks.hpp"
 
+#include "scenario/bounded_json.hpp"
+
 #include "scenario/config_error.hpp"
 
 namespace th::scenario_detail {
@@ -17,19 +19,7 @@ std::string range_text(const char* what, int64_t min, int64_t max) {
 
 }  // namespace
 
-std::string pointer_token(std::string_view key) {
-  std::string token;
-  for (char c : key) {
-    if (c == '~') {
-      token += "~0";
-    } else if (c == '/') {
-      token += "~1";
-    } else {
-      token += c;
-    }
-  }
-  return token;
-}
+std::string pointer_token(std::string_view key) { return json_pointer_token(key); }
 
 std::string short_dump(const json& value) {
   // replace: a --set value is raw command-line bytes and may not be valid UTF-8; the message must

@@ -1,0 +1,76 @@
+#include "load/preflight.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "net/address.hpp"
+#include "net/open_files.hpp"
+#include "net/socket_options.hpp"
+#include "scenario/config_error.hpp"
+
+namespace th {
+namespace {
+
+void check_cpus(const std::vector<int>& cpus, const char* key) {
+  const long available = sysconf(_SC_NPROCESSORS_CONF);
+  for (int cpu : cpus) {
+    if (cpu >= available) {
+      throw ConfigError(fmt::format("{}: CPU {} does not exist; this machine has CPUs 0 to {}", key,
+                                    cpu, available - 1));
+    }
+  }
+}
+
+// A source address this host does not have fails every connect; say so once, up front.
+void check_bindable(const SocketAddress& address, const std::string& text) {
+  const int fd = socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const socklen_t length =
+      address.family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  const bool bound = fd >= 0 && bind(fd, address.get(), length) == 0;
+  const int error = errno;
+  if (fd >= 0) close(fd);
+  if (!bound) {
+    throw ConfigError(fmt::format("local_addresses: cannot bind {}: {} (is it an address of "
+                                  "this host?)",
+                                  text, std::strerror(error)));
+  }
+}
+
+}  // namespace
+
+void preflight_run(const RunSpec& spec) {
+  const Scenario& scenario = spec.scenario;
+  const std::string where = fmt::format("run {}: ", spec.name);
+  try {
+    check_cpus(scenario.client_cpus, "client_cpus");
+    check_cpus(scenario.server_cpus, "server_cpus");
+    probe_socket_options(scenario.client, "client");
+    probe_socket_options(scenario.server, "server");
+    const int family = scenario.target ? resolve_address(scenario.target->host,
+                                                         scenario.target->port).family()
+                                       : AF_INET;
+    for (const std::string& local : scenario.local_addresses) {
+      const SocketAddress address = resolve_address(local, 0);
+      if (address.family() != family) {
+        throw ConfigError(fmt::format(
+            "local_addresses: {} is not of the target's address family", local));
+      }
+      check_bindable(address, local);
+    }
+    // Each client connection is a descriptor, and with the embedded server its peer is one
+    // too; the margin covers loops, timers, listeners and the report.
+    const uint64_t descriptors_per_connection = scenario.target ? 1 : 2;
+    ensure_open_files(uint64_t{scenario.connections} * descriptors_per_connection + 64 +
+                          8ull * (scenario.threads + scenario.server_threads),
+                      fmt::format("connections={}", scenario.connections).c_str());
+  } catch (const ConfigError& error) {
+    throw ConfigError(where + error.what());
+  }
+}
+
+}  // namespace th
