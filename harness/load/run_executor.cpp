@@ -101,12 +101,17 @@ void add_open_loop_warnings(RunResult& result, double target_rate) {
         "bottleneck, raise connections",
         recorder.waited_for_connection, result.scenario.connections, result.unsent_at_end));
   }
+  // Late with connections free, or late with its threads on the CPU all the time: either way
+  // the generator could not keep the schedule, whatever the server did.
   const int64_t lag_p99 = recorder.schedule_lag.percentile(99);
-  if (lag_p99 > 1'000'000 && recorder.waited_for_connection == 0) {
+  const double threads = std::min(result.scenario.threads, result.scenario.connections);
+  const double busy = result.duration_s > 0 ? result.client_cpu_s / (result.duration_s * threads) : 0;
+  if (lag_p99 > 1'000'000 && (recorder.waited_for_connection == 0 || busy > 0.9)) {
     result.warnings.push_back(fmt::format(
-        "the load generator fell behind its schedule (p99 {:.1f} ms late with connections free): "
-        "it, not the server, was the bottleneck; add threads or lower the rate",
-        static_cast<double>(lag_p99) / 1e6));
+        "the load generator fell behind its schedule (p99 {:.1f} ms late; its threads were on "
+        "the CPU {:.0f}% of the time): it, not the server, was the bottleneck; add threads, give "
+        "it a core of its own (client_cpus) or lower the rate",
+        static_cast<double>(lag_p99) / 1e6, busy * 100));
   }
 }
 
@@ -236,6 +241,14 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   result.duration_s = static_cast<double>(window_end_ns - plan.warmup_end_ns) / 1e9;
 
   if (server) {
+    // The client's last chunks may still sit in socket buffers; let the server read them (until
+    // its count stops growing, at most 1 s) so server_bytes_received is complete.
+    for (uint64_t seen = UINT64_MAX, waited_ms = 0; waited_ms < 1000; waited_ms += 20) {
+      const uint64_t now_received = server->stats().bytes_received;
+      if (now_received == seen) break;
+      seen = now_received;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     result.server_cpu_s = server->cpu_seconds() - server_cpu_start.value_or(0.0);
     result.server_options = server->applied_options();
     server->stop();

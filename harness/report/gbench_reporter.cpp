@@ -145,7 +145,8 @@ std::vector<ordered> aggregate_entries(const EntryHeader& header,
     if (everywhere) counters.insert(key);
   }
   std::vector<ordered> entries;
-  for (const auto& [name, summary] : kAggregates) {
+  for (const auto& [name, summary_of] : kAggregates) {
+    const auto summary = summary_of;  // clang 14 cannot capture a structured binding
     auto summarize = [&](auto field) {
       std::vector<double> samples;
       for (const GbenchValues& values : repetitions) samples.push_back(field(values));

@@ -241,7 +241,8 @@ json merge_timelines(const std::vector<const json*>& timelines) {
     }
   }
   json merged = json::array();
-  for (const auto& [unix_s, second] : seconds) {
+  for (const auto& [unix_s, slot] : seconds) {
+    const auto& second = slot;  // clang 14 cannot capture a structured binding
     auto weighted = [&](double sum) {
       return second.weight > 0 ? rounded(sum / second.weight) : 0.0;
     };
