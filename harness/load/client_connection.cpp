@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "load/page_user.hpp"
 #include "load/worker.hpp"
 
 namespace th {
@@ -16,6 +17,11 @@ constexpr uint64_t kBackoffNs = 10'000'000;
 
 ClientConnection::~ClientConnection() = default;
 
+bool ClientConnection::at_rest() const {
+  return in_flight() == 0 &&
+         (phase_ == Phase::idle || phase_ == Phase::open || phase_ == Phase::backoff);
+}
+
 bool ClientConnection::can_take_request() const {
   if (phase_ != Phase::idle && phase_ != Phase::connecting && phase_ != Phase::open) return false;
   const LoadPlan& plan = worker_.plan();
@@ -24,13 +30,17 @@ bool ClientConnection::can_take_request() const {
           on_this_connection_ < plan.max_requests_per_connection);
 }
 
-void ClientConnection::begin(uint64_t intended_ns, uint64_t now_ns, bool measured) {
+void ClientConnection::begin(uint64_t intended_ns, uint64_t now_ns, bool measured,
+                             uint32_t request) {
   const LoadPlan& plan = worker_.plan();
-  slot(begun_++) = Request{intended_ns, now_ns, 0, 0, 0, measured};
+  // The write phase starts with the request (or, on a new connection, once connected), so time
+  // queued behind earlier requests' writes on this connection is part of it.
+  slot(begun_++) = Request{intended_ns, now_ns, now_ns, 0, 0, measured, request};
   ++on_this_connection_;
   if (measured) ++worker_.recorder().requests_sent;
-  if (plan.max_requests_per_connection != 0 &&
-      on_this_connection_ >= plan.max_requests_per_connection) {
+  if (plan.one_request_per_connection ||
+      (plan.max_requests_per_connection != 0 &&
+       on_this_connection_ >= plan.max_requests_per_connection)) {
     last_on_connection_ = true;
   }
   if (phase_ == Phase::idle) return connect(now_ns);
@@ -41,12 +51,45 @@ void ClientConnection::begin(uint64_t intended_ns, uint64_t now_ns, bool measure
 
 void ClientConnection::connect(uint64_t now_ns) {
   const LoadPlan& plan = worker_.plan();
-  phase_ = Phase::connecting;
   connect_start_ns_ = now_ns;
   connect_measured_ = slot(completed_).measured;
   http_.reset();
   echo_received_ = 0;
-  if (const int status = transport_->connect(plan.target.get(), local_address, plan.client_options)) {
+  if (!plan.resolve_each_connection) return connect_to(plan.target.get());
+  phase_ = Phase::resolving;
+  addrinfo hints{};
+  hints.ai_family = plan.target.family();  // the family preflight checked local_addresses for
+  hints.ai_socktype = SOCK_STREAM;
+  resolve_request_.data = this;
+  if (uv_getaddrinfo(worker_.loop(), &resolve_request_, on_resolved, plan.target_host.c_str(),
+                     plan.target_service.c_str(), &hints) != 0) {
+    fail_with(ErrorKind::resolve_failed);
+  }
+}
+
+// A resolve still running when the run ends keeps the loop (and so this object) alive until it
+// reports; by then the connection may be done and only frees the answer.
+void ClientConnection::on_resolved(uv_getaddrinfo_t* request, int status, addrinfo* result) {
+  auto* self = static_cast<ClientConnection*>(request->data);
+  const bool wanted = self->phase_ == Phase::resolving;
+  if (wanted && status == 0 && result != nullptr) {
+    std::memcpy(&self->resolved_.storage, result->ai_addr, result->ai_addrlen);
+  }
+  uv_freeaddrinfo(result);
+  if (!wanted) return;
+  if (status != 0 || result == nullptr) return self->fail_with(ErrorKind::resolve_failed);
+  const uint64_t now = uv_hrtime();
+  if (self->connect_measured_) {
+    self->worker_.recorder().resolve.record(static_cast<int64_t>(now - self->connect_start_ns_));
+  }
+  self->connect_start_ns_ = now;
+  self->connect_to(self->resolved_.get());
+}
+
+void ClientConnection::connect_to(const sockaddr* address) {
+  phase_ = Phase::connecting;
+  if (const int status =
+          transport_->connect(address, local_address, worker_.plan().client_options)) {
     fail(status);
   }
 }
@@ -54,9 +97,13 @@ void ClientConnection::connect(uint64_t now_ns) {
 void ClientConnection::on_connected(int status) {
   if (status != 0) return fail(status);
   phase_ = Phase::open;
+  const uint64_t now = uv_hrtime();
   if (connect_measured_) {
-    worker_.recorder().connect.record(static_cast<int64_t>(uv_hrtime() - connect_start_ns_));
+    worker_.recorder().connect.record(static_cast<int64_t>(now - connect_start_ns_));
     ++worker_.recorder().connections_opened;
+  }
+  for (uint64_t sequence = written_; sequence < begun_; ++sequence) {
+    slot(sequence).write_start_ns = std::max(slot(sequence).write_start_ns, now);
   }
   worker_.note_applied_options(transport_->fd());
   if (const int read_status = transport_->start_reading()) return fail(read_status);
@@ -70,8 +117,7 @@ void ClientConnection::write_pending() {
   const LoadPlan& plan = worker_.plan();
   while (!group_queued_ && written_ < begun_ && phase_ == Phase::open) {
     const uint64_t now = uv_hrtime();
-    if (write_group_ == 0 && written_ >= completed_) slot(written_).write_start_ns = now;
-    const LoadPlan::WriteGroup& group = plan.writes[write_group_];
+    const LoadPlan::WriteGroup& group = plan.requests[slot(written_).prepared].writes[write_group_];
     int error = 0;
     switch (transport_->write(group.buffers, group.count, &error)) {
       case WriteOutcome::failed:
@@ -88,11 +134,12 @@ void ClientConnection::write_pending() {
 }
 
 void ClientConnection::group_written(uint64_t now_ns) {
-  if (++write_group_ < worker_.plan().write_count) return;
-  write_group_ = 0;
   Request& request = slot(written_);
+  const LoadPlan::PreparedRequest& prepared = worker_.plan().requests[request.prepared];
+  if (++write_group_ < prepared.write_count) return;
+  write_group_ = 0;
   if (written_ >= completed_ && request.sent_ns == 0) request.sent_ns = now_ns;
-  if (request.measured) worker_.recorder().add_bytes_sent(now_ns, worker_.plan().request_bytes);
+  if (request.measured) worker_.recorder().add_bytes_sent(now_ns, prepared.bytes);
   ++written_;
 }
 
@@ -100,7 +147,7 @@ void ClientConnection::group_written(uint64_t now_ns) {
 void ClientConnection::send_chunk() {
   phase_ = Phase::streaming;
   const LoadPlan& plan = worker_.plan();
-  if (const int status = transport_->write_then_notify(plan.writes[0].buffers, 1)) fail(status);
+  if (const int status = transport_->write_then_notify(plan.requests[0].writes[0].buffers, 1)) fail(status);
 }
 
 void ClientConnection::on_write_done(int status) {
@@ -200,7 +247,9 @@ void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connect
   // request once the answer began, so the answer bounds the send time.
   if (request.sent_ns == 0) request.sent_ns = request.first_byte_ns;
   if (written_ == completed_) {  // answered before its write was reported done
-    if (request.measured) worker_.recorder().add_bytes_sent(now_ns, worker_.plan().request_bytes);
+    if (request.measured) {
+      worker_.recorder().add_bytes_sent(now_ns, worker_.plan().requests[request.prepared].bytes);
+    }
     ++written_;
     write_group_ = 0;
   }
@@ -215,13 +264,18 @@ void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connect
   }
   ++completed_;
   if (!server_keeps_connection) last_on_connection_ = true;
+  tell_page_user(1, true, now_ns);
   after_response(now_ns);
 }
 
 void ClientConnection::after_response(uint64_t now_ns) {
-  const bool per_request = worker_.plan().model == ConnectionModel::per_request;
-  if ((per_request || last_on_connection_) && in_flight() == 0) return close_connection(false);
+  if (phase_ != Phase::open) return;  // the page user's next request failed on this connection
+  if (last_on_connection_ && in_flight() == 0) return close_connection(false);
   worker_.connection_free(*this, now_ns);
+}
+
+void ClientConnection::tell_page_user(unsigned requests, bool ok, uint64_t now_ns) {
+  if (page_user != nullptr && requests > 0) page_user->requests_finished(requests, ok, now_ns);
 }
 
 void ClientConnection::close_connection(bool back_off) {
@@ -245,9 +299,10 @@ void ClientConnection::fail_with(ErrorKind kind) {
   for (uint64_t sequence = completed_; sequence < begun_; ++sequence) {
     if (slot(sequence).measured) worker_.recorder().record_error(now, kind);
   }
-  const bool requests_failed = in_flight() > 0;
+  const unsigned failed = in_flight();
   completed_ = begun_;
-  close_connection(requests_failed);
+  close_connection(failed > 0);
+  tell_page_user(failed, false, now);
 }
 
 void ClientConnection::on_closed() {

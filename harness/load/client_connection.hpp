@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "net/address.hpp"
 #include "net/transport.hpp"
 #include "proto/http_response_parser.hpp"
 #include "stats/error_kind.hpp"
@@ -10,6 +11,7 @@
 namespace th {
 
 class Worker;
+class PageUser;
 
 // One client connection and the requests in flight on it: one at a time (per_request,
 // keep_alive) or up to pipeline_depth (pipelined), answered in order. Its state and buffers are
@@ -18,7 +20,7 @@ class Worker;
 class ClientConnection final : public TransportEvents {
  public:
   static constexpr unsigned kMaxDepth = 64;
-  enum class Phase { idle, connecting, open, streaming, closing, backoff, done };
+  enum class Phase { idle, resolving, connecting, open, streaming, closing, backoff, done };
 
   explicit ClientConnection(Worker& worker) : worker_(worker) {}
   ~ClientConnection();
@@ -28,7 +30,8 @@ class ClientConnection final : public TransportEvents {
   bool can_take_request() const;
   // Starts a request meant to start at intended_ns (the schedule's time in an open loop, now in
   // a closed one). When a slot frees up, the connection calls Worker::connection_free.
-  void begin(uint64_t intended_ns, uint64_t now_ns, bool measured);
+  // `request` indexes the plan's prepared requests (0 unless a page's object).
+  void begin(uint64_t intended_ns, uint64_t now_ns, bool measured, uint32_t request = 0);
   // The worker's periodic check: request timeout and the end of backoff.
   void tick(uint64_t now_ns);
   void finish();  // stop now: close if open, count what is in flight
@@ -36,6 +39,9 @@ class ClientConnection final : public TransportEvents {
   unsigned in_flight() const { return static_cast<unsigned>(begun_ - completed_); }
   bool parked = false;  // in the worker's list of connections waiting for the schedule
   const sockaddr* local_address = nullptr;  // source address to bind, or any
+  PageUser* page_user = nullptr;  // the virtual user this connection loads pages for, if any
+  // Whether the worker may finish this connection now: no request on it and no callback due.
+  bool at_rest() const;
 
   void on_connected(int status) override;
   void on_data(const char* data, size_t size) override;
@@ -52,10 +58,14 @@ class ClientConnection final : public TransportEvents {
     uint64_t sent_ns = 0;
     uint64_t first_byte_ns = 0;
     bool measured = false;
+    uint32_t prepared = 0;  // which of the plan's requests
   };
   Request& slot(uint64_t sequence) { return requests_[sequence % kMaxDepth]; }
 
   void connect(uint64_t now_ns);
+  void connect_to(const sockaddr* address);
+  static void on_resolved(uv_getaddrinfo_t* request, int status, addrinfo* result);
+  void tell_page_user(unsigned requests, bool ok, uint64_t now_ns);
   void write_pending();
   void group_written(uint64_t now_ns);
   void send_chunk();
@@ -82,6 +92,8 @@ class ClientConnection final : public TransportEvents {
   uint64_t queued_request_ = 0;  // the request that queued write belongs to
   uint64_t on_this_connection_ = 0;  // requests begun since the connection opened
   bool last_on_connection_ = false;  // the server or max_requests_per_connection ends it
+  uv_getaddrinfo_t resolve_request_{};
+  SocketAddress resolved_;  // resolve every_request: this connection's answer
   uint64_t connect_start_ns_ = 0;
   bool connect_measured_ = false;
   uint64_t close_start_ns_ = 0;

@@ -22,19 +22,36 @@ struct LoadPlan {
   SocketAddress target;
   SocketOptions client_options;
   std::vector<SocketAddress> local_addresses;  // round-robin over connections; empty: any
-  // Prebuilt bytes: http request header and body; echo message; stream chunk.
-  std::string request_head;
-  std::string request_body;
-  std::string payload;
+  // Resolve the target's name for every new connection (resolve: every_request) instead of
+  // once before the run; `target` is then only the first answer.
+  bool resolve_each_connection = false;
+  std::string target_host;
+  std::string target_service;  // the port, as getaddrinfo takes it
   // How one request goes out: one write of everything, or (write_pattern split) two writes, the
   // second of which Nagle's algorithm holds back until the first is acknowledged.
   struct WriteGroup {
     uv_buf_t buffers[2];
     unsigned count = 0;
   };
-  WriteGroup writes[2];
-  unsigned write_count = 0;
-  uint64_t request_bytes = 0;
+  // One request's bytes, built before the run; the buffers point into head and body (or into
+  // payload), which never move once the plan is built.
+  struct PreparedRequest {
+    std::string head;  // http: request line and headers
+    std::string body;
+    WriteGroup writes[2];
+    unsigned write_count = 0;
+    uint64_t bytes = 0;
+  };
+  // [0]: the scenario's request (a page's HTML); [1 + i]: a page's object i.
+  std::vector<PreparedRequest> requests;
+  std::string payload;  // echo message, stream chunk
+  // per_request and parallel: every connection carries one request and is closed after it.
+  bool one_request_per_connection = false;
+  // Page workload: each virtual user loads 1 + page_objects requests over connections_per_user
+  // connections of its own; 0 objects and no page is the plain request-after-request load.
+  bool page = false;
+  uint32_t page_objects = 0;
+  uint32_t connections_per_user = 1;
   uint64_t timeout_ns = 0;
   uint64_t max_response_bytes = 0;
   unsigned pipeline_depth = 1;               // requests in flight per connection
@@ -52,9 +69,11 @@ struct LoadPlan {
   std::atomic<uint64_t> tickets_taken{0};
   std::atomic<bool> stop_requested{false};  // set from outside (signal, or a failed thread)
 
-  bool claim_ticket() {
+  bool claim_ticket() { return claim_tickets(1); }
+  // All or nothing, so a page is never started without tickets for all of its requests.
+  bool claim_tickets(uint64_t count) {
     if (!request_limit) return true;
-    return tickets_taken.fetch_add(1, std::memory_order_relaxed) < *request_limit;
+    return tickets_taken.fetch_add(count, std::memory_order_relaxed) + count <= *request_limit;
   }
 };
 

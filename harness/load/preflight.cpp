@@ -65,9 +65,16 @@ void preflight_run(const RunSpec& spec) {
     // Each client connection is a descriptor, and with the embedded server its peer is one
     // too; the margin covers loops, timers, listeners and the report.
     const uint64_t descriptors_per_connection = scenario.target ? 1 : 2;
-    ensure_open_files(uint64_t{scenario.connections} * descriptors_per_connection + 64 +
+    // A page user of connection parallel holds up to parallel_connections at once.
+    const bool parallel = scenario.page && scenario.connection == ConnectionModel::parallel;
+    const uint64_t sockets =
+        uint64_t{scenario.connections} * (parallel ? scenario.parallel_connections : 1);
+    ensure_open_files(sockets * descriptors_per_connection + 64 +
                           8ull * (scenario.threads + scenario.server_threads),
-                      fmt::format("connections={}", scenario.connections).c_str());
+                      parallel ? fmt::format("connections={} x parallel_connections={}",
+                                             scenario.connections, scenario.parallel_connections)
+                                     .c_str()
+                               : fmt::format("connections={}", scenario.connections).c_str());
   } catch (const ConfigError& error) {
     throw ConfigError(where + error.what());
   }

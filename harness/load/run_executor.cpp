@@ -21,7 +21,7 @@
 #include "net/address.hpp"
 #include "net/open_files.hpp"
 #include "net/sockstat.hpp"
-#include "proto/http_request.hpp"
+#include "load/request_plan.hpp"
 #include "scenario/config_error.hpp"
 #include "server/server.hpp"
 
@@ -29,43 +29,6 @@ namespace th {
 namespace {
 
 std::atomic<bool> g_stop_requested{false};
-
-uv_buf_t buffer_of(const std::string& bytes, size_t offset, size_t length) {
-  return uv_buf_init(const_cast<char*>(bytes.data()) + offset, static_cast<unsigned>(length));
-}
-
-// Splits the request into the writes the pattern asks for; the buffers point into the plan's own
-// strings, which live as long as the run.
-void plan_writes(LoadPlan& plan, const Scenario& scenario) {
-  const bool split = scenario.write_pattern == WritePattern::split;
-  if (scenario.protocol == Protocol::http) {
-    plan.request_bytes = plan.request_head.size() + plan.request_body.size();
-    const uv_buf_t head = buffer_of(plan.request_head, 0, plan.request_head.size());
-    const uv_buf_t body = buffer_of(plan.request_body, 0, plan.request_body.size());
-    if (plan.request_body.empty()) {
-      plan.writes[0] = {{head}, 1};
-      plan.write_count = 1;
-    } else if (split) {
-      plan.writes[0] = {{head}, 1};
-      plan.writes[1] = {{body}, 1};
-      plan.write_count = 2;
-    } else {
-      plan.writes[0] = {{head, body}, 2};
-      plan.write_count = 1;
-    }
-    return;
-  }
-  plan.request_bytes = plan.payload.size();
-  const size_t half = plan.payload.size() / 2;
-  if (split && scenario.protocol == Protocol::echo && half > 0) {
-    plan.writes[0] = {{buffer_of(plan.payload, 0, half)}, 1};
-    plan.writes[1] = {{buffer_of(plan.payload, half, plan.payload.size() - half)}, 1};
-    plan.write_count = 2;
-  } else {
-    plan.writes[0] = {{buffer_of(plan.payload, 0, plan.payload.size())}, 1};
-    plan.write_count = 1;
-  }
-}
 
 ServerConfig server_config_for(const Scenario& scenario) {
   ServerConfig config;
@@ -137,7 +100,13 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   LoadPlan plan;
   std::string host_header;
   if (scenario.target) {
+    // The resolve phase: timed here once per run unless every connection resolves afresh.
+    const uint64_t resolve_start = uv_hrtime();
     plan.target = resolve_address(scenario.target->host, scenario.target->port);
+    if (scenario.resolve == ResolveMode::once) {
+      result.recorder.resolve.record(static_cast<int64_t>(uv_hrtime() - resolve_start));
+    }
+    plan.target_host = scenario.target->host;
     // RFC 9110 §7.2: an IPv6 literal in Host keeps its brackets.
     const bool ipv6_literal = scenario.target->host.find(':') != std::string::npos;
     host_header = fmt::format(fmt::runtime(ipv6_literal ? "[{}]:{}" : "{}:{}"), scenario.target->host,
@@ -146,28 +115,31 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     server = std::make_unique<Server>(server_config_for(scenario));
     plan.target = server->address();
     host_header = plan.target.to_string();
+    plan.target_host = host_header.substr(0, host_header.rfind(':'));
+    if (plan.target_host.starts_with('[')) plan.target_host = plan.target_host.substr(1, plan.target_host.size() - 2);
     result.embedded_server = true;
   }
   result.target = plan.target.to_string();
+  plan.resolve_each_connection = scenario.resolve == ResolveMode::every_request;
+  plan.target_service = std::to_string(plan.target.port());
 
   plan.protocol = scenario.protocol;
   plan.model = scenario.protocol == Protocol::stream ? ConnectionModel::keep_alive
                                                      : scenario.connection;
+  plan.one_request_per_connection =
+      plan.model == ConnectionModel::per_request || plan.model == ConnectionModel::parallel;
   plan.write_pattern = scenario.write_pattern;
   plan.client_options = scenario.client;
   for (const std::string& local : scenario.local_addresses) {
     plan.local_addresses.push_back(resolve_address(local, 0));  // checked in preflight_run
   }
-  if (scenario.protocol == Protocol::http) {
-    const HttpRequestBytes request =
-        build_http_request(host_header, scenario.path, scenario.request_size,
-                           scenario.connection != ConnectionModel::per_request);
-    plan.request_head = request.header;
-    plan.request_body = request.body;
-  } else {
-    plan.payload = build_payload(scenario.request_size);
+  build_requests(plan, scenario, host_header);
+  if (scenario.page) {
+    plan.page = true;
+    plan.page_objects = scenario.page->objects;
+    plan.connections_per_user =
+        plan.model == ConnectionModel::parallel ? scenario.parallel_connections : 1;
   }
-  plan_writes(plan, scenario);
   plan.timeout_ns = uint64_t{scenario.timeout_ms} * 1'000'000;
   plan.max_response_bytes = scenario.max_response_bytes;
   plan.pipeline_depth =

@@ -58,17 +58,7 @@ void Worker::run() {
   uv_loop_init(&loop_);
   uv_timer_init(&loop_, &tick_timer_);
   tick_timer_.data = this;
-  connections_.reserve(connection_count_);
-  for (uint32_t slot = 0; slot < connection_count_; ++slot) {
-    auto connection = std::make_unique<ClientConnection>(*this);
-    connection->attach(std::make_unique<TcpTransport>(&loop_, connection.get()));
-    if (!plan_.local_addresses.empty()) {
-      const auto& local = plan_.local_addresses[(first_connection_ + slot) % plan_.local_addresses.size()];
-      connection->local_address = local.get();
-    }
-    connections_.push_back(std::move(connection));
-  }
-  active_connections_ = connection_count_;
+  create_connections();
   stop_at_ns_ = plan_.deadline_ns;
   if (open_loop()) {
     // The default 50 us timer slack would be most of a loopback request's latency.
@@ -87,6 +77,7 @@ void Worker::run() {
   cpu_end_s_ = thread_cpu_seconds(pthread_self());
   if (!cpu_start_sampled_) cpu_start_s_ = cpu_end_s_;
   // Every handle is closed once uv_run returns, so the connections can go.
+  page_users_.clear();
   connections_.clear();
   uv_loop_close(&loop_);
   if (pacing_fd_ >= 0) close(pacing_fd_);
@@ -99,7 +90,33 @@ bool Worker::schedule_over(uint64_t now_ns) const {
   return pacer_->next_ns() >= stop_at_ns_ || now_ns >= stop_at_ns_ + plan_.grace_ns;
 }
 
+void Worker::create_connections() {
+  const uint32_t per_user = plan_.page ? plan_.connections_per_user : 1;
+  const uint32_t total = connection_count_ * per_user;
+  connections_.reserve(total);
+  for (uint32_t slot = 0; slot < total; ++slot) {
+    auto connection = std::make_unique<ClientConnection>(*this);
+    connection->attach(std::make_unique<TcpTransport>(&loop_, connection.get()));
+    if (!plan_.local_addresses.empty()) {
+      const uint64_t index = uint64_t{first_connection_} * per_user + slot;
+      connection->local_address = plan_.local_addresses[index % plan_.local_addresses.size()].get();
+    }
+    connections_.push_back(std::move(connection));
+  }
+  active_connections_ = total;
+  if (!plan_.page) return;
+  page_users_.reserve(connection_count_);
+  for (uint32_t user = 0; user < connection_count_; ++user) {
+    std::vector<ClientConnection*> own;
+    for (uint32_t index = 0; index < per_user; ++index) {
+      own.push_back(connections_[user * per_user + index].get());
+    }
+    page_users_.push_back(std::make_unique<PageUser>(*this, std::move(own)));
+  }
+}
+
 void Worker::connection_free(ClientConnection& connection, uint64_t now_ns) {
+  if (connection.page_user != nullptr) return connection.page_user->connection_free(now_ns);
   if (!open_loop()) {
     // Closed loop: fill the connection's pipeline (one slot, unless pipelined) at once.
     while (connection.can_take_request()) {

@@ -12,6 +12,7 @@
 #include "load/client_connection.hpp"
 #include "load/load_plan.hpp"
 #include "load/pacer.hpp"
+#include "load/page_user.hpp"
 #include "net/socket_options.hpp"
 #include "stats/recorder.hpp"
 
@@ -24,7 +25,8 @@ namespace th {
 class Worker {
  public:
   // first_connection: the index of this worker's first connection among all workers', so
-  // source addresses are spread over every connection of the run.
+  // source addresses are spread over every connection of the run. With a page workload the
+  // connections are virtual users, each with plan.connections_per_user connections.
   Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection, uint32_t connection_count,
          const std::vector<int>& cpus);
   ~Worker();
@@ -57,6 +59,7 @@ class Worker {
   bool measuring(uint64_t now_ns) const { return now_ns >= plan_.warmup_end_ns; }
   void note_applied_options(int fd);
   void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
+  bool claim_tickets(uint64_t count) { return plan_.claim_tickets(count); }
   void count_in_flight_at_end() { ++in_flight_at_end_; }
   // A connection has no request: give it the next one, park it until the schedule has one, or
   // finish it when the run is over.
@@ -65,6 +68,7 @@ class Worker {
 
  private:
   void run();
+  void create_connections();
   void tick();
   void shut_down();
   void sample_cpu_start(uint64_t now_ns);
@@ -85,6 +89,7 @@ class Worker {
   uv_loop_t loop_{};
   uv_timer_t tick_timer_{};
   std::vector<std::unique_ptr<ClientConnection>> connections_;
+  std::vector<std::unique_ptr<PageUser>> page_users_;
   Recorder recorder_;
   std::vector<OptionReading> applied_options_;
   uint32_t active_connections_ = 0;

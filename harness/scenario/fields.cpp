@@ -23,17 +23,20 @@ constexpr std::pair<const char*, Protocol> kProtocols[] = {
 constexpr std::pair<const char*, ConnectionModel> kConnectionModels[] = {
     {"per_request", ConnectionModel::per_request},
     {"keep_alive", ConnectionModel::keep_alive},
+    {"parallel", ConnectionModel::parallel},
     {"pipelined", ConnectionModel::pipelined}};
+constexpr std::pair<const char*, ResolveMode> kResolveModes[] = {
+    {"once", ResolveMode::once}, {"every_request", ResolveMode::every_request}};
+// A page of more objects than this is no page a browser loads; the cap keeps the prebuilt
+// requests small.
+constexpr int64_t kMaxPageObjects = 1000;
 constexpr std::pair<const char*, Arrival> kArrivals[] = {{"uniform", Arrival::uniform},
                                                          {"poisson", Arrival::poisson}};
 constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", WritePattern::single},
                                                                    {"split", WritePattern::split}};
 
-// Characters that would break an HTTP request line or a log line (RFC 9112 section 3.2: the
-// request-target contains no whitespace).
-bool has_space_or_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+bool is_request_path(std::string_view path) {
+  return path.starts_with('/') && !has_space_or_control(path);
 }
 
 bool is_ip_literal(const std::string& text) {
@@ -199,6 +202,50 @@ uint32_t read_u32(const Checks& c, const json& v, const std::string& p, int64_t 
   return static_cast<uint32_t>(c.integer(v, p, min, max));
 }
 
+PageWorkload read_page(const Checks& c, const json& v, const std::string& p) {
+  c.object(v, p);
+  PageWorkload page;
+  bool has_objects = false;
+  for (const auto& [key, item] : v.items()) {
+    const std::string item_pointer = p + "/" + pointer_token(key);
+    if (key == "objects") {
+      page.objects = read_u32(c, item, item_pointer, 0, kMaxPageObjects);
+      has_objects = true;
+    } else if (key == "sizes") {
+      c.array(item, item_pointer);
+      if (item.empty()) c.fail(item_pointer, "must list at least one size", item);
+      for (std::size_t i = 0; i < item.size(); ++i) {
+        page.sizes.push_back(read_u32(c, item[i], item_pointer + "/" + std::to_string(i), 0, 1 << 30));
+      }
+    } else if (key == "paths") {
+      c.array(item, item_pointer);
+      if (item.empty() || item.size() > kMaxPageObjects) {
+        c.fail(item_pointer, "must list from 1 to " + std::to_string(kMaxPageObjects) + " paths", item);
+      }
+      for (std::size_t i = 0; i < item.size(); ++i) {
+        const std::string path_pointer = item_pointer + "/" + std::to_string(i);
+        page.paths.push_back(c.string(item[i], path_pointer));
+        if (!is_request_path(page.paths.back())) {
+          c.fail(path_pointer, "must start with \"/\" and have no spaces or control characters",
+                 item[i]);
+        }
+      }
+    } else {
+      c.unknown_key(item_pointer, {"objects", "sizes", "paths"});
+    }
+  }
+  if (!page.paths.empty()) {
+    if (has_objects || !page.sizes.empty()) {
+      c.fail(p, "give either paths (a foreign server's objects) or objects and sizes "
+                "(/bytes/N on the embedded server), not both");
+    }
+    page.objects = static_cast<uint32_t>(page.paths.size());
+  } else if (!has_objects || page.sizes.empty()) {
+    c.fail(p, "needs objects and sizes ({\"objects\": 10, \"sizes\": [2048, 16384]}) or paths");
+  }
+  return page;
+}
+
 using ScenarioField = Field<Scenario>;
 
 const ScenarioField kScenarioFields[] = {
@@ -212,14 +259,19 @@ const ScenarioField kScenarioFields[] = {
     {"target",
      [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
        if (v.is_null()) return;
+       if (v.is_string() && v.get_ref<const std::string&>().starts_with("https://")) {
+         c.fail(p, "https is not supported yet (the harness speaks plain TCP); use http://", v);
+       }
        s.target = v.is_string() ? parse_target(v.get_ref<const std::string&>()) : std::nullopt;
        if (!s.target) {
          c.fail(p,
-                "must be null (embedded server), \"host:port\" or \"[ipv6]:port\" with a port "
-                "from 1 to 65535",
+                "must be null (embedded server), \"host:port\", \"[ipv6]:port\" or a URL "
+                "\"http://host[:port][/path]\" (port 1 to 65535, 80 by default)",
                 v);
        }
      }},
+    {"resolve", [](const Checks& c, const json& v, const std::string& p,
+                   Scenario& s) { s.resolve = c.one_of(v, p, kResolveModes); }},
     {"protocol", [](const Checks& c, const json& v, const std::string& p,
                     Scenario& s) { s.protocol = c.one_of(v, p, kProtocols); }},
     {"request_size", [](const Checks& c, const json& v, const std::string& p,
@@ -229,7 +281,7 @@ const ScenarioField kScenarioFields[] = {
     {"path",
      [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
        s.path = c.string(v, p);
-       if (!s.path.starts_with('/') || has_space_or_control(s.path)) {
+       if (!is_request_path(s.path)) {
          c.fail(p, "must be a string starting with \"/\" without spaces or control characters", v);
        }
      }},
@@ -237,6 +289,12 @@ const ScenarioField kScenarioFields[] = {
                       Scenario& s) { s.connection = c.one_of(v, p, kConnectionModels); }},
     {"pipeline_depth", [](const Checks& c, const json& v, const std::string& p,
                           Scenario& s) { s.pipeline_depth = read_u32(c, v, p, 1, 32); }},
+    {"parallel_connections", [](const Checks& c, const json& v, const std::string& p,
+                                Scenario& s) { s.parallel_connections = read_u32(c, v, p, 1, 64); }},
+    {"page",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       s.page = v.is_null() ? std::nullopt : std::optional(read_page(c, v, p));
+     }},
     {"max_requests_per_connection",
      [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
        s.max_requests_per_connection = static_cast<uint64_t>(c.integer(v, p, 0, kInt64Max));
@@ -304,6 +362,33 @@ const std::vector<std::string>& file_keys() {
 
 bool is_socket_side(std::string_view key) { return key == "client" || key == "server"; }
 
+// A URL's path becomes the request path; a second, different path would leave one of them unused.
+void take_url_path(const json& object, const Checks& checks, Scenario& scenario) {
+  if (!scenario.target || !scenario.target->path) return;
+  if (object.contains("path") && object["path"] != *scenario.target->path) {
+    checks.fail("/path", "differs from the path in target's URL \"" + *scenario.target->path +
+                             "\"; give the path in one place");
+  }
+  scenario.path = *scenario.target->path;
+  scenario.target->path.reset();
+}
+
+void check_page_rules(const Checks& checks, const Scenario& scenario) {
+  if (scenario.connection == ConnectionModel::parallel && !scenario.page) {
+    checks.fail("/connection",
+                "parallel loads a page's objects over several connections at once, so it needs "
+                "page ({\"objects\": 10, \"sizes\": [2048, 16384]})");
+  }
+  if (!scenario.page) return;
+  if (scenario.protocol != Protocol::http) {
+    checks.fail("/page", "a page is a set of HTTP objects: it needs protocol http");
+  }
+  if (scenario.rate) {
+    checks.fail("/rate", "page loads run closed loop (each user loads its next page when the "
+                         "last one is complete); remove rate or page");
+  }
+}
+
 }  // namespace
 
 Scenario read_scenario(const json& object, const Checks& checks) {
@@ -313,12 +398,14 @@ Scenario read_scenario(const json& object, const Checks& checks) {
   }
   Scenario scenario;
   read_fields(kScenarioFields, object, "", checks, file_keys(), scenario);
+  take_url_path(object, checks, scenario);
   // Rules that tie two keys together; a pointer names the key the user most likely meant.
   if (scenario.request_size == 0 && scenario.protocol != Protocol::http) {
     checks.fail("/request_size", std::string("must be at least 1 for protocol ") +
                                      to_string(scenario.protocol) +
                                      " (0 is allowed for http only: a GET without a body)");
   }
+  check_page_rules(checks, scenario);
   if (scenario.protocol == Protocol::stream && scenario.connection != ConnectionModel::keep_alive) {
     checks.fail("/connection",
                 "must be keep_alive for protocol stream: a stream is one long transfer per "
@@ -349,34 +436,6 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
     for (const auto& option : kServerOnlyFields) allowed.push_back(std::string("server.") + option.key);
   }
   checks.unknown_key(pointer, allowed);
-}
-
-std::optional<Target> parse_target(std::string_view text) {
-  std::string_view host;
-  std::string_view port;
-  if (text.starts_with('[')) {
-    const auto close = text.find(']');
-    if (close == std::string_view::npos || text.substr(close + 1, 1) != ":") return std::nullopt;
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-    // "::1:8080" could end its address anywhere; RFC 3986 section 3.2.2 requires brackets.
-    if (host.find(':') != std::string_view::npos) return std::nullopt;
-  }
-  if (host.empty() || has_space_or_control(host) || host.find_first_of("[]") != host.npos) {
-    return std::nullopt;
-  }
-  unsigned port_number = 0;
-  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), port_number);
-  if (port.empty() || error != std::errc() || end != port.data() + port.size() || port_number < 1 ||
-      port_number > 65535) {
-    return std::nullopt;
-  }
-  return Target{std::string(host), static_cast<uint16_t>(port_number)};
 }
 
 }  // namespace th::scenario_detail

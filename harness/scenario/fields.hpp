@@ -19,7 +19,12 @@ Scenario read_scenario(const nlohmann::json& object, const Checks& checks);
 // every run of a sweep shares the scenario's name and is told apart by its run name.
 void check_sweep_key(const std::string& key, const std::string& pointer, const Checks& checks);
 
-// "host:port" or "[v6addr]:port"; nullopt when the text is neither.
+// "host:port", "[v6addr]:port" or "http://host[:port][/path]" (port 80 by default); nullopt when
+// the text is none of them.
 std::optional<Target> parse_target(std::string_view text);
+
+// Characters that would break an HTTP request line or a log line (RFC 9112 section 3.2: the
+// request-target contains no whitespace).
+bool has_space_or_control(std::string_view text);
 
 }  // namespace th::scenario_detail

@@ -48,6 +48,8 @@ const char* to_string(ConnectionModel model) {
       return "per_request";
     case ConnectionModel::keep_alive:
       return "keep_alive";
+    case ConnectionModel::parallel:
+      return "parallel";
     case ConnectionModel::pipelined:
       return "pipelined";
   }
@@ -68,18 +70,31 @@ const char* to_string(Arrival arrival) {
   return arrival == Arrival::poisson ? "poisson" : "uniform";
 }
 
+const char* to_string(ResolveMode mode) {
+  return mode == ResolveMode::every_request ? "every_request" : "once";
+}
+
 // The output is itself a valid scenario: scenario_from_json(to_json(s)) gives s back.
 void to_json(json& out, const Scenario& scenario) {
   out = json::object();
   out["name"] = scenario.name;
   out["description"] = scenario.description;
   out["target"] = target_json(scenario.target);
+  out["resolve"] = to_string(scenario.resolve);
   out["protocol"] = to_string(scenario.protocol);
   out["request_size"] = scenario.request_size;
   out["response_size"] = scenario.response_size;
   out["path"] = scenario.path;
   out["connection"] = to_string(scenario.connection);
   out["pipeline_depth"] = scenario.pipeline_depth;
+  out["parallel_connections"] = scenario.parallel_connections;
+  out["page"] = nullptr;
+  if (scenario.page) {
+    // paths, when given, define the objects; sizes then play no part.
+    out["page"] = scenario.page->paths.empty()
+                      ? json{{"objects", scenario.page->objects}, {"sizes", scenario.page->sizes}}
+                      : json{{"paths", scenario.page->paths}};
+  }
   out["max_requests_per_connection"] = scenario.max_requests_per_connection;
   out["connections"] = scenario.connections;
   out["threads"] = scenario.threads;

@@ -11,10 +11,15 @@
 namespace th {
 
 enum class Protocol { echo, http, stream };
-// per_request: a new TCP connection for every request (HTTP/1.0 style); keep_alive: one
-// persistent connection, one request at a time; pipelined: pipeline_depth requests in flight on
-// one persistent connection, answered in order (HTTP/1.1 pipelining).
-enum class ConnectionModel { per_request, keep_alive, pipelined };
+// per_request: a new TCP connection for every request (HTTP/1.0 style, serial); keep_alive: one
+// persistent connection, one request at a time; parallel: a page's objects over up to
+// parallel_connections new connections at once, each closed after its response (as browsers did
+// before persistent connections); pipelined: pipeline_depth requests in flight on one persistent
+// connection, answered in order (HTTP/1.1 pipelining).
+enum class ConnectionModel { per_request, keep_alive, parallel, pipelined };
+// once: the target's host name is resolved before the run and the address reused; every_request:
+// each new connection resolves it again (uv_getaddrinfo), as a client without a DNS cache would.
+enum class ResolveMode { once, every_request };
 // split: an http request's header and body (or an echo message's two halves) go out in two
 // writes, the pattern that makes Nagle's algorithm wait for the peer's delayed ACK.
 enum class WritePattern { single, split };
@@ -57,6 +62,16 @@ struct ServerOptions : SocketOptions {
 struct Target {
   std::string host;
   uint16_t port = 0;
+  std::optional<std::string> path;  // from a URL target ("http://host/path"); moved to Scenario::path
+};
+
+// A web page as a browser loads it: the HTML (the scenario's path and response_size) and then,
+// once it has arrived, `objects` embedded objects. Each object is GET /bytes/N with N taken from
+// `sizes` in turn (the embedded server answers N bytes), or one of `paths` for a foreign server.
+struct PageWorkload {
+  uint32_t objects = 0;
+  std::vector<uint32_t> sizes;
+  std::vector<std::string> paths;  // when given, objects == paths.size()
 };
 
 // One fully resolved set of parameters: what a single run needs. Defaults live here so that the
@@ -65,12 +80,17 @@ struct Scenario {
   std::string name = "unnamed";
   std::string description;
   std::optional<Target> target;  // absent: start the embedded server
+  ResolveMode resolve = ResolveMode::once;
   Protocol protocol = Protocol::http;
   uint32_t request_size = 64;   // echo/stream: message/chunk bytes; http: request body bytes
   uint32_t response_size = 64;  // http: response body bytes
   std::string path = "/";
   ConnectionModel connection = ConnectionModel::keep_alive;
   uint32_t pipeline_depth = 8;               // connection: pipelined
+  uint32_t parallel_connections = 6;         // connection: parallel, per page (as browsers)
+  // Every virtual user (one per `connections`) loads this page again and again; each request of
+  // it is measured as usual and the whole page's load time on top.
+  std::optional<PageWorkload> page;
   uint64_t max_requests_per_connection = 0;  // keep_alive/pipelined: recycle after N; 0: never
   uint32_t connections = 16;
   uint32_t threads = 1;
@@ -107,6 +127,7 @@ const char* to_string(Protocol protocol);
 const char* to_string(ConnectionModel model);
 const char* to_string(WritePattern pattern);
 const char* to_string(Arrival arrival);
+const char* to_string(ResolveMode mode);
 
 // The scenario as resolved, for the report: every key, defaults filled in.
 void to_json(nlohmann::json& out, const Scenario& scenario);

@@ -6,6 +6,7 @@ namespace th {
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
+    case ErrorKind::resolve_failed: return "resolve_failed";
     case ErrorKind::connect_refused: return "connect_refused";
     case ErrorKind::reset: return "reset";
     case ErrorKind::timeout: return "timeout";

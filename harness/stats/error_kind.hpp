@@ -9,6 +9,7 @@ namespace th {
 // What went wrong with one request. Each kind is a separate counter in the report, so a user can
 // tell a server that refused from one that reset or from a client that ran out of ports.
 enum class ErrorKind : uint8_t {
+  resolve_failed,             // the target's host name did not resolve (resolve: every_request)
   connect_refused,            // ECONNREFUSED: nothing listening, or the accept queue overflowed
   reset,                      // ECONNRESET / EPIPE: the peer aborted the connection
   timeout,                    // no complete response within timeout_ms

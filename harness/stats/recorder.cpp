@@ -10,6 +10,7 @@ uint64_t Recorder::error_total() const noexcept {
 
 void Recorder::merge(const Recorder& other) {
   total.merge(other.total);
+  resolve.merge(other.resolve);
   service_time.merge(other.service_time);
   connect.merge(other.connect);
   write.merge(other.write);
@@ -17,6 +18,9 @@ void Recorder::merge(const Recorder& other) {
   transfer.merge(other.transfer);
   close.merge(other.close);
   schedule_lag.merge(other.schedule_lag);
+  page_load.merge(other.page_load);
+  pages_ok += other.pages_ok;
+  pages_failed += other.pages_failed;
   requests_ok += other.requests_ok;
   for (size_t kind = 0; kind < errors.size(); ++kind) errors[kind] += other.errors[kind];
   bytes_sent += other.bytes_sent;

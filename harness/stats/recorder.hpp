@@ -13,7 +13,7 @@ namespace th {
 struct RequestTimes {
   int64_t latency_ns;     // intended start to response complete
   int64_t service_ns;     // actual start (connect or first write) to response complete
-  int64_t write_ns;       // first byte of the request handed to the kernel to the last
+  int64_t write_ns;       // start (or connected) to the last byte handed to the kernel
   int64_t first_byte_ns;  // request written to the first response byte
   int64_t transfer_ns;    // first to last response byte
 };
@@ -25,13 +25,17 @@ struct Recorder {
   // loop the intended start is the actual one; in an open loop it is the schedule's, so time
   // spent waiting for a free connection counts.
   Histogram total;
+  Histogram resolve;  // host name to address: once per run, or per new connection (every_request)
   Histogram service_time;  // from the actual start (connect or send) to response complete
   Histogram connect;       // connect() called to connected; only for requests that opened one
-  Histogram write;         // request's first byte handed to the kernel to its last
+  Histogram write;         // start (or connected) to the last byte handed to the kernel
   Histogram first_byte;    // request fully written to first response byte
   Histogram transfer;      // first to last response byte
   Histogram close;         // client close() to the handle closed; only when it closes
   Histogram schedule_lag;  // open loop: how late each request started against its schedule
+  Histogram page_load;     // page workload: a page's first request begun to its last object in
+  uint64_t pages_ok = 0;      // pages whose every object was answered
+  uint64_t pages_failed = 0;  // pages with at least one failed object
   uint64_t requests_ok = 0;
   ErrorCounts errors{};
   uint64_t bytes_sent = 0;

@@ -1,0 +1,72 @@
+#include <algorithm>
+#include <charconv>
+
+#include "scenario/fields.hpp"
+
+namespace th::scenario_detail {
+namespace {
+
+constexpr std::string_view kHttpScheme = "http://";
+constexpr uint16_t kHttpPort = 80;
+
+std::optional<uint16_t> parse_port(std::string_view text) {
+  unsigned number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || number < 1 ||
+      number > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<uint16_t>(number);
+}
+
+// "host", "host:port", "[v6]" or "[v6]:port"; the port is optional only inside a URL.
+std::optional<Target> parse_authority(std::string_view text, bool port_optional) {
+  std::string_view host;
+  std::optional<std::string_view> port;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    const std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (!rest.starts_with(':')) return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else {
+    const auto colon = text.rfind(':');
+    host = text.substr(0, colon);
+    if (colon != std::string_view::npos) port = text.substr(colon + 1);
+    // "::1:8080" could end its address anywhere; RFC 3986 section 3.2.2 requires brackets.
+    if (host.find(':') != std::string_view::npos) return std::nullopt;
+  }
+  if (host.empty() || has_space_or_control(host) || host.find_first_of("[]/@") != host.npos) {
+    return std::nullopt;
+  }
+  if (!port && !port_optional) return std::nullopt;
+  const std::optional<uint16_t> number = port ? parse_port(*port) : kHttpPort;
+  if (!number) return std::nullopt;
+  return Target{std::string(host), *number, std::nullopt};
+}
+
+}  // namespace
+
+bool has_space_or_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+}
+
+std::optional<Target> parse_target(std::string_view text) {
+  if (!text.starts_with(kHttpScheme)) return parse_authority(text, false);
+  // RFC 3986: scheme "://" authority path; no user info, query strings stay part of the path.
+  const std::string_view rest = text.substr(kHttpScheme.size());
+  const auto slash = rest.find('/');
+  std::optional<Target> target = parse_authority(rest.substr(0, slash), true);
+  if (target && slash != std::string_view::npos) {
+    const std::string_view path = rest.substr(slash);
+    if (has_space_or_control(path) || path.find('#') != path.npos) return std::nullopt;
+    target->path = std::string(path);
+  }
+  return target;
+}
+
+}  // namespace th::scenario_detail
