@@ -109,6 +109,33 @@ void explain_latency(std::back_insert_iterator<std::string> line, const RunResul
   }
 }
 
+// Page workloads answer "how long does the page take": page-load percentiles, pages/s, and how
+// many connections and requests each page cost, one row per run.
+void print_page_table(std::back_insert_iterator<std::string> line, const ReportInput& input,
+                      size_t name_width) {
+  const bool any_page = std::any_of(input.runs.begin(), input.runs.end(),
+                                    [](const RunResult& run) { return run.scenario.page.has_value(); });
+  if (!any_page) return;
+  fmt::format_to(line, "\n{:<{}}  {:>13} {:>9} {:>12} {:>12} {:>11} {:>12} {:>9}\n", "page load",
+                 name_width, "connection", "pages/s", "page p50 ms", "page p99 ms", "req/s",
+                 "conns/page", "failed");
+  for (const RunResult& run : input.runs) {
+    if (!run.scenario.page) continue;
+    const Recorder& recorder = run.recorder;
+    const double pages = static_cast<double>(recorder.pages_ok + recorder.pages_failed);
+    const std::optional<double> connections_per_page =
+        pages > 0 ? std::optional(static_cast<double>(recorder.connections_opened) / pages)
+                  : std::nullopt;
+    fmt::format_to(line, "{:<{}}  {:>13} {:>9} {:>12} {:>12} {:>11} {:>12} {:>9}\n", run.name,
+                   name_width, to_string(run.scenario.connection),
+                   fmt::format("{:.1f}", per_second(static_cast<double>(recorder.pages_ok), run.duration_s)),
+                   cell(percentile_ms(recorder.page_load, 50), "{:.3f}"),
+                   cell(percentile_ms(recorder.page_load, 99), "{:.3f}"),
+                   fmt::format("{:.1f}", per_second(static_cast<double>(recorder.requests_ok), run.duration_s)),
+                   cell(connections_per_page, "{:.1f}"), recorder.pages_failed);
+  }
+}
+
 }  // namespace
 
 // One aligned row per run (per repetition, then median and cv when repeated); the numbers a user
@@ -142,6 +169,7 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
       print_row(line, name + " cv", name_width, aggregate_row(group, cv_of), true);
     }
   }
+  print_page_table(line, input, name_width);
   for (const RunResult& run : input.runs) {
     explain_latency(line, run);
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
