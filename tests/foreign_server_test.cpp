@@ -160,5 +160,21 @@ TEST_F(Nginx, PostBodiesCompleteWithNoErrors) {
   EXPECT_EQ(result.recorder.error_total(), 0u);
 }
 
+TEST_F(Nginx, EveryConnectionModelLoadsPagesWithNoErrors) {
+  for (const char* model : {"per_request", "parallel", "keep_alive", "pipelined"}) {
+    const RunResult result =
+        run_scenario({{"target", "http://" + target() + "/index.html"},
+                      {"request_size", 0},
+                      {"connection", model},
+                      {"page", {{"paths", {"/style.css", "/app.js", "/logo.png", "/font.woff2"}}}},
+                      {"connections", 4},
+                      {"requests", 500},  // 100 pages of 5 requests
+                      {"duration_s", 30}});
+    EXPECT_EQ(result.recorder.requests_ok, 500u) << model;
+    EXPECT_EQ(result.recorder.error_total(), 0u) << model;
+    EXPECT_EQ(result.recorder.pages_ok, 100u) << model;
+  }
+}
+
 }  // namespace
 }  // namespace th

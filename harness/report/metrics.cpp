@@ -25,6 +25,10 @@ constexpr std::array kMetrics = {
     Metric{"bits_received_per_s", "received", "bit/s", true, "/throughput/bits_received_per_s",
            false},
     Metric{"errors", "errors", "count", false, "/requests/error_total", false},
+    // Page workloads only; runs without a page have no value for these.
+    Metric{"pages_per_s", "pages/s", "1/s", true, "/throughput/pages_per_s", false},
+    Metric{"page_p50_us", "page p50", "us", false, "/latency_us/page_load/p50", true},
+    Metric{"page_p99_us", "page p99", "us", false, "/latency_us/page_load/p99", true},
 };
 
 }  // namespace
@@ -41,13 +45,14 @@ const Metric* find_metric(std::string_view name) {
 }
 
 std::optional<double> metric_value(const nlohmann::json& run, const Metric& metric) {
+  const nlohmann::json::json_pointer pointer{std::string(metric.pointer)};
   if (metric.is_latency) {
-    const nlohmann::json::json_pointer count("/latency_us/total/count");
+    // A percentile of no samples is reported as 0; that is no measurement.
+    const nlohmann::json::json_pointer count = pointer.parent_pointer() / "count";
     if (!run.contains(count) || !run.at(count).is_number() || run.at(count).get<double>() <= 0) {
       return std::nullopt;
     }
   }
-  const nlohmann::json::json_pointer pointer{std::string(metric.pointer)};
   if (!run.contains(pointer) || !run.at(pointer).is_number()) return std::nullopt;
   return run.at(pointer).get<double>();
 }
