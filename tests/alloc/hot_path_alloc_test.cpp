@@ -1,0 +1,90 @@
+// Steady state allocates nothing: a run of 4x the requests must not call malloc more often than a
+// run of 1x, beyond what the longer run's extra seconds need (timeline entries). Its own
+// executable, since it replaces malloc for the whole process (the embedded server included).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstddef>
+
+#include "load/run_executor.hpp"
+#include "scenario/loader.hpp"
+
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* pointer, size_t size);
+}
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}
+
+extern "C" void* malloc(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(size);
+}
+extern "C" void* calloc(size_t count, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_calloc(count, size);
+}
+extern "C" void* realloc(void* pointer, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(pointer, size);
+}
+
+namespace th {
+namespace {
+
+constexpr uint64_t kFewer = 5'000;
+constexpr uint64_t kMore = 20'000;
+
+// Allocations during one run of `requests` requests: setup and teardown included, which cost
+// the same whatever the count.
+uint64_t allocations_for(nlohmann::json scenario, uint64_t requests) {
+  scenario["requests"] = requests;
+  scenario["duration_s"] = 60;
+  RunSpec spec;
+  spec.scenario = scenario_from_json(scenario, "test");
+  spec.name = "alloc";
+  const uint64_t before = g_allocations.load();
+  const RunResult result = execute_run(spec);
+  const uint64_t after = g_allocations.load();
+  EXPECT_EQ(result.recorder.requests_ok, requests);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+  return after - before;
+}
+
+void expect_no_allocation_per_request(const nlohmann::json& scenario) {
+  const uint64_t fewer = allocations_for(scenario, kFewer);
+  const uint64_t more = allocations_for(scenario, kMore);
+  const double per_request = (static_cast<double>(more) - static_cast<double>(fewer)) /
+                             static_cast<double>(kMore - kFewer);
+  ::testing::Test::RecordProperty("allocations_per_request", std::to_string(per_request));
+  // Each extra second of the longer run adds a timeline entry; 1 in 100 requests is far above
+  // that and far below one allocation per request.
+  EXPECT_LT(per_request, 0.01) << fewer << " allocations for " << kFewer << " requests, " << more
+                               << " for " << kMore;
+}
+
+TEST(HotPath, KeepAliveAllocatesNothingPerRequest) {
+  expect_no_allocation_per_request({{"connection", "keep_alive"}, {"connections", 8}});
+}
+
+TEST(HotPath, PerRequestAllocatesNothingPerRequest) {
+  expect_no_allocation_per_request({{"connection", "per_request"}, {"connections", 8}});
+}
+
+TEST(HotPath, PipelinedAllocatesNothingPerRequest) {
+  expect_no_allocation_per_request({{"connection", "pipelined"}, {"connections", 4}});
+}
+
+TEST(HotPath, EchoAllocatesNothingPerRequest) {
+  expect_no_allocation_per_request({{"protocol", "echo"}, {"connections", 8}});
+}
+
+TEST(HotPath, OpenLoopAllocatesNothingPerRequest) {
+  expect_no_allocation_per_request({{"connections", 8}, {"rate", 20000}});
+}
+
+}  // namespace
+}  // namespace th
