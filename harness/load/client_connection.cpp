@@ -1,6 +1,7 @@
 #include "load/client_connection.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "load/page_user.hpp"
@@ -14,6 +15,12 @@ namespace {
 constexpr uint64_t kBackoffNs = 10'000'000;
 
 }  // namespace
+
+ClientConnection::ClientConnection(Worker& worker) : worker_(worker) {
+  const unsigned slots = std::bit_ceil(std::max(1u, worker.plan().pipeline_depth));
+  requests_ = std::make_unique<Request[]>(slots);
+  slot_mask_ = slots - 1;
+}
 
 ClientConnection::~ClientConnection() = default;
 

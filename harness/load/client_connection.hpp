@@ -19,10 +19,10 @@ class PageUser;
 // when a request starts (closed or open loop); the connection runs it and reports back.
 class ClientConnection final : public TransportEvents {
  public:
-  static constexpr unsigned kMaxDepth = 64;
+
   enum class Phase { idle, resolving, connecting, open, streaming, closing, backoff, done };
 
-  explicit ClientConnection(Worker& worker) : worker_(worker) {}
+  explicit ClientConnection(Worker& worker);
   ~ClientConnection();
   void attach(std::unique_ptr<Transport> transport) { transport_ = std::move(transport); }
 
@@ -60,7 +60,7 @@ class ClientConnection final : public TransportEvents {
     bool measured = false;
     uint32_t prepared = 0;  // which of the plan's requests
   };
-  Request& slot(uint64_t sequence) { return requests_[sequence % kMaxDepth]; }
+  Request& slot(uint64_t sequence) { return requests_[sequence & slot_mask_]; }
 
   void connect(uint64_t now_ns);
   void connect_to(const sockaddr* address);
@@ -81,7 +81,10 @@ class ClientConnection final : public TransportEvents {
   std::unique_ptr<Transport> transport_;
   HttpResponseParser http_;
   Phase phase_ = Phase::idle;
-  Request requests_[kMaxDepth];
+  // A ring of the plan's pipeline depth rounded up to a power of two: one slot for one request
+  // at a time, so 10,000 keep-alive connections do not carry 32 slots each.
+  std::unique_ptr<Request[]> requests_;
+  uint64_t slot_mask_ = 0;
   // Sequence numbers on this connection object: requests begun, fully written, answered. The
   // ones in flight are [completed_, begun_), the ones still to write [written_, begun_).
   uint64_t begun_ = 0;

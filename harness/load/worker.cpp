@@ -93,10 +93,12 @@ bool Worker::schedule_over(uint64_t now_ns) const {
 void Worker::create_connections() {
   const uint32_t per_user = plan_.page ? plan_.connections_per_user : 1;
   const uint32_t total = connection_count_ * per_user;
+  read_buffer_ = std::make_unique<char[]>(TcpTransport::kReadBufferBytes);
   connections_.reserve(total);
   for (uint32_t slot = 0; slot < total; ++slot) {
     auto connection = std::make_unique<ClientConnection>(*this);
-    connection->attach(std::make_unique<TcpTransport>(&loop_, connection.get()));
+    connection->attach(
+        std::make_unique<TcpTransport>(&loop_, connection.get(), read_buffer_.get()));
     if (!plan_.local_addresses.empty()) {
       const uint64_t index = uint64_t{first_connection_} * per_user + slot;
       connection->local_address = plan_.local_addresses[index % plan_.local_addresses.size()].get();

@@ -88,6 +88,8 @@ class Worker {
   std::thread thread_;
   uv_loop_t loop_{};
   uv_timer_t tick_timer_{};
+  // Every connection parses what it reads before returning, so one buffer serves them all.
+  std::unique_ptr<char[]> read_buffer_;
   std::vector<std::unique_ptr<ClientConnection>> connections_;
   std::vector<std::unique_ptr<PageUser>> page_users_;
   Recorder recorder_;

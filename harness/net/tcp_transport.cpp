@@ -6,8 +6,11 @@
 
 namespace th {
 
-TcpTransport::TcpTransport(uv_loop_t* loop, TransportEvents* events)
-    : loop_(loop), events_(events), read_buffer_(new char[kReadBufferBytes]) {
+TcpTransport::TcpTransport(uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer)
+    : loop_(loop),
+      events_(events),
+      own_read_buffer_(shared_read_buffer ? nullptr : new char[kReadBufferBytes]),
+      read_buffer_(shared_read_buffer ? shared_read_buffer : own_read_buffer_.get()) {
   tcp_.data = this;
   connect_request_.data = this;
   write_request_.data = this;
@@ -109,13 +112,13 @@ void TcpTransport::on_connect(uv_connect_t* request, int status) {
 
 void TcpTransport::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buffer) {
   auto* self = static_cast<TcpTransport*>(handle->data);
-  *buffer = uv_buf_init(self->read_buffer_.get(), kReadBufferBytes);
+  *buffer = uv_buf_init(self->read_buffer_, kReadBufferBytes);
 }
 
 void TcpTransport::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   auto* self = static_cast<TcpTransport*>(stream->data);
   if (nread > 0) {
-    self->events_->on_data(self->read_buffer_.get(), static_cast<size_t>(nread));
+    self->events_->on_data(self->read_buffer_, static_cast<size_t>(nread));
   } else if (nread < 0) {
     self->events_->on_read_end(static_cast<int>(nread));
   }

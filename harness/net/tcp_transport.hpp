@@ -7,13 +7,16 @@
 
 namespace th {
 
-// Plain TCP over a libuv handle. The read buffer is owned here and reused for every read, so a
-// steady-state connection never touches the heap.
+// Plain TCP over a libuv handle. The read buffer is reused for every read, so a steady-state
+// connection never touches the heap. An owner that consumes every read before returning from
+// on_data (the load generator) may pass one buffer for all of a loop's transports: 10,000
+// connections then share 64 KiB that stays in cache instead of touching 10,000 pages.
 class TcpTransport final : public Transport {
  public:
   static constexpr size_t kReadBufferBytes = 64 * 1024;
 
-  TcpTransport(uv_loop_t* loop, TransportEvents* events);
+  // shared_read_buffer: kReadBufferBytes that outlive the transport, or null for its own.
+  TcpTransport(uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer = nullptr);
   ~TcpTransport() override;
   TcpTransport(const TcpTransport&) = delete;
   TcpTransport& operator=(const TcpTransport&) = delete;
@@ -45,7 +48,8 @@ class TcpTransport final : public Transport {
   uv_write_t write_request_{};
   State state_ = State::closed;
   bool write_queued_ = false;
-  std::unique_ptr<char[]> read_buffer_;
+  std::unique_ptr<char[]> own_read_buffer_;
+  char* read_buffer_;
 };
 
 }  // namespace th
