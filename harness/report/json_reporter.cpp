@@ -86,12 +86,13 @@ nlohmann::json timeline_to_json(const Timeline& timeline) {
   nlohmann::json seconds = nlohmann::json::array();
   auto us = [](int64_t ns) { return rounded(static_cast<double>(ns) / 1000.0); };
   for (const TimelineSecond& second : timeline.seconds()) {
+    const Histogram latency = second.latency();
     seconds.push_back({{"t_unix_s", second.unix_s},
                        {"requests_ok", second.requests_ok},
                        {"errors", second.errors},
-                       {"p50_us", us(second.latency.percentile(50))},
-                       {"p99_us", us(second.latency.percentile(99))},
-                       {"max_us", us(second.latency.max())},
+                       {"p50_us", us(std::min(latency.percentile(50), second.max_latency_ns()))},
+                       {"p99_us", us(std::min(latency.percentile(99), second.max_latency_ns()))},
+                       {"max_us", us(second.max_latency_ns())},
                        {"bytes_sent", second.bytes_sent},
                        {"bytes_received", second.bytes_received}});
   }

@@ -54,7 +54,7 @@ struct Recorder {
     ++requests_ok;
     TimelineSecond& second = timeline.at(now_ns);
     ++second.requests_ok;
-    second.latency.record(times.latency_ns);
+    second.record_latency(times.latency_ns);
   }
   void record_error(uint64_t now_ns, ErrorKind kind) {
     ++errors[static_cast<size_t>(kind)];

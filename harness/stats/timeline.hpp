@@ -1,6 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "stats/histogram.hpp"
@@ -17,12 +20,33 @@ struct TimelineSecond {
   uint64_t errors = 0;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
-  // Two significant digits are plenty for a per-second p50/p99 and keep a second at ~30 KiB.
-  Histogram latency{Histogram::kDefaultHighestNs, 2};
+
+  void record_latency(int64_t ns) {
+    if (!live_) thaw();
+    live_->record(ns);
+    max_ns_ = std::max(max_ns_, ns);
+  }
+  // The second's latencies, for reports (allocates when the second is frozen). A frozen second's
+  // histogram tops out at its highest bucket's top: clamp percentiles to max_latency_ns().
+  Histogram latency() const;
+  int64_t max_latency_ns() const { return max_ns_; }
+  void merge_latency(const TimelineSecond& other);
+  // A second that is over keeps only its non-empty buckets: a dense histogram is ~30 KiB, which
+  // a day-long run would otherwise hold 86,400 times.
+  void freeze();
+
+ private:
+  void thaw();
+
+  // Two significant digits are plenty for a per-second p50/p99.
+  static constexpr int kDigits = 2;
+  std::optional<Histogram> live_;
+  std::vector<std::pair<int64_t, uint64_t>> frozen_;  // (a value in the bucket, count)
+  int64_t max_ns_ = 0;
 };
 
-// The per-second record of one thread, merged after the run. Appending a second allocates once
-// per second, never per request.
+// The per-second record of one thread, merged after the run. Starting a second allocates (its
+// histogram, and the previous one's compact copy) once per second, never per request.
 class Timeline {
  public:
   // realtime_minus_monotonic_ns: CLOCK_REALTIME - uv_hrtime() at the start of the run, so that
@@ -32,7 +56,10 @@ class Timeline {
 
   TimelineSecond& at(uint64_t monotonic_ns) {
     const int64_t second = (static_cast<int64_t>(monotonic_ns) + offset_ns_) / 1'000'000'000;
-    if (seconds_.empty() || seconds_.back().unix_s < second) seconds_.emplace_back(second);
+    if (seconds_.empty() || seconds_.back().unix_s < second) {
+      if (!seconds_.empty()) seconds_.back().freeze();
+      seconds_.emplace_back(second);
+    }
     if (seconds_.back().unix_s == second) return seconds_.back();
     return find_or_insert(second);  // an event stamped before the newest second: rare
   }
