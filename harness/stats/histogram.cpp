@@ -78,7 +78,7 @@ void Histogram::record_n(int64_t value, uint64_t n) noexcept {
   total_count_ += n;
   min_ = std::min(min_, value);
   max_ = std::max(max_, value);
-  sum_ += static_cast<long double>(value) * n;
+  sum_ += static_cast<Sum>(value) * n;
 }
 
 void Histogram::merge(const Histogram& other) {
@@ -102,7 +102,7 @@ void Histogram::reset() noexcept {
 }
 
 double Histogram::mean() const noexcept {
-  return total_count_ ? static_cast<double>(sum_ / total_count_) : 0.0;
+  return total_count_ ? static_cast<double>(static_cast<long double>(sum_) / total_count_) : 0.0;
 }
 
 double Histogram::stddev() const noexcept {

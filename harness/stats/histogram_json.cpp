@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -41,7 +42,9 @@ Histogram Histogram::from_json(const nlohmann::json& serialized) {
       histogram.min_ = serialized.at("min").get<int64_t>();
       histogram.max_ = serialized.at("max").get<int64_t>();
     }
-    histogram.sum_ = serialized.at("sum").get<double>();
+    // Clamped into what 128 bits hold: converting anything else (or NaN) is undefined.
+    const double sum = serialized.at("sum").get<double>();
+    histogram.sum_ = static_cast<Sum>(sum > 0 ? std::min(sum, 1e38) : 0.0);
     return histogram;
   } catch (const nlohmann::json::exception& error) {
     throw std::invalid_argument(std::string("malformed histogram: ") + error.what());
