@@ -40,6 +40,16 @@ TEST(UrlTarget, PortDefaultsTo80AndPathToSlash) {
   EXPECT_EQ(s.path, "/");
 }
 
+TEST(UrlTarget, SchemeIsCaseInsensitiveAndAnEmptyPortIsTheDefault) {
+  const Scenario s = parse(R"({"target": "HTTP://h:/x"})");
+  ASSERT_TRUE(s.target.has_value());
+  EXPECT_EQ(s.target->host, "h");
+  EXPECT_EQ(s.target->port, 80);
+  EXPECT_EQ(s.path, "/x");
+  EXPECT_EQ(parse(R"({"target": "http://h?q=1"})").path, "/?q=1");
+  EXPECT_NE(parse_error(R"({"target": "h:"})").find("/target: must be null"), std::string::npos);
+}
+
 TEST(UrlTarget, PathGivenTwiceMustAgree) {
   EXPECT_EQ(parse(R"({"target": "http://h/a", "path": "/a"})").path, "/a");
   EXPECT_NE(parse_error(R"({"target": "http://h/a", "path": "/b"})")
@@ -49,7 +59,9 @@ TEST(UrlTarget, PathGivenTwiceMustAgree) {
 
 TEST(UrlTarget, MalformedUrlsAreRejected) {
   for (const char* text : {"http://", "http://:80/", "http://h:0/", "http://h:99999",
-                           "http://user@h/", "http://h/a b", "http://h/#frag", "ftp://h:21"}) {
+                           "http://user@h/", "http://h/a b", "http://h/#frag", "ftp://h:21",
+                           "http://h#frag", "http://[127.0.0.1]:80/", "http://h\\x/",
+                           "http://h%41/"}) {
     EXPECT_NE(parse_error(json({{"target", text}}).dump()).find("x.json: /target: must be null"),
               std::string::npos)
         << text;
@@ -111,6 +123,9 @@ TEST(Page, ParallelNeedsAPageAndPagesNeedHttpClosedLoop) {
   EXPECT_NE(parse_error("{" + page + R"(, "rate": 100})").find("/rate: page loads run closed loop"),
             std::string::npos);
   EXPECT_NE(parse_error(R"({"resolve": "always"})").find("/resolve: must be one of"),
+            std::string::npos);
+  EXPECT_NE(parse_error("{" + page + R"(, "requests": 2})")
+                .find("/requests: counts whole pages: a page here is 3 requests"),
             std::string::npos);
 }
 

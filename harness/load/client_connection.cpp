@@ -10,10 +10,6 @@
 namespace th {
 namespace {
 
-// A failed connection waits this long before the next attempt, so a refusing or dead server
-// costs a bounded number of attempts per second instead of a busy loop of errors.
-constexpr uint64_t kBackoffNs = 10'000'000;
-
 }  // namespace
 
 ClientConnection::ClientConnection(Worker& worker) : worker_(worker) {
@@ -30,7 +26,10 @@ bool ClientConnection::at_rest() const {
 }
 
 bool ClientConnection::can_take_request() const {
-  if (phase_ != Phase::idle && phase_ != Phase::connecting && phase_ != Phase::open) return false;
+  if (phase_ != Phase::idle && phase_ != Phase::resolving && phase_ != Phase::connecting &&
+      phase_ != Phase::open) {
+    return false;
+  }
   const LoadPlan& plan = worker_.plan();
   return !last_on_connection_ && in_flight() < plan.pipeline_depth &&
          (plan.max_requests_per_connection == 0 ||
@@ -70,14 +69,16 @@ void ClientConnection::connect(uint64_t now_ns) {
   resolve_request_.data = this;
   if (uv_getaddrinfo(worker_.loop(), &resolve_request_, on_resolved, plan.target_host.c_str(),
                      plan.target_service.c_str(), &hints) != 0) {
-    fail_with(ErrorKind::resolve_failed);
+    return fail_with(ErrorKind::resolve_failed);
   }
+  resolve_pending_ = true;
 }
 
 // A resolve still running when the run ends keeps the loop (and so this object) alive until it
 // reports; by then the connection may be done and only frees the answer.
 void ClientConnection::on_resolved(uv_getaddrinfo_t* request, int status, addrinfo* result) {
   auto* self = static_cast<ClientConnection*>(request->data);
+  self->resolve_pending_ = false;
   const bool wanted = self->phase_ == Phase::resolving;
   if (wanted && status == 0 && result != nullptr) {
     std::memcpy(&self->resolved_.storage, result->ai_addr, result->ai_addrlen);
@@ -109,9 +110,9 @@ void ClientConnection::on_connected(int status) {
     worker_.recorder().connect.record(static_cast<int64_t>(now - connect_start_ns_));
     ++worker_.recorder().connections_opened;
   }
-  for (uint64_t sequence = written_; sequence < begun_; ++sequence) {
-    slot(sequence).write_start_ns = std::max(slot(sequence).write_start_ns, now);
-  }
+  // The request that opened the connection writes from now; any begun while it connected
+  // (pipelined) count the wait in their write phase, as the connect is recorded only once.
+  if (written_ < begun_) slot(written_).write_start_ns = std::max(slot(written_).write_start_ns, now);
   worker_.note_applied_options(transport_->fd());
   if (const int read_status = transport_->start_reading()) return fail(read_status);
   if (worker_.plan().protocol == Protocol::stream) return send_chunk();
@@ -334,16 +335,17 @@ void ClientConnection::on_closed() {
 
 void ClientConnection::tick(uint64_t now_ns) {
   switch (phase_) {
+    case Phase::resolving:
     case Phase::connecting:
     case Phase::open:
       // From the request's actual start: time spent queued for a connection is not the
       // server's fault and is measured as latency instead.
       if (in_flight() > 0 && now_ns - slot(completed_).start_ns > worker_.plan().timeout_ns) {
-        fail_with(ErrorKind::timeout);
+        fail_with(phase_ == Phase::resolving ? ErrorKind::resolve_failed : ErrorKind::timeout);
       }
       return;
     case Phase::backoff:
-      if (now_ns >= retry_at_ns_) {
+      if (now_ns >= retry_at_ns_ && !resolve_pending_) {
         phase_ = Phase::idle;
         worker_.connection_free(*this, now_ns);
       }
@@ -364,6 +366,9 @@ void ClientConnection::finish() {
     }
   }
   phase_ = Phase::done;
+  // A lookup still queued is dropped; one already running keeps the loop until it answers,
+  // which the resolver's own timeout bounds (resolv.conf: timeout x attempts).
+  if (resolve_pending_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_request_));
   transport_->close();
   worker_.connection_finished();
 }

@@ -21,6 +21,9 @@ class ClientConnection final : public TransportEvents {
  public:
 
   enum class Phase { idle, resolving, connecting, open, streaming, closing, backoff, done };
+  // A failed connection waits this long before the next attempt, so a refusing or dead server
+  // costs a bounded number of attempts per second instead of a busy loop of errors.
+  static constexpr uint64_t kBackoffNs = 10'000'000;
 
   explicit ClientConnection(Worker& worker);
   ~ClientConnection();
@@ -96,6 +99,9 @@ class ClientConnection final : public TransportEvents {
   uint64_t on_this_connection_ = 0;  // requests begun since the connection opened
   bool last_on_connection_ = false;  // the server or max_requests_per_connection ends it
   uv_getaddrinfo_t resolve_request_{};
+  // A lookup runs on libuv's thread pool until it answers, even after a timeout gave up on it;
+  // its request must not be reused (and the connection not retried) before then.
+  bool resolve_pending_ = false;
   SocketAddress resolved_;  // resolve every_request: this connection's answer
   uint64_t connect_start_ns_ = 0;
   bool connect_measured_ = false;

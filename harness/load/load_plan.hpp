@@ -70,10 +70,25 @@ struct LoadPlan {
   std::atomic<bool> stop_requested{false};  // set from outside (signal, or a failed thread)
 
   bool claim_ticket() { return claim_tickets(1); }
+  // A page whose HTML failed sends none of its objects: their tickets go back.
+  void return_tickets(uint64_t count) {
+    if (request_limit) tickets_taken.fetch_sub(count, std::memory_order_relaxed);
+  }
   // All or nothing, so a page is never started without tickets for all of its requests.
+  // A claim that does not fit takes nothing, so tickets a failed page gives back can still be
+  // claimed by another.
   bool claim_tickets(uint64_t count) {
     if (!request_limit) return true;
-    return tickets_taken.fetch_add(count, std::memory_order_relaxed) + count <= *request_limit;
+    uint64_t taken = tickets_taken.load(std::memory_order_relaxed);
+    do {
+      if (taken + count > *request_limit) return false;
+    } while (!tickets_taken.compare_exchange_weak(taken, taken + count, std::memory_order_relaxed));
+    return true;
+  }
+  // Whether no further request (or page, which claims all of its requests) can start.
+  bool tickets_exhausted() const {
+    const uint64_t smallest_claim = page ? 1 + uint64_t{page_objects} : 1;
+    return request_limit && tickets_taken.load() + smallest_claim > *request_limit;
   }
 };
 

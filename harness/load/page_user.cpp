@@ -15,11 +15,18 @@ PageUser::PageUser(Worker& worker, std::vector<ClientConnection*> connections)
 void PageUser::requests_finished(unsigned count, bool ok, uint64_t now_ns) {
   outstanding_ -= count;
   if (!ok) failed_ = true;
-  // Without its HTML a browser knows no objects: the page has failed.
-  if (step_ == Step::html) step_ = failed_ ? Step::between_pages : Step::objects;
-  if (step_ == Step::between_pages && failed_ && measured_) {
-    ++worker_.recorder().pages_failed;
+  // Without its HTML a browser knows no objects: the page has failed, and the requests it
+  // would have sent are not spent.
+  if (step_ == Step::html && failed_) {
+    if (measured_) {
+      ++worker_.recorder().pages_failed;
+      worker_.return_tickets(worker_.plan().page_objects);
+    }
     measured_ = false;
+    step_ = Step::between_pages;
+    next_page_not_before_ns_ = now_ns + ClientConnection::kBackoffNs;
+  } else if (step_ == Step::html) {
+    step_ = Step::objects;
   }
   advance(now_ns);
 }
@@ -60,6 +67,7 @@ void PageUser::start_page(uint64_t now_ns) {
     step_ = Step::over;
     return finish_connections_at_rest();
   }
+  if (now_ns < next_page_not_before_ns_) return;  // a connection's backoff tick comes back here
   ClientConnection* connection = free_connection();
   if (connection == nullptr) return;  // one is closing or backing off; it reports when free
   const LoadPlan& plan = worker_.plan();

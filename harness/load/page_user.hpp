@@ -21,6 +21,10 @@ class PageUser {
   PageUser(Worker& worker, std::vector<ClientConnection*> connections);
 
   void connection_free(uint64_t now_ns) { advance(now_ns); }
+  // The worker's periodic check: starts the next page once a failed one's backoff is over.
+  void tick(uint64_t now_ns) {
+    if (step_ == Step::between_pages && next_page_not_before_ns_ != 0) advance(now_ns);
+  }
   void requests_finished(unsigned count, bool ok, uint64_t now_ns);
 
  private:
@@ -45,6 +49,9 @@ class PageUser {
   bool failed_ = false;
   uint32_t next_object_ = 0;
   uint32_t outstanding_ = 0;  // requests begun and not yet answered or failed
+  // After a failed HTML the next page waits as a failed connection does, so a user with several
+  // connections (parallel) cannot retry a dead server faster than one with a single connection.
+  uint64_t next_page_not_before_ns_ = 0;
 };
 
 }  // namespace th

@@ -230,7 +230,7 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   if (plan.stop_requested.load()) {
     result.stopped_by = StopReason::interrupted;
     result.warnings.push_back("interrupted: the run stopped early; the figures cover what ran");
-  } else if (plan.request_limit && plan.tickets_taken.load() >= *plan.request_limit) {
+  } else if (plan.tickets_exhausted()) {
     result.stopped_by = StopReason::requests;
   } else if (plan.request_limit) {
     result.warnings.push_back(fmt::format(

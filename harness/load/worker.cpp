@@ -211,6 +211,7 @@ void Worker::tick() {
   if (now >= stop_at_ns_) stopping_ = true;
   if (open_loop()) dispatch_due(now);
   const bool past_grace = now >= stop_at_ns_ + plan_.grace_ns;
+  for (auto& user : page_users_) user->tick(now);
   for (auto& connection : connections_) {
     if (connection->phase() == ClientConnection::Phase::done) continue;
     if (past_grace) {

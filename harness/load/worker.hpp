@@ -60,6 +60,7 @@ class Worker {
   void note_applied_options(int fd);
   void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
   bool claim_tickets(uint64_t count) { return plan_.claim_tickets(count); }
+  void return_tickets(uint64_t count) { plan_.return_tickets(count); }
   void count_in_flight_at_end() { ++in_flight_at_end_; }
   // A connection has no request: give it the next one, park it until the schedule has one, or
   // finish it when the run is over.

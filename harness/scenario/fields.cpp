@@ -383,6 +383,12 @@ void check_page_rules(const Checks& checks, const Scenario& scenario) {
   if (scenario.protocol != Protocol::http) {
     checks.fail("/page", "a page is a set of HTTP objects: it needs protocol http");
   }
+  const uint64_t page_requests = 1 + uint64_t{scenario.page->objects};
+  if (scenario.requests && *scenario.requests < page_requests) {
+    checks.fail("/requests", "counts whole pages: a page here is " + std::to_string(page_requests) +
+                                 " requests (its HTML and " + std::to_string(scenario.page->objects) +
+                                 " objects), so at least that many");
+  }
   if (scenario.rate) {
     checks.fail("/rate", "page loads run closed loop (each user loads its next page when the "
                          "last one is complete); remove rate or page");

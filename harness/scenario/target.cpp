@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "scenario/fields.hpp"
@@ -27,6 +28,8 @@ std::optional<Target> parse_authority(std::string_view text, bool port_optional)
     const auto close = text.find(']');
     if (close == std::string_view::npos) return std::nullopt;
     host = text.substr(1, close - 1);
+    // Brackets hold IPv6 literals only (RFC 3986 section 3.2.2).
+    if (host.find(':') == std::string_view::npos) return std::nullopt;
     const std::string_view rest = text.substr(close + 1);
     if (!rest.empty()) {
       if (!rest.starts_with(':')) return std::nullopt;
@@ -39,9 +42,11 @@ std::optional<Target> parse_authority(std::string_view text, bool port_optional)
     // "::1:8080" could end its address anywhere; RFC 3986 section 3.2.2 requires brackets.
     if (host.find(':') != std::string_view::npos) return std::nullopt;
   }
-  if (host.empty() || has_space_or_control(host) || host.find_first_of("[]/@") != host.npos) {
+  if (host.empty() || has_space_or_control(host) || host.find_first_of("[]/@?#\\%") != host.npos) {
     return std::nullopt;
   }
+  // In a URL an empty port is the scheme's default (RFC 3986 section 3.2.3).
+  if (port && port->empty() && port_optional) port.reset();
   if (!port && !port_optional) return std::nullopt;
   const std::optional<uint16_t> number = port ? parse_port(*port) : kHttpPort;
   if (!number) return std::nullopt;
@@ -55,16 +60,27 @@ bool has_space_or_control(std::string_view text) {
                      [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
 }
 
+// Schemes are case-insensitive (RFC 3986 section 3.1).
+bool starts_with_http_scheme(std::string_view text) {
+  if (text.size() < kHttpScheme.size()) return false;
+  for (size_t index = 0; index < kHttpScheme.size(); ++index) {
+    if (std::tolower(static_cast<unsigned char>(text[index])) != kHttpScheme[index]) return false;
+  }
+  return true;
+}
+
 std::optional<Target> parse_target(std::string_view text) {
-  if (!text.starts_with(kHttpScheme)) return parse_authority(text, false);
-  // RFC 3986: scheme "://" authority path; no user info, query strings stay part of the path.
+  if (!starts_with_http_scheme(text)) return parse_authority(text, false);
+  // RFC 3986: scheme "://" authority, then a path and query up to any fragment. No user info;
+  // a fragment never goes to a server, so a target with one is refused rather than cut.
   const std::string_view rest = text.substr(kHttpScheme.size());
-  const auto slash = rest.find('/');
-  std::optional<Target> target = parse_authority(rest.substr(0, slash), true);
-  if (target && slash != std::string_view::npos) {
-    const std::string_view path = rest.substr(slash);
+  const auto authority_end = rest.find_first_of("/?#");
+  std::optional<Target> target = parse_authority(rest.substr(0, authority_end), true);
+  if (target && authority_end != std::string_view::npos) {
+    std::string path(rest.substr(authority_end));
+    if (path.starts_with('?')) path.insert(0, "/");
     if (has_space_or_control(path) || path.find('#') != path.npos) return std::nullopt;
-    target->path = std::string(path);
+    target->path = std::move(path);
   }
   return target;
 }
