@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "free_port.hpp"
 #include "run_helpers.hpp"
 #include "scripted_http_server.hpp"
 
@@ -69,7 +70,7 @@ class Nginx : public ::testing::Test {
     }
     char pattern[] = "/tmp/tcpharness-nginx-XXXXXX";
     prefix_ = mkdtemp(pattern);
-    port_ = free_port();
+    port_ = testing::free_loopback_port();
     std::ofstream(prefix_ + "/nginx.conf")
         << "worker_processes 1;\ndaemon off;\npid " << prefix_ << "/nginx.pid;\n"
         << "error_log " << prefix_ << "/error.log;\nevents { worker_connections 1024; }\n"
@@ -92,18 +93,6 @@ class Nginx : public ::testing::Test {
       waitpid(pid_, nullptr, 0);
     }
     if (!prefix_.empty()) std::filesystem::remove_all(prefix_);
-  }
-
-  static int free_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t length = sizeof address;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    close(fd);
-    return ntohs(address.sin_port);
   }
 
   void wait_until_listening() {

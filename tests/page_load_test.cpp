@@ -1,13 +1,9 @@
 // The page workload under each connection model, and the resolve phase, on loopback.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <string>
 
+#include "free_port.hpp"
 #include "run_helpers.hpp"
 #include "server/server.hpp"
 
@@ -114,22 +110,10 @@ TEST(Phases, PipelinedReconnectsStillAddUp) {
   EXPECT_NEAR(mean_phase_sum(recorder), recorder.total.mean(), recorder.total.mean() * 0.005);
 }
 
-// A port that refuses: bound once to learn a free number, then closed without listening.
-uint16_t refusing_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 TEST_P(PageLoad, AFailedHtmlSpendsOneRequestAndBacksOff) {
   json scenario = page_scenario(GetParam());
-  scenario["target"] = "127.0.0.1:" + std::to_string(refusing_port());
+  // Nothing listens there.
+  scenario["target"] = "127.0.0.1:" + std::to_string(testing::free_loopback_port());
   // Every page fails at its HTML and gives back its objects' tickets; pages go on until fewer
   // than a page's 7 requests remain: 34 pages, one request each.
   scenario["requests"] = 40;
