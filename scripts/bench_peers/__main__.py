@@ -134,14 +134,16 @@ def main():
                                  "error": str(error)})
         rows = report.build_rows(selected, results)
         host = host_facts()
+        load_after = host.pop("load_avg")
         report.print_table(selected, rows, sys.stdout)
         if syscall_figures:
             syscalls.print_summary(syscall_figures, sys.stdout)
-        document = {"schema": "tcpharness.bench-peers/1", "started_at": f"{started:%Y-%m-%dT%H:%M:%SZ}",
+        document = {"schema": "tcpharness.bench-peers/1",
+                    "started_at": f"{started:%Y-%m-%dT%H:%M:%SZ}",
                     "mode": "short" if args.short else "full", "trials": args.trials,
                     "seconds_per_measurement": args.seconds,
                     "client_cpu": CLIENT_CPU, "server_cpu": SERVER_CPU,
-                    "host": dict(host, load_avg_before=load_before, load_avg_after=host["load_avg"]),
+                    "host": dict(host, load_avg_before=load_before, load_avg_after=load_after),
                     "notes": {c.number: c.note for c in selected if c.note},
                     "rows": rows, "syscalls": syscall_figures, "failures": failures,
                     # Every figure of every trial, including those no row shows (request and
@@ -149,7 +151,7 @@ def main():
                     "figures": [{"comparison": number, "tool": tool, "trials": trials}
                                 for (number, tool), trials in results.items()]}
         report.write_json_atomically(out_path, document)
-        print(f"\nload average: {load_before} before, {host['load_avg']} after\nreport: {out_path}")
+        print(f"\nload average: {load_before} before, {load_after} after\nreport: {out_path}")
         for failure in failures:
             print(f"bench-peers: FAILED: trial {failure['trial']}, comparison "
                   f"{failure['comparison']}, {failure['tool']}: {failure['error']}",

@@ -46,7 +46,7 @@ def tcpharness_http(bench, connection, connections):
     return {"requests_per_s": run["throughput"]["requests_per_s"],
             "requests_per_client_cpu_s": per_cpu_s(ok, run["cpu"]["client_s"]),
             "requests": ok, "client_cpu_s": run["cpu"]["client_s"],
-            "errors": run["requests"]["error_total"]}
+            "process_cpu_s": run["process_cpu_s"], "errors": run["requests"]["error_total"]}
 
 
 def with_client_efficiency(figures):

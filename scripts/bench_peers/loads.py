@@ -1,10 +1,10 @@
-"""One function per load generator: runs it once, pinned to the client CPU and bounded in time,
-and returns its figures as a dict. Output that holds no number raises MeasureError."""
+"""One method per load generator: runs it once, pinned to the client CPU and bounded in time,
+and returns its figures as a dict (parsers.py reads the peers' output)."""
 
 import json
 import os
-import re
 
+from parsers import parse_ab, parse_h2load, parse_iperf3, parse_sockperf, parse_wrk
 from processes import MeasureError
 from servers import pinned
 
@@ -28,7 +28,8 @@ class Loads:
         return code, output, cpu_s
 
     def tcpharness(self, scenario, seconds, target=None, wrap=()):
-        """`tcpharness run` of a scenario written to a file; returns the report's run."""
+        """`tcpharness run` of a scenario written to a file; returns the report's run, plus
+        process_cpu_s."""
         self.runs += 1
         scenario = dict(scenario, name="bench-peers", duration_s=seconds, threads=1,
                         client_cpus=[self.client_cpu])
@@ -47,7 +48,7 @@ class Loads:
             argv = pinned(self.client_cpu, argv)
         argv = [*wrap, *argv]
         timeout_s = seconds + scenario.get("warmup_s", 0) + MARGIN_S
-        code, output, _ = self.group.run(argv, report_path + ".out", timeout_s)
+        code, output, process_cpu_s = self.group.run(argv, report_path + ".out", timeout_s)
         # Exit code 1 means the run finished with errors counted: the figures exist, and the
         # error count goes into the result so the table can show it.
         if code not in (0, 1) or not os.path.exists(report_path):
@@ -56,25 +57,20 @@ class Loads:
             run = json.load(report)["runs"][0]
         if run["requests"]["ok"] == 0:
             raise MeasureError("tcpharness run answered no request: " + output.strip()[-300:])
+        # The whole process from exec to exit, as the peers' CPU is measured: a check on
+        # cpu.client_s (it adds start-up, the embedded server if any, and writing the report).
+        run["process_cpu_s"] = process_cpu_s
         return run
 
     def wrk(self, url, connections, seconds, wrap=()):
         code, output, cpu_s = self._run("wrk", [*wrap, *pinned(self.client_cpu, [
             "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url])], seconds)
-        requests = number(r"(\d+) requests in", output, "wrk", code)
-        errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-        errors += int(first(r"Non-2xx or 3xx responses: (\d+)", output) or 0)
-        return {"requests_per_s": number(r"Requests/sec:\s+([\d.]+)", output, "wrk", code),
-                "requests": requests, "client_cpu_s": cpu_s, "errors": errors}
+        return dict(parse_wrk(output, code), client_cpu_s=cpu_s)
 
     def h2load(self, url, connections, seconds):
         code, output, cpu_s = self._run("h2load", pinned(self.client_cpu, [
             "h2load", "--h1", f"-c{connections}", "-t1", "-D", str(seconds), url]), seconds)
-        succeeded = number(r"requests: .*?(\d+) succeeded", output, "h2load", code)
-        failed = int(first(r"requests: .*?(\d+) failed", output) or 0)
-        return {"requests_per_s": number(r"finished in [\d.]+\w*, ([\d.]+) req/s", output,
-                                         "h2load", code),
-                "requests": succeeded, "client_cpu_s": cpu_s, "errors": failed}
+        return dict(parse_h2load(output, code), client_cpu_s=cpu_s)
 
     def ab(self, url, connections, seconds, keep_alive):
         # -t before -n: -t implies -n 50000, which a later -n overrides. ab allocates (not
@@ -84,11 +80,7 @@ class Loads:
         if keep_alive:
             argv.append("-k")
         code, output, cpu_s = self._run("ab", pinned(self.client_cpu, [*argv, url]), seconds)
-        return {"requests_per_s": number(r"Requests per second:\s+([\d.]+)", output, "ab", code),
-                "requests": number(r"Complete requests:\s+(\d+)", output, "ab", code),
-                "client_cpu_s": cpu_s,
-                "errors": int(first(r"Failed requests:\s+(\d+)", output) or 0)
-                + int(first(r"Non-2xx responses:\s+(\d+)", output) or 0)}
+        return dict(parse_ab(output, code), client_cpu_s=cpu_s)
 
     def sockperf_ping_pong(self, port, message_bytes, seconds):
         # --full-rtt: percentiles of the whole round trip. By default sockperf prints half of it
@@ -96,32 +88,10 @@ class Loads:
         code, output, cpu_s = self._run("sockperf", pinned(self.client_cpu, [
             "sockperf", "ping-pong", "--tcp", "-i", "127.0.0.1", "-p", str(port),
             "-m", str(message_bytes), "-t", str(seconds), "--full-rtt"]), seconds)
-        return {"rtt_p50_us": number(r"percentile 50\.000 =\s+([\d.]+)", output, "sockperf", code),
-                "rtt_p99_us": number(r"percentile 99\.000 =\s+([\d.]+)", output, "sockperf", code),
-                "client_cpu_s": cpu_s}
+        return dict(parse_sockperf(output, code), client_cpu_s=cpu_s)
 
     def iperf3(self, port, write_bytes, buffer_bytes, seconds):
         code, output, cpu_s = self._run("iperf3", pinned(self.client_cpu, [
             "iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(seconds),
             "-l", str(write_bytes), "-w", str(buffer_bytes), "-J"]), seconds)
-        try:
-            end = json.loads(output)["end"]
-            return {"gbit_per_s": end["sum_received"]["bits_per_second"] / 1e9,
-                    "sent_gbit_per_s": end["sum_sent"]["bits_per_second"] / 1e9,
-                    "client_cpu_s": cpu_s}
-        except (ValueError, KeyError) as error:
-            raise MeasureError(f"iperf3 exited with {code}, no result ({error}): "
-                               + output.strip()[-300:])
-
-
-def first(pattern, text):
-    match = re.search(pattern, text)
-    return match.group(1) if match else None
-
-
-def number(pattern, text, tool, code):
-    value = first(pattern, text)
-    if value is None:
-        raise MeasureError(f"{tool} exited with {code}; no /{pattern}/ in its output: "
-                           + text.strip()[-300:])
-    return float(value)
+        return dict(parse_iperf3(output, code), client_cpu_s=cpu_s)
