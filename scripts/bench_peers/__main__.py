@@ -65,10 +65,13 @@ def parse_args():
 
 
 def run_trials(bench, selected, trials, log):
-    """{(comparison, tool): [figures or None per trial]} and the failures, trial by trial."""
+    """{(comparison, tool): [figures or None per trial]}, the failures, and the load average
+    at the start of each trial, trial by trial."""
     results = {(c.number, tool): [] for c in selected for tool in c.tools}
     failures = []
+    load_per_trial = []
     for trial in range(1, trials + 1):
+        load_per_trial.append(host_facts()["load_avg"])
         for comparison in selected:
             for tool, measure in comparison.tools.items():
                 print(f"[trial {trial}/{trials}] {comparison.number}. {tool}...", end=" ",
@@ -85,7 +88,7 @@ def run_trials(bench, selected, trials, log):
                                      "tool": tool, "error": str(error)})
                     print(f"FAILED: {error}", file=log, flush=True)
                 results[(comparison.number, tool)].append(figures)
-    return results, failures
+    return results, failures, load_per_trial
 
 
 def host_facts():
@@ -124,7 +127,8 @@ def main():
               f"{CLIENT_CPU}, servers on CPU {SERVER_CPU}; load average {load_before}",
               file=sys.stderr)
         bench = Bench(group, args.binary, args.seconds, tmp)
-        results, failures = run_trials(bench, selected, args.trials, sys.stderr)
+        results, failures, load_per_trial = run_trials(bench, selected, args.trials,
+                                                       sys.stderr)
         syscall_figures = None
         if not args.short and not args.no_strace and shutil.which("strace"):
             try:
@@ -143,7 +147,8 @@ def main():
                     "mode": "short" if args.short else "full", "trials": args.trials,
                     "seconds_per_measurement": args.seconds,
                     "client_cpu": CLIENT_CPU, "server_cpu": SERVER_CPU,
-                    "host": dict(host, load_avg_before=load_before, load_avg_after=load_after),
+                    "host": dict(host, load_avg_before=load_before, load_avg_after=load_after,
+                                 load_avg_per_trial=load_per_trial),
                     "notes": {c.number: c.note for c in selected if c.note},
                     "rows": rows, "syscalls": syscall_figures, "failures": failures,
                     # Every figure of every trial, including those no row shows (request and
