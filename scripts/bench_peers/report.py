@@ -22,7 +22,10 @@ def verdict(metric, ratio):
     else:
         met = ratio <= metric.target
         shortfall = (ratio - metric.target) / metric.target
-    return met, "met" if met else f"MISSED by {shortfall * 100:.0f}%"
+    percent = shortfall * 100
+    # One decimal near the target, so a near miss never reads "MISSED by 0%".
+    return met, "met" if met else f"MISSED by {percent:.1f}%" if percent < 10 else \
+        f"MISSED by {percent:.0f}%"
 
 
 def build_rows(comparisons, trials):

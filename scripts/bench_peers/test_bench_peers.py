@@ -78,11 +78,12 @@ class Verdicts(unittest.TestCase):
     def test_higher_is_better_shortfall_is_relative_to_the_target(self):
         metric = Metric("x", "x", "u", target=1.5)
         self.assertEqual(report.verdict(metric, 1.32), (False, "MISSED by 12%"))
+        self.assertEqual(report.verdict(metric, 1.494), (False, "MISSED by 0.4%"))
         self.assertEqual(report.verdict(metric, 1.5), (True, "met"))
 
     def test_lower_is_better_excess_is_relative_to_the_target(self):
         metric = Metric("x", "x", "u", higher_is_better=False, target=1.1)
-        self.assertEqual(report.verdict(metric, 1.21), (False, "MISSED by 10%"))
+        self.assertEqual(report.verdict(metric, 1.232), (False, "MISSED by 12%"))
         self.assertEqual(report.verdict(metric, 0.9), (True, "met"))
 
     def test_median_skips_failed_trials(self):
