@@ -43,14 +43,22 @@ def tcpharness_http(bench, connection, connections):
                                   "connections": connections, "request_size": 0},
                                  bench.seconds, target=f"127.0.0.1:{bench.nginx.port}")
     ok = run["requests"]["ok"]
+    process = run["process_cpu"]
     return {"requests_per_s": run["throughput"]["requests_per_s"],
             "requests_per_client_cpu_s": per_cpu_s(ok, run["cpu"]["client_s"]),
             "requests": ok, "client_cpu_s": run["cpu"]["client_s"],
-            "process_cpu_s": run["process_cpu_s"], "errors": run["requests"]["error_total"]}
+            "process_cpu_s": process.total_s,
+            "client_user_us_per_request": process.user_s / ok * 1e6,
+            "client_system_us_per_request": process.system_s / ok * 1e6,
+            "errors": run["requests"]["error_total"]}
 
 
 def with_client_efficiency(figures):
-    figures["requests_per_client_cpu_s"] = per_cpu_s(figures["requests"], figures["client_cpu_s"])
+    requests = figures["requests"]
+    figures["requests_per_client_cpu_s"] = per_cpu_s(requests, figures["client_cpu_s"])
+    if requests:
+        figures["client_user_us_per_request"] = figures["client_user_s"] / requests * 1e6
+        figures["client_system_us_per_request"] = figures["client_system_s"] / requests * 1e6
     return figures
 
 
@@ -59,9 +67,14 @@ def client_efficiency():
                       " against nginx (1 worker)", peer="wrk",
                    metrics=[Metric("requests_per_client_cpu_s", "requests per client CPU-s",
                                    "req/CPU-s", target=1.5),
-                            Metric("requests_per_s", "requests/s", "req/s", target=1.0)],
+                            Metric("requests_per_s", "requests/s", "req/s", target=1.0),
+                            Metric("client_user_us_per_request", "user CPU per request",
+                                   "us", higher_is_better=False),
+                            Metric("client_system_us_per_request", "system CPU per request",
+                                   "us", higher_is_better=False)],
                    note="client CPU: tcpharness cpu.client_s (load thread, its own clock); "
-                        "peers: user+system time of the whole process from wait4(2)")
+                        "peers: user+system time of the whole process from wait4(2); "
+                        "the user/system split is the whole process's for every tool")
     url = lambda bench: bench.nginx.url
     n = KEEP_ALIVE_CONNECTIONS
     c.tools = {

@@ -6,12 +6,28 @@ import signal
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 class MeasureError(Exception):
     """A tool did not run, or its output held no number: the benchmark's exit code says so."""
+
+
+@dataclass
+class ProcessCpu:
+    """User and system CPU seconds of a process that has exited, from wait4(2)."""
+    user_s: float
+    system_s: float
+
+    @property
+    def total_s(self):
+        return self.user_s + self.system_s
+
+    def figures(self):
+        return {"client_cpu_s": self.total_s, "client_user_s": self.user_s,
+                "client_system_s": self.system_s}
 
 
 class ProcessGroup:
@@ -46,7 +62,7 @@ class ProcessGroup:
             self.stop(child)
 
     def run(self, argv, log_path, timeout_s):
-        """Runs a load to its end; returns (exit code, output, CPU seconds of the process).
+        """Runs a load to its end; returns (exit code, output, ProcessCpu).
 
         The CPU is the child's own user + system time from wait4(2), which covers every thread
         (and any process it forked), from exec to exit. A child still running after timeout_s is
@@ -67,7 +83,7 @@ class ProcessGroup:
         self.children.remove(child)
         with open(log_path, "r", errors="replace") as log:
             output = log.read()
-        return child.returncode, output, usage.ru_utime + usage.ru_stime
+        return child.returncode, output, ProcessCpu(usage.ru_utime, usage.ru_stime)
 
 
 def free_port():

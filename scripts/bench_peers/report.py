@@ -59,7 +59,7 @@ def fmt(value):
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:.1f}"
-    return f"{value:.3g}"
+    return f"{value:.2f}"
 
 
 def print_table(comparisons, rows, out):
