@@ -82,10 +82,12 @@ def run_trials(bench, selected, trials, log):
                     print(f"done in {time.monotonic() - started:.1f} s"
                           + (f", {figures['errors']:.0f} errors" if figures.get("errors") else ""),
                           file=log, flush=True)
-                except MeasureError as error:
+                # A report or output without the expected field is a failure to measure too.
+                except (MeasureError, KeyError, ValueError, TypeError, OSError,
+                        ZeroDivisionError) as error:
                     figures = None
                     failures.append({"trial": trial, "comparison": comparison.number,
-                                     "tool": tool, "error": str(error)})
+                                     "tool": tool, "error": f"{type(error).__name__}: {error}"})
                     print(f"FAILED: {error}", file=log, flush=True)
                 results[(comparison.number, tool)].append(figures)
     return results, failures, load_per_trial
