@@ -1,0 +1,192 @@
+"""The five comparisons of issue #6: what each tool runs, which figures it yields, and the target
+tcpharness must reach against its peer."""
+
+from dataclasses import dataclass, field
+
+from processes import process_cpu_s
+
+KEEP_ALIVE_CONNECTIONS = 50
+PER_REQUEST_CONNECTIONS = 16
+BODY_BYTES = 64            # HTTP response body, the embedded server's default
+ECHO_BYTES = 64
+STREAM_WRITE_BYTES = 131072   # iperf3's default TCP write (-l 128K)
+STREAM_BUFFER_BYTES = 1048576  # -w: SO_SNDBUF and SO_RCVBUF on both ends, under net.core.*mem_max
+ECHO_WARMUP_S = 0.4        # sockperf's own warm-up before it measures
+
+
+@dataclass
+class Metric:
+    key: str
+    label: str
+    unit: str
+    higher_is_better: bool = True
+    # Ratio tcpharness / peer it must reach: at least this when higher is better, else at most.
+    target: float | None = None
+
+
+@dataclass
+class Comparison:
+    number: int
+    title: str
+    peer: str
+    metrics: list
+    tools: dict = field(default_factory=dict)  # tool name -> function(bench) -> {metric: value}
+    note: str = ""
+
+
+def per_cpu_s(requests, cpu_s):
+    return requests / cpu_s if cpu_s > 0 else float("nan")
+
+
+def tcpharness_http(bench, connection, connections):
+    run = bench.loads.tcpharness({"protocol": "http", "connection": connection,
+                                  "connections": connections, "request_size": 0},
+                                 bench.seconds, target=f"127.0.0.1:{bench.nginx.port}")
+    ok = run["requests"]["ok"]
+    process = run["process_cpu"]
+    return {"requests_per_s": run["throughput"]["requests_per_s"],
+            "requests_per_client_cpu_s": per_cpu_s(ok, run["cpu"]["client_s"]),
+            "requests": ok, "client_cpu_s": run["cpu"]["client_s"],
+            "process_cpu_s": process.total_s,
+            "client_user_us_per_request": process.user_s / ok * 1e6,
+            "client_system_us_per_request": process.system_s / ok * 1e6,
+            "errors": run["requests"]["error_total"]}
+
+
+def with_client_efficiency(figures):
+    requests = figures["requests"]
+    figures["requests_per_client_cpu_s"] = per_cpu_s(requests, figures["client_cpu_s"])
+    if requests:
+        figures["client_user_us_per_request"] = figures["client_user_s"] / requests * 1e6
+        figures["client_system_us_per_request"] = figures["client_system_s"] / requests * 1e6
+    return figures
+
+
+def client_efficiency():
+    c = Comparison(1, "client efficiency: HTTP/1.1 keep-alive, 50 connections, 1 client thread,"
+                      " against nginx (1 worker)", peer="wrk",
+                   metrics=[Metric("requests_per_client_cpu_s", "requests per client CPU-s",
+                                   "req/CPU-s", target=1.5),
+                            Metric("requests_per_s", "requests/s", "req/s", target=1.0),
+                            Metric("client_user_us_per_request", "user CPU per request",
+                                   "us", higher_is_better=False),
+                            Metric("client_system_us_per_request", "system CPU per request",
+                                   "us", higher_is_better=False)],
+                   note="client CPU: tcpharness cpu.client_s (load thread, its own clock); "
+                        "peers: user+system time of the whole process from wait4(2); "
+                        "the user/system split is the whole process's for every tool")
+    url = lambda bench: bench.nginx.url
+    n = KEEP_ALIVE_CONNECTIONS
+    c.tools = {
+        "tcpharness": lambda bench: tcpharness_http(bench, "keep_alive", n),
+        "wrk": lambda bench: with_client_efficiency(bench.loads.wrk(url(bench), n, bench.seconds)),
+        "h2load": lambda bench: with_client_efficiency(
+            bench.loads.h2load(url(bench), n, bench.seconds)),
+        "ab -k": lambda bench: with_client_efficiency(
+            bench.loads.ab(url(bench), n, bench.seconds, keep_alive=True)),
+    }
+    return c
+
+
+def wrk_against(bench, server):
+    before = process_cpu_s(server.worker_pid)
+    figures = bench.loads.wrk(server.url, KEEP_ALIVE_CONNECTIONS, bench.seconds)
+    figures["server_cpu_s"] = process_cpu_s(server.worker_pid) - before
+    figures["requests_per_server_cpu_s"] = per_cpu_s(figures["requests"], figures["server_cpu_s"])
+    return figures
+
+
+def server_efficiency():
+    c = Comparison(2, f"server efficiency: wrk -t1 -c{KEEP_ALIVE_CONNECTIONS} against each server,"
+                      f" 1 thread, {BODY_BYTES}-byte body", peer="nginx",
+                   metrics=[Metric("requests_per_server_cpu_s", "requests per server CPU-s",
+                                   "req/CPU-s", target=1.3),
+                            Metric("requests_per_s", "requests/s", "req/s")],
+                   note="server CPU: utime+stime from /proc/PID/stat before and after the load "
+                        "(tcpharness serve: the whole process; nginx: its worker)")
+    c.tools = {
+        "tcpharness serve": lambda bench: wrk_against(bench, bench.serve_http),
+        "nginx": lambda bench: wrk_against(bench, bench.nginx),
+    }
+    return c
+
+
+def tcpharness_echo(bench):
+    run = bench.loads.tcpharness({"protocol": "echo", "connection": "keep_alive",
+                                  "connections": 1, "request_size": ECHO_BYTES,
+                                  "warmup_s": ECHO_WARMUP_S,
+                                  "client": {"tcp_nodelay": True},
+                                  "server": {"tcp_nodelay": True}}, bench.seconds)
+    total = run["latency_us"]["total"]
+    return {"rtt_p50_us": total["p50"], "rtt_p99_us": total["p99"],
+            "requests": run["requests"]["ok"], "errors": run["requests"]["error_total"]}
+
+
+def round_trip_latency():
+    c = Comparison(3, f"round-trip latency: {ECHO_BYTES}-byte echo ping-pong, 1 connection",
+                   peer="sockperf",
+                   metrics=[Metric("rtt_p50_us", "round trip p50", "us", higher_is_better=False,
+                                   target=1.1),
+                            Metric("rtt_p99_us", "round trip p99", "us",
+                                   higher_is_better=False)],
+                   note="sockperf run with --full-rtt: its default output is half the round "
+                        "trip (RTT/2); tcpharness: latency_us.total, embedded echo server")
+
+    def sockperf(bench):
+        return bench.loads.sockperf_ping_pong(bench.sockperf_server.port, ECHO_BYTES,
+                                              bench.seconds)
+
+    c.tools = {"tcpharness": tcpharness_echo, "sockperf": sockperf}
+    return c
+
+
+def connection_per_request():
+    n = PER_REQUEST_CONNECTIONS
+    c = Comparison(4, f"connection per request: HTTP, {n} concurrent, against nginx"
+                      " (connections/s = requests/s)", peer="ab",
+                   metrics=[Metric("requests_per_s", "connections/s", "conn/s",
+                                   target=1.2)])
+    c.tools = {
+        "tcpharness": lambda bench: tcpharness_http(bench, "per_request", n),
+        "ab": lambda bench: bench.loads.ab(bench.nginx.url, n, bench.seconds, keep_alive=False),
+    }
+    return c
+
+
+def tcpharness_stream(bench):
+    buffers = {"so_sndbuf": STREAM_BUFFER_BYTES, "so_rcvbuf": STREAM_BUFFER_BYTES}
+    run = bench.loads.tcpharness({"protocol": "stream", "connections": 1,
+                                  "request_size": STREAM_WRITE_BYTES, "warmup_s": 0,
+                                  "client": buffers, "server": buffers}, bench.seconds)
+    # What the server read, as iperf3's "receiver" line: with no warm-up every byte it read was
+    # sent in the measured window (plus what the buffers held at its end).
+    received_bits = run["throughput"]["server_bytes_received"] * 8
+    return {"gbit_per_s": received_bits / run["duration_s"] / 1e9,
+            "sent_gbit_per_s": run["throughput"]["bits_sent_per_s"] / 1e9,
+            "errors": run["requests"]["error_total"]}
+
+
+def bulk_throughput():
+    c = Comparison(5, f"bulk throughput: 1 connection, {STREAM_WRITE_BYTES // 1024} KiB writes,"
+                      f" SO_SNDBUF/SO_RCVBUF {STREAM_BUFFER_BYTES // 1024} KiB on both ends",
+                   peer="iperf3",
+                   metrics=[Metric("gbit_per_s", "received by the server", "Gbit/s",
+                                   target=0.95)],
+                   note="received by the server: iperf3 sum_received; tcpharness "
+                        "server_bytes_received / duration_s (no warm-up)")
+
+    def iperf3(bench):
+        server = bench.start_iperf3_server()
+        try:
+            return bench.loads.iperf3(server.port, STREAM_WRITE_BYTES, STREAM_BUFFER_BYTES,
+                                      bench.seconds)
+        finally:
+            bench.group.stop(server.child)
+
+    c.tools = {"tcpharness": tcpharness_stream, "iperf3": iperf3}
+    return c
+
+
+def all_comparisons():
+    return [client_efficiency(), server_efficiency(), round_trip_latency(),
+            connection_per_request(), bulk_throughput()]

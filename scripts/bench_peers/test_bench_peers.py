@@ -1,0 +1,95 @@
+"""What scripts/bench-peers reads from the peers' output, and how it judges a ratio.
+Run: python3 -m unittest discover -s scripts/bench_peers"""
+
+import os
+import tempfile
+import unittest
+
+import report
+from comparisons import Metric
+from parsers import number, parse_h2load, parse_iperf3, parse_wrk
+from processes import MeasureError, process_cpu_s
+from syscalls import per_request, strace_counts
+
+WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:60877/
+  1 threads and 50 connections
+  26393 requests in 1.02s, 5.51MB read
+  Socket errors: connect 0, read 2, write 0, timeout 3
+Requests/sec:  25763.09
+Transfer/sec:      5.38MB
+"""
+
+H2LOAD_OUTPUT = """finished in 1.01s, 24455.00 req/s, 5.11MB/s
+requests: 24455 total, 24505 started, 24455 done, 24455 succeeded, 0 failed, 0 errored, 0 timeout
+"""
+
+SOCKPERF_OUTPUT = """sockperf: ---> percentile 99.000 =   83.105
+sockperf: ---> percentile 90.000 =   55.564
+sockperf: ---> percentile 50.000 =   44.894
+"""
+
+STRACE_OUTPUT = """% time     seconds  usecs/call     calls    errors syscall
+------ ----------- ----------- --------- --------- ----------------
+ 45.00    0.450000           4    100000           write
+ 44.00    0.440000           4    100000     50000 read
+  1.00    0.010000           5      2000           epoll_wait
+------ ----------- ----------- --------- --------- ----------------
+100.00    1.000000           4    202000     50000 total
+"""
+
+
+class Parsing(unittest.TestCase):
+    def test_wrk_requests_and_socket_errors_summed(self):
+        self.assertEqual(parse_wrk(WRK_OUTPUT, 0),
+                         {"requests_per_s": 25763.09, "requests": 26393, "errors": 5})
+
+    def test_h2load_counts_take_whole_numbers(self):
+        self.assertEqual(parse_h2load(H2LOAD_OUTPUT, 0),
+                         {"requests_per_s": 24455.0, "requests": 24455, "errors": 0})
+
+    def test_iperf3_without_json_is_a_failure(self):
+        with self.assertRaises(MeasureError):
+            parse_iperf3("iperf3: error - unable to connect to server", 1)
+
+    def test_sockperf_percentiles_by_their_label(self):
+        self.assertEqual(number(r"percentile 50\.000 =\s+([\d.]+)", SOCKPERF_OUTPUT, "s", 0),
+                         44.894)
+
+    def test_output_without_the_number_is_a_failure(self):
+        with self.assertRaises(MeasureError):
+            number(r"Requests/sec:\s+([\d.]+)", "unable to connect to 127.0.0.1:1", "wrk", 1)
+
+    def test_strace_total_with_and_without_an_errors_column(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as out:
+            out.write(STRACE_OUTPUT)
+        try:
+            counts = strace_counts(out.name)
+        finally:
+            os.unlink(out.name)
+        self.assertEqual(counts, {"write": 100000, "read": 100000, "epoll_wait": 2000,
+                                  "total": 202000})
+        self.assertAlmostEqual(per_request(counts, 100000)["syscalls_per_request"], 2.02)
+
+    def test_process_cpu_of_this_process_is_read(self):
+        self.assertGreaterEqual(process_cpu_s(os.getpid()), 0)
+
+
+class Verdicts(unittest.TestCase):
+    def test_higher_is_better_shortfall_is_relative_to_the_target(self):
+        metric = Metric("x", "x", "u", target=1.5)
+        self.assertEqual(report.verdict(metric, 1.32), (False, "MISSED by 12%"))
+        self.assertEqual(report.verdict(metric, 1.494), (False, "MISSED by 0.4%"))
+        self.assertEqual(report.verdict(metric, 1.5), (True, "met"))
+
+    def test_lower_is_better_excess_is_relative_to_the_target(self):
+        metric = Metric("x", "x", "u", higher_is_better=False, target=1.1)
+        self.assertEqual(report.verdict(metric, 1.232), (False, "MISSED by 12%"))
+        self.assertEqual(report.verdict(metric, 0.9), (True, "met"))
+
+    def test_median_skips_failed_trials(self):
+        self.assertEqual(report.median([3.0, None, 1.0, 2.0]), 2.0)
+        self.assertIsNone(report.median([None]))
+
+
+if __name__ == "__main__":
+    unittest.main()
