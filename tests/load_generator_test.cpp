@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -128,6 +130,31 @@ TEST(LoadGenerator, AppliedSocketOptionsAreReadBackFromRealSockets) {
   EXPECT_EQ(find(result.client_options, "so_sndbuf").applied, 131072);
   EXPECT_EQ(find(result.server_options, "tcp_nodelay").applied, 1);
   EXPECT_FALSE(find(result.server_options, "so_rcvbuf").requested.has_value());
+}
+
+TEST(LoadGenerator, ABufferAboveItsSysctlIsReportedAsClamped) {
+  std::ifstream file("/proc/sys/net/core/wmem_max");
+  int64_t wmem_max = 0;
+  if (!(file >> wmem_max) || wmem_max > (int64_t{1} << 28)) GTEST_SKIP() << "wmem_max unreadable or huge";
+  const int64_t asked = 4 * wmem_max;
+  const RunResult result = run_scenario({{"protocol", "echo"},
+                                         {"client", {{"so_sndbuf", asked}, {"so_rcvbuf", 65536}}},
+                                         {"requests", 10},
+                                         {"connections", 1}});
+  for (const OptionReading& reading : result.client_options) {
+    if (reading.name == "so_sndbuf") {
+      EXPECT_EQ(reading.applied, 2 * wmem_max);
+      EXPECT_NE(reading.note.find("sysctl -w net.core.wmem_max=" + std::to_string(asked)),
+                std::string::npos)
+          << reading.note;
+    }
+    if (reading.name == "so_rcvbuf") EXPECT_EQ(reading.note, "") << "not clamped";
+  }
+  bool warned = false;
+  for (const std::string& warning : result.warnings) {
+    warned |= warning.starts_with("client.so_sndbuf: clamped");
+  }
+  EXPECT_TRUE(warned);
 }
 
 TEST(Nagle, SplitWritesStallAboutFortyMilliseconds) {

@@ -238,6 +238,14 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
         *plan.request_limit));
   }
   result.time_wait_after = time_wait_sockets();
+  for (const auto& [side, readings] : {std::pair{"client", &result.client_options},
+                                       std::pair{"server", &result.server_options}}) {
+    for (const OptionReading& reading : *readings) {
+      if (!reading.note.empty()) {
+        result.warnings.push_back(fmt::format("{}.{}: {}", side, reading.name, reading.note));
+      }
+    }
+  }
   if (scenario.rate) add_open_loop_warnings(result, *scenario.rate);
   if (const uint64_t exhausted =
           result.recorder.errors[static_cast<size_t>(ErrorKind::ephemeral_ports_exhausted)]) {

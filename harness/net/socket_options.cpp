@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,7 @@ struct OptionSpec {
   OptionKind kind;
   bool buffer;  // must be set before connect/listen
   std::optional<int64_t> (*requested)(const SocketOptions&);
+  const char* limit_sysctl = nullptr;  // caps the value an unprivileged setsockopt gets
 };
 
 template <typename T>
@@ -35,12 +37,33 @@ constexpr OptionSpec kOptions[] = {
     {"tcp_nodelay", IPPROTO_TCP, TCP_NODELAY, OptionKind::boolean, false,
      [](const SocketOptions& o) { return widen(o.tcp_nodelay); }},
     {"so_sndbuf", SOL_SOCKET, SO_SNDBUF, OptionKind::integer, true,
-     [](const SocketOptions& o) { return widen(o.so_sndbuf); }},
+     [](const SocketOptions& o) { return widen(o.so_sndbuf); }, "net.core.wmem_max"},
     {"so_rcvbuf", SOL_SOCKET, SO_RCVBUF, OptionKind::integer, true,
-     [](const SocketOptions& o) { return widen(o.so_rcvbuf); }},
+     [](const SocketOptions& o) { return widen(o.so_rcvbuf); }, "net.core.rmem_max"},
     {"so_linger", SOL_SOCKET, SO_LINGER, OptionKind::linger, false,
      [](const SocketOptions& o) { return widen(o.so_linger); }},
 };
+
+std::optional<int64_t> read_sysctl(const char* name) {
+  std::string path = std::string("/proc/sys/") + name;
+  std::replace(path.begin(), path.end(), '.', '/');
+  std::ifstream file(path);
+  int64_t value = 0;
+  if (file >> value) return value;
+  return std::nullopt;
+}
+
+// Linux doubles a buffer size for its bookkeeping (socket(7)) after capping the request at the
+// sysctl; less than double means the cap bit, and the user should hear which sysctl to raise.
+std::string clamp_note(const OptionSpec& spec, int64_t requested, int64_t applied) {
+  if (spec.limit_sysctl == nullptr || applied >= 2 * requested) return "";
+  const std::optional<int64_t> limit = read_sysctl(spec.limit_sysctl);
+  return fmt::format(
+      "clamped: asked for {} bytes, the kernel applied {}: {} ({}) caps the request and Linux "
+      "doubles what it keeps; raise it with sysctl -w {}={} to get what was asked",
+      requested, applied, spec.limit_sysctl, limit ? std::to_string(*limit) : "unreadable",
+      spec.limit_sysctl, requested);
+}
 
 int apply_matching(int fd, const SocketOptions& options, bool buffers_only, std::string* failed) {
   for (const OptionSpec& spec : kOptions) {
@@ -88,7 +111,9 @@ std::vector<OptionReading> read_socket_options(int fd, const SocketOptions& requ
       socklen_t length = sizeof value;
       if (getsockopt(fd, spec.level, spec.option, &value, &length) == 0) applied = value;
     }
-    readings.push_back({spec.name, spec.requested(requested), applied, spec.kind});
+    const std::optional<int64_t> asked = spec.requested(requested);
+    readings.push_back({spec.name, asked, applied, spec.kind,
+                        asked ? clamp_note(spec, *asked, applied) : std::string()});
   }
   return readings;
 }

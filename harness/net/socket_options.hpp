@@ -19,6 +19,8 @@ struct OptionReading {
   std::optional<int64_t> requested;  // unset: the kernel default was left alone
   int64_t applied = 0;               // linger: seconds, or -1 when off
   OptionKind kind = OptionKind::integer;
+  // Why applied is not what was asked, when the kernel says so: a buffer clamped to its sysctl.
+  std::string note;
 };
 
 // Sets every requested option on `fd`. Returns 0, or a negative errno with `failed_option` naming

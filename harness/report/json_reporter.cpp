@@ -53,6 +53,7 @@ nlohmann::json options_to_json(const std::vector<OptionReading>& readings) {
         reading.requested ? option_value(*reading.requested, reading.kind) : nullptr;
     options[reading.name] = {{"requested", requested},
                              {"applied", option_value(reading.applied, reading.kind)}};
+    if (!reading.note.empty()) options[reading.name]["note"] = reading.note;
   }
   return options;
 }
