@@ -45,7 +45,7 @@ class Cli : public ::testing::Test {
 TEST_F(Cli, ValidateListsTheRunsOfASweep) {
   const CliOutcome outcome = run_cli("validate scenarios/nagle.json", scratch_);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-  EXPECT_NE(outcome.out.find("4 runs"), std::string::npos) << outcome.out;
+  EXPECT_NE(outcome.out.find("8 runs"), std::string::npos) << outcome.out;
 }
 
 TEST_F(Cli, EveryShippedScenarioValidates) {

@@ -100,11 +100,11 @@ TEST(ScenarioLoader, UnknownKeyIsRejectedWithItsPathAndAllowedKeys) {
 TEST(ScenarioLoader, UnknownSocketOptionIsRejectedWithItsPath) {
   EXPECT_EQ(
       parse_error(R"({"client": {"nodelay": true}})"),
-      "x.json: /client/nodelay: unknown key; allowed keys: tcp_nodelay, so_sndbuf, so_rcvbuf, "
-      "so_linger");
+      "x.json: /client/nodelay: unknown key; allowed keys: tcp_nodelay, tcp_quickack, so_sndbuf, "
+      "so_rcvbuf, so_linger");
   // The server side also takes the embedded server's own keys after the socket options.
   EXPECT_EQ(parse_error(R"({"server": {"nodelay": true}})")
-                .rfind("x.json: /server/nodelay: unknown key; allowed keys: tcp_nodelay, so_sndbuf, "
+                .rfind("x.json: /server/nodelay: unknown key; allowed keys: tcp_nodelay, tcp_quickack, so_sndbuf, "
                        "so_rcvbuf, so_linger, delay_us, stall",
                        0),
             0u);

@@ -117,7 +117,7 @@ TEST(Sweep, UnknownOrUnsweepableKeysAreRejected) {
         message.rfind("x.json: /sweep/" + std::string(key) + ": unknown key; allowed keys: ", 0),
         0u)
         << message;
-    EXPECT_NE(message.find(", client, client.tcp_nodelay, client.so_sndbuf, client.so_rcvbuf, client.so_linger, "),
+    EXPECT_NE(message.find(", client, client.tcp_nodelay, client.tcp_quickack, client.so_sndbuf, client.so_rcvbuf, client.so_linger, "),
               std::string::npos)
         << message;
   }

@@ -36,6 +36,8 @@ std::optional<int64_t> widen(const std::optional<T>& value) {
 constexpr OptionSpec kOptions[] = {
     {"tcp_nodelay", IPPROTO_TCP, TCP_NODELAY, OptionKind::boolean, false,
      [](const SocketOptions& o) { return widen(o.tcp_nodelay); }},
+    {"tcp_quickack", IPPROTO_TCP, TCP_QUICKACK, OptionKind::boolean, false,
+     [](const SocketOptions& o) { return widen(o.tcp_quickack); }},
     {"so_sndbuf", SOL_SOCKET, SO_SNDBUF, OptionKind::integer, true,
      [](const SocketOptions& o) { return widen(o.so_sndbuf); }, "net.core.wmem_max"},
     {"so_rcvbuf", SOL_SOCKET, SO_RCVBUF, OptionKind::integer, true,

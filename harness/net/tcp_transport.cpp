@@ -1,5 +1,9 @@
 #include "net/tcp_transport.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <cassert>
 
 #include "net/socket_options.hpp"
@@ -26,6 +30,7 @@ int TcpTransport::connect(const sockaddr* remote, const sockaddr* local,
   if (status != 0) return status;
   tcp_.data = this;
   state_ = State::open;
+  rearm_quickack_ = options.tcp_quickack.value_or(false);
   std::string failed_option;
   if ((status = apply_socket_options(fd(), options, &failed_option)) == 0 && local != nullptr) {
     status = uv_tcp_bind(&tcp_, local, 0);
@@ -118,6 +123,10 @@ void TcpTransport::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buffer) {
 void TcpTransport::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   auto* self = static_cast<TcpTransport*>(stream->data);
   if (nread > 0) {
+    if (self->rearm_quickack_) {
+      const int on = 1;
+      setsockopt(self->fd(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+    }
     self->events_->on_data(self->read_buffer_, static_cast<size_t>(nread));
   } else if (nread < 0) {
     self->events_->on_read_end(static_cast<int>(nread));

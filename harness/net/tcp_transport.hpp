@@ -31,6 +31,8 @@ class TcpTransport final : public Transport {
   void close() override;
   bool is_open() const override { return state_ != State::closed; }
   int fd() const override;
+  // Sets TCP_QUICKACK again after every read: Linux leaves quick-ACK mode on its own.
+  void rearm_quickack(bool on) { rearm_quickack_ = on; }
 
  private:
   enum class State { closed, open, closing };
@@ -48,6 +50,7 @@ class TcpTransport final : public Transport {
   uv_write_t write_request_{};
   State state_ = State::closed;
   bool write_queued_ = false;
+  bool rearm_quickack_ = false;
   std::unique_ptr<char[]> own_read_buffer_;
   char* read_buffer_;
 };

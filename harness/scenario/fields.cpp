@@ -85,6 +85,10 @@ const Field<SocketOptions> kSocketFields[] = {
      [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
        if (!v.is_null()) out.tcp_nodelay = c.boolean(v, p);
      }},
+    {"tcp_quickack",
+     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
+       if (!v.is_null()) out.tcp_quickack = c.boolean(v, p);
+     }},
     {"so_sndbuf",
      [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
        if (!v.is_null()) out.so_sndbuf = static_cast<int>(c.integer(v, p, 1, kIntMax));

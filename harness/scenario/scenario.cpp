@@ -12,6 +12,7 @@ namespace {
 json socket_options_json(const SocketOptions& options) {
   json out = json::object();
   out["tcp_nodelay"] = options.tcp_nodelay ? json(*options.tcp_nodelay) : json(nullptr);
+  out["tcp_quickack"] = options.tcp_quickack ? json(*options.tcp_quickack) : json(nullptr);
   out["so_sndbuf"] = options.so_sndbuf ? json(*options.so_sndbuf) : json(nullptr);
   out["so_rcvbuf"] = options.so_rcvbuf ? json(*options.so_rcvbuf) : json(nullptr);
   out["so_linger"] = options.so_linger ? json{{"on", *options.so_linger >= 0},

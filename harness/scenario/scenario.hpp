@@ -36,6 +36,9 @@ struct SocketOptions {
   // SO_LINGER as a number: seconds to linger on close, or -1 for off. {on, timeout_s: 0} makes
   // close() send RST and skip TIME_WAIT (and loses unsent data: see docs/scenarios.md).
   std::optional<int> so_linger;
+  // TCP_QUICKACK: acknowledge at once instead of delaying the ACK. Linux clears it again as the
+  // connection goes on, so the harness sets it again after every read (one more syscall a read).
+  std::optional<bool> tcp_quickack;
 };
 
 // A freeze of every server loop, as a garbage-collection pause or a stop-the-world compaction

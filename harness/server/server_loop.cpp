@@ -94,6 +94,7 @@ void sleep_for_us(uint64_t microseconds) {
 
 ServerShared::ServerShared(const ServerConfig& server_config) : config(server_config) {
   accepted_options.tcp_nodelay = config.options.tcp_nodelay;
+  accepted_options.tcp_quickack = config.options.tcp_quickack;
   if (config.protocol == Protocol::http) response = build_http_response(config.response_size);
 }
 
