@@ -116,6 +116,24 @@ TEST(Histogram, MalformedSerialisationIsRejected) {
   EXPECT_THROW(Histogram::from_json(nlohmann::json::object()), std::invalid_argument);
 }
 
+// A number too large for uint64 parses as a double; casting it back would be undefined.
+TEST(Histogram, SerialisationWithNumbersOutOfIntegerRangeIsRejected) {
+  Histogram histogram;
+  histogram.record(5);
+  const nlohmann::json good = histogram.to_json();
+  for (const char* key : {"count", "min", "max", "highest_trackable", "significant_digits"}) {
+    nlohmann::json serialized = good;
+    serialized[key] = 8.9e23;
+    EXPECT_THROW(Histogram::from_json(serialized), std::invalid_argument) << key;
+  }
+  nlohmann::json huge_count = good;
+  huge_count["buckets"][0][1] = nlohmann::json::parse("888888888888888888888887");
+  EXPECT_THROW(Histogram::from_json(huge_count), std::invalid_argument);
+  nlohmann::json fractional_value = good;
+  fractional_value["buckets"][0][0] = 5.5;
+  EXPECT_THROW(Histogram::from_json(fractional_value), std::invalid_argument);
+}
+
 TEST(Histogram, ValuesAboveTheRangeAreClampedAndCounted) {
   Histogram histogram(1'000'000, 3);
   histogram.record(5'000'000);

@@ -1,11 +1,33 @@
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "stats/histogram.hpp"
 
 namespace th {
+namespace {
+
+// nlohmann's get<integer>() converts a floating-point value with a plain cast, which is undefined
+// behaviour when the value is beyond the integer's range: a count too large for uint64 parses as
+// 8.9e23 and used to be cast (fuzz target `report`). Only integers in range are read.
+template <typename Integer>
+Integer integer_at(const nlohmann::json& value, const char* what) {
+  if (value.is_number_unsigned()) {
+    const auto number = value.get<uint64_t>();
+    if (std::in_range<Integer>(number)) return static_cast<Integer>(number);
+  } else if (value.is_number_integer()) {
+    const auto number = value.get<int64_t>();
+    if (std::in_range<Integer>(number)) return static_cast<Integer>(number);
+  }
+  throw std::invalid_argument(std::string("malformed histogram: ") + what +
+                              " is not an integer in range: " + value.dump());
+}
+
+}  // namespace
 
 // Sparse form: only non-empty buckets, as [lowest value of the bucket, count] pairs. Re-recording
 // each pair rebuilds the same buckets, so a report's histograms can be merged later (reports
@@ -24,23 +46,24 @@ nlohmann::json Histogram::to_json() const {
 
 Histogram Histogram::from_json(const nlohmann::json& serialized) {
   try {
-    Histogram histogram(serialized.at("highest_trackable").get<int64_t>(),
-                        serialized.at("significant_digits").get<int>());
+    Histogram histogram(
+        integer_at<int64_t>(serialized.at("highest_trackable"), "highest_trackable"),
+        integer_at<int>(serialized.at("significant_digits"), "significant_digits"));
     for (const auto& bucket : serialized.at("buckets")) {
-      const auto value = bucket.at(0).get<int64_t>();
-      const auto count = bucket.at(1).get<uint64_t>();
+      const auto value = integer_at<int64_t>(bucket.at(0), "a bucket value");
+      const auto count = integer_at<uint64_t>(bucket.at(1), "a bucket count");
       if (value < 0 || value > histogram.highest_trackable_) {
         throw std::invalid_argument("bucket value out of range");
       }
       histogram.counts_[histogram.index_of(value)] += count;
       histogram.total_count_ += count;
     }
-    if (histogram.total_count_ != serialized.at("count").get<uint64_t>()) {
+    if (histogram.total_count_ != integer_at<uint64_t>(serialized.at("count"), "count")) {
       throw std::invalid_argument("bucket counts do not add up to count");
     }
     if (histogram.total_count_ > 0) {
-      histogram.min_ = serialized.at("min").get<int64_t>();
-      histogram.max_ = serialized.at("max").get<int64_t>();
+      histogram.min_ = integer_at<int64_t>(serialized.at("min"), "min");
+      histogram.max_ = integer_at<int64_t>(serialized.at("max"), "max");
     }
     // Clamped into what 128 bits hold: converting anything else (or NaN) is undefined.
     const double sum = serialized.at("sum").get<double>();
