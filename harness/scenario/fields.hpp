@@ -23,6 +23,13 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
 // the text is none of them.
 std::optional<Target> parse_target(std::string_view text);
 
+// A page workload's keys (page_fields.cpp), and the rules that tie it to other keys.
+PageWorkload read_page(const Checks& checks, const nlohmann::json& value, const std::string& pointer);
+void check_page_rules(const Checks& checks, const Scenario& scenario);
+
+// Starts with "/" and has no spaces or control characters.
+bool is_request_path(std::string_view path);
+
 // Characters that would break an HTTP request line or a log line (RFC 9112 section 3.2: the
 // request-target contains no whitespace).
 bool has_space_or_control(std::string_view text);

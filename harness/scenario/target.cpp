@@ -78,7 +78,7 @@ std::optional<Target> parse_target(std::string_view text) {
   std::optional<Target> target = parse_authority(rest.substr(0, authority_end), true);
   if (target && authority_end != std::string_view::npos) {
     std::string path(rest.substr(authority_end));
-    if (path.starts_with('?')) path.insert(0, "/");
+    if (path.starts_with('?')) path = "/" + path;
     if (has_space_or_control(path) || path.find('#') != path.npos) return std::nullopt;
     target->path = std::move(path);
   }
