@@ -170,6 +170,7 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     first_connection += share;
   }
   result.time_wait_before = time_wait_sockets();
+  const std::optional<FastOpenCounters> fastopen_before = read_fastopen_counters();
   for (auto& worker : workers) worker->start();
 
   // The controller's own wait: forwards an interrupt to the workers and samples the server's CPU
@@ -238,6 +239,15 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
         *plan.request_limit));
   }
   result.time_wait_after = time_wait_sockets();
+  const std::optional<FastOpenCounters> fastopen_after = read_fastopen_counters();
+  if (fastopen_before && fastopen_after) result.tcp_fastopen = *fastopen_after - *fastopen_before;
+  if (scenario.client.tcp_fastopen_connect.value_or(false) && result.tcp_fastopen &&
+      result.tcp_fastopen->active == 0) {
+    result.warnings.push_back(
+        "client.tcp_fastopen: no SYN carried data (TCPFastOpenActive did not grow); the server "
+        "needs a Fast Open queue (server.tcp_fastopen) and bit 2 of its net.ipv4.tcp_fastopen, and "
+        "a client only sends data in the SYN once an earlier connection brought it a cookie");
+  }
   for (const auto& [side, readings] : {std::pair{"client", &result.client_options},
                                        std::pair{"server", &result.server_options}}) {
     for (const OptionReading& reading : *readings) {

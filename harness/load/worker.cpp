@@ -230,7 +230,8 @@ void Worker::sample_cpu_start(uint64_t now_ns) {
 }
 
 void Worker::note_applied_options(int fd) {
-  if (applied_options_.empty()) applied_options_ = read_socket_options(fd, plan_.client_options);
+  if (applied_options_.empty())
+    applied_options_ = read_socket_options(fd, plan_.client_options, SocketRole::client);
 }
 
 void Worker::connection_finished() {

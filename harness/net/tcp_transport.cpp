@@ -32,7 +32,8 @@ int TcpTransport::connect(const sockaddr* remote, const sockaddr* local,
   state_ = State::open;
   rearm_quickack_ = options.tcp_quickack.value_or(false);
   std::string failed_option;
-  if ((status = apply_socket_options(fd(), options, &failed_option)) == 0 && local != nullptr) {
+  if ((status = apply_socket_options(fd(), options, SocketRole::client, &failed_option)) == 0 &&
+      local != nullptr) {
     status = uv_tcp_bind(&tcp_, local, 0);
   }
   if (status == 0) status = uv_tcp_connect(&connect_request_, &tcp_, remote, on_connect);

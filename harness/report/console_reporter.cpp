@@ -175,6 +175,17 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
       fmt::format_to(line, "{}: req/s per second {}\n", run.name, sparkline(run.recorder.timeline));
     }
+    // Only where the scenario asked for Fast Open: elsewhere the counters are noise.
+    const bool fastopen = run.scenario.client.tcp_fastopen_connect.value_or(false) ||
+                          run.scenario.server.tcp_fastopen_queue.value_or(0) > 0;
+    if (fastopen && run.tcp_fastopen) {
+      const FastOpenCounters& counters = *run.tcp_fastopen;
+      fmt::format_to(line,
+                     "{}: tcp_fastopen counters: passive +{}, active +{}, cookie_requested +{}, "
+                     "passive_fail +{}, active_fail +{}, listen_overflow +{}\n",
+                     run.name, counters.passive, counters.active, counters.cookie_requested,
+                     counters.passive_fail, counters.active_fail, counters.listen_overflow);
+    }
     for (size_t kind = 0; kind < kErrorKindCount; ++kind) {
       if (run.recorder.errors[kind] == 0) continue;
       fmt::format_to(line, "{}: {} x {}\n", run.name, run.recorder.errors[kind],

@@ -32,8 +32,8 @@ nlohmann::json latency_summary_us(const Histogram& histogram) {
 
 namespace {
 
-// An option's value as the user writes it in a scenario: true/false, a number, or for SO_LINGER
-// {"on", "timeout_s"}.
+// An option's value as the user writes it in a scenario: true/false, a number, a name
+// ("cubic"), or for SO_LINGER {"on", "timeout_s"}.
 nlohmann::json option_value(int64_t value, OptionKind kind) {
   switch (kind) {
     case OptionKind::boolean:
@@ -41,6 +41,7 @@ nlohmann::json option_value(int64_t value, OptionKind kind) {
     case OptionKind::linger:
       return {{"on", value >= 0}, {"timeout_s", std::max<int64_t>(value, 0)}};
     case OptionKind::integer:
+    case OptionKind::text:
       break;
   }
   return value;
@@ -49,13 +50,30 @@ nlohmann::json option_value(int64_t value, OptionKind kind) {
 nlohmann::json options_to_json(const std::vector<OptionReading>& readings) {
   nlohmann::json options = nlohmann::json::object();
   for (const OptionReading& reading : readings) {
-    const nlohmann::json requested =
-        reading.requested ? option_value(*reading.requested, reading.kind) : nullptr;
-    options[reading.name] = {{"requested", requested},
-                             {"applied", option_value(reading.applied, reading.kind)}};
+    nlohmann::json requested = nullptr;
+    nlohmann::json applied;
+    if (reading.kind == OptionKind::text) {
+      if (reading.requested_text) requested = *reading.requested_text;
+      applied = reading.applied_text;
+    } else {
+      if (reading.requested) requested = option_value(*reading.requested, reading.kind);
+      applied = option_value(reading.applied, reading.kind);
+    }
+    options[reading.name] = {{"requested", requested}, {"applied", applied}};
     if (!reading.note.empty()) options[reading.name]["note"] = reading.note;
   }
   return options;
+}
+
+// Counter growth over the run, named after /proc/net/netstat's TcpExt counters (docs/report.md).
+nlohmann::json fastopen_to_json(const std::optional<FastOpenCounters>& counters) {
+  if (!counters) return nullptr;
+  return {{"active", counters->active},
+          {"active_fail", counters->active_fail},
+          {"passive", counters->passive},
+          {"passive_fail", counters->passive_fail},
+          {"listen_overflow", counters->listen_overflow},
+          {"cookie_requested", counters->cookie_requested}};
 }
 
 double per_second(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0.0; }
@@ -157,6 +175,7 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"time_wait",
        {{"before", run.time_wait_before ? nlohmann::json(*run.time_wait_before) : nullptr},
         {"after", run.time_wait_after ? nlohmann::json(*run.time_wait_after) : nullptr}}},
+      {"tcp_fastopen", fastopen_to_json(run.tcp_fastopen)},
       {"timeline", timeline_to_json(recorder.timeline)},
       // Exact totals: rates are rounded, and merging reports from several generators sums these.
       {"bytes", {{"sent", recorder.bytes_sent}, {"received", recorder.bytes_received}}},

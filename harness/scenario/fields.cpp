@@ -8,6 +8,8 @@
 #include <limits>
 #include <vector>
 
+#include "scenario/field_table.hpp"
+
 namespace th::scenario_detail {
 
 using nlohmann::json;
@@ -37,86 +39,6 @@ bool is_ip_literal(const std::string& text) {
   unsigned char address[16];
   return inet_pton(AF_INET, text.c_str(), address) == 1 ||
          inet_pton(AF_INET6, text.c_str(), address) == 1;
-}
-
-template <typename Out>
-struct Field {
-  const char* key;
-  void (*read)(const Checks&, const json&, const std::string&, Out&);
-};
-
-template <typename Out, std::size_t N>
-std::vector<std::string> keys_of(const Field<Out> (&fields)[N]) {
-  std::vector<std::string> keys;
-  for (const auto& field : fields) keys.emplace_back(field.key);
-  return keys;
-}
-
-template <typename Out, std::size_t N>
-const Field<Out>* find_field(const Field<Out> (&fields)[N], const std::string& key) {
-  for (const auto& field : fields) {
-    if (key == field.key) return &field;
-  }
-  return nullptr;
-}
-
-// Reads every key of `object` through its table entry; a key without one is rejected.
-template <typename Out, std::size_t N>
-void read_fields(const Field<Out> (&fields)[N], const json& object, const std::string& pointer,
-                 const Checks& checks, const std::vector<std::string>& allowed, Out& out) {
-  checks.object(object, pointer);
-  for (const auto& [key, value] : object.items()) {
-    const std::string key_pointer = pointer + "/" + pointer_token(key);
-    const auto* field = find_field(fields, key);
-    if (field == nullptr) checks.unknown_key(key_pointer, allowed);
-    field->read(checks, value, key_pointer, out);
-  }
-}
-
-// Unset (absent or null) leaves the kernel default in place.
-const Field<SocketOptions> kSocketFields[] = {
-    {"tcp_nodelay",
-     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
-       if (!v.is_null()) out.tcp_nodelay = c.boolean(v, p);
-     }},
-    {"tcp_quickack",
-     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
-       if (!v.is_null()) out.tcp_quickack = c.boolean(v, p);
-     }},
-    {"so_sndbuf",
-     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
-       if (!v.is_null()) out.so_sndbuf = static_cast<int>(c.integer(v, p, 1, kIntMax));
-     }},
-    {"so_rcvbuf",
-     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
-       if (!v.is_null()) out.so_rcvbuf = static_cast<int>(c.integer(v, p, 1, kIntMax));
-     }},
-    {"so_linger",
-     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
-       if (v.is_null()) return;
-       c.object(v, p);
-       bool on = false;
-       int timeout_s = 0;
-       for (const auto& [key, item] : v.items()) {
-         const std::string item_pointer = p + "/" + pointer_token(key);
-         if (key == "on") {
-           on = c.boolean(item, item_pointer);
-         } else if (key == "timeout_s") {
-           timeout_s = static_cast<int>(c.integer(item, item_pointer, 0, 3600));
-         } else {
-           c.unknown_key(item_pointer, {"on", "timeout_s"});
-         }
-       }
-       out.so_linger = on ? timeout_s : -1;
-     }},
-};
-
-SocketOptions read_socket_options(const Checks& checks, const json& value,
-                                  const std::string& pointer) {
-  static const std::vector<std::string> allowed = keys_of(kSocketFields);
-  SocketOptions options;
-  read_fields(kSocketFields, value, pointer, checks, allowed, options);
-  return options;
 }
 
 // Keys only the embedded server has: how it behaves rather than how its sockets are set.
@@ -167,7 +89,7 @@ const Field<ServerOptions> kServerOnlyFields[] = {
 ServerOptions read_server_options(const Checks& checks, const json& value,
                                   const std::string& pointer) {
   static const std::vector<std::string> allowed = [] {
-    std::vector<std::string> keys = keys_of(kSocketFields);
+    std::vector<std::string> keys = server_socket_keys();
     for (const auto& field : kServerOnlyFields) keys.emplace_back(field.key);
     return keys;
   }();
@@ -177,9 +99,7 @@ ServerOptions read_server_options(const Checks& checks, const json& value,
     const std::string key_pointer = pointer + "/" + pointer_token(key);
     if (const auto* server_field = find_field(kServerOnlyFields, key)) {
       server_field->read(checks, item, key_pointer, options);
-    } else if (const auto* socket_field = find_field(kSocketFields, key)) {
-      socket_field->read(checks, item, key_pointer, options);
-    } else {
+    } else if (!read_socket_key(checks, key, item, key_pointer, "server", options)) {
       checks.unknown_key(key_pointer, allowed);
     }
   }
@@ -280,7 +200,7 @@ const ScenarioField kScenarioFields[] = {
     {"timeout_ms", [](const Checks& c, const json& v, const std::string& p,
                       Scenario& s) { s.timeout_ms = read_u32(c, v, p, 1, 3600000); }},
     {"client", [](const Checks& c, const json& v, const std::string& p,
-                  Scenario& s) { s.client = read_socket_options(c, v, p); }},
+                  Scenario& s) { s.client = read_client_options(c, v, p); }},
     {"server", [](const Checks& c, const json& v, const std::string& p,
                   Scenario& s) { s.server = read_server_options(c, v, p); }},
     {"write_pattern", [](const Checks& c, const json& v, const std::string& p,
@@ -358,8 +278,11 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
   bool known = head != "name" && find_field(kScenarioFields, head) != nullptr;
   if (known && dot != std::string::npos) {
     const std::string option = key.substr(dot + 1);
-    known = is_socket_side(head) && (find_field(kSocketFields, option) != nullptr ||
-                                     (head == "server" && find_field(kServerOnlyFields, option)));
+    const std::vector<std::string> socket_keys =
+        head == "client" ? client_socket_keys() : server_socket_keys();
+    known = is_socket_side(head) &&
+            (std::find(socket_keys.begin(), socket_keys.end(), option) != socket_keys.end() ||
+             (head == "server" && find_field(kServerOnlyFields, option)));
   }
   if (known) return;
   std::vector<std::string> allowed;
@@ -367,10 +290,11 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
     if (std::string_view(field.key) == "name") continue;
     allowed.emplace_back(field.key);
     if (!is_socket_side(field.key)) continue;
-    for (const auto& option : kSocketFields) {
-      allowed.push_back(std::string(field.key) + "." + option.key);
+    const bool client = std::string_view(field.key) == "client";
+    for (const std::string& option : client ? client_socket_keys() : server_socket_keys()) {
+      allowed.push_back(std::string(field.key) + "." + option);
     }
-    if (std::string_view(field.key) != "server") continue;
+    if (client) continue;
     for (const auto& option : kServerOnlyFields) allowed.push_back(std::string("server.") + option.key);
   }
   checks.unknown_key(pointer, allowed);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scenario/checks.hpp"
 #include "scenario/scenario.hpp"
@@ -22,6 +23,15 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
 // "host:port", "[v6addr]:port" or "http://host[:port][/path]" (port 80 by default); nullopt when
 // the text is none of them.
 std::optional<Target> parse_target(std::string_view text);
+
+// The socket option keys of one side (socket_fields.cpp). read_socket_key reads `key` into `out`
+// when it is one of `side`'s ("client" or "server") and says whether it was.
+SocketOptions read_client_options(const Checks& checks, const nlohmann::json& value,
+                                  const std::string& pointer);
+bool read_socket_key(const Checks& checks, const std::string& key, const nlohmann::json& value,
+                     const std::string& pointer, std::string_view side, SocketOptions& out);
+std::vector<std::string> client_socket_keys();
+std::vector<std::string> server_socket_keys();
 
 // A page workload's keys (page_fields.cpp), and the rules that tie it to other keys.
 PageWorkload read_page(const Checks& checks, const nlohmann::json& value, const std::string& pointer);

@@ -8,16 +8,39 @@ using nlohmann::json;
 
 namespace {
 
+template <typename T>
+json or_null(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
 // Unset options are null, not absent: the report then lists every option a user could set.
-json socket_options_json(const SocketOptions& options) {
+// tcp_fastopen means a switch on the client and a queue length on the server's listener.
+json socket_options_json(const SocketOptions& options, bool server) {
   json out = json::object();
-  out["tcp_nodelay"] = options.tcp_nodelay ? json(*options.tcp_nodelay) : json(nullptr);
-  out["tcp_quickack"] = options.tcp_quickack ? json(*options.tcp_quickack) : json(nullptr);
-  out["so_sndbuf"] = options.so_sndbuf ? json(*options.so_sndbuf) : json(nullptr);
-  out["so_rcvbuf"] = options.so_rcvbuf ? json(*options.so_rcvbuf) : json(nullptr);
+  out["tcp_nodelay"] = or_null(options.tcp_nodelay);
+  out["tcp_quickack"] = or_null(options.tcp_quickack);
+  out["so_sndbuf"] = or_null(options.so_sndbuf);
+  out["so_rcvbuf"] = or_null(options.so_rcvbuf);
   out["so_linger"] = options.so_linger ? json{{"on", *options.so_linger >= 0},
                                               {"timeout_s", std::max(*options.so_linger, 0)}}
                                        : json(nullptr);
+  out["tcp_cork"] = or_null(options.tcp_cork);
+  out["tcp_notsent_lowat"] = or_null(options.tcp_notsent_lowat_bytes);
+  out["tcp_congestion"] = or_null(options.tcp_congestion);
+  out["tcp_maxseg"] = or_null(options.tcp_maxseg_bytes);
+  out["tcp_user_timeout"] = or_null(options.tcp_user_timeout_ms);
+  out["so_keepalive"] = or_null(options.so_keepalive);
+  out["tcp_keepidle"] = or_null(options.tcp_keepidle_s);
+  out["tcp_keepintvl"] = or_null(options.tcp_keepintvl_s);
+  out["tcp_keepcnt"] = or_null(options.tcp_keepcnt);
+  out["ip_tos"] = or_null(options.ip_tos);
+  out["so_priority"] = or_null(options.so_priority);
+  if (server) {
+    out["tcp_fastopen"] = or_null(options.tcp_fastopen_queue);
+    out["tcp_defer_accept"] = or_null(options.tcp_defer_accept_s);
+  } else {
+    out["tcp_fastopen"] = or_null(options.tcp_fastopen_connect);
+  }
   return out;
 }
 
@@ -107,8 +130,8 @@ void to_json(json& out, const Scenario& scenario) {
   out["arrival"] = to_string(scenario.arrival);
   out["timeout_ms"] = scenario.timeout_ms;
   out["max_response_bytes"] = scenario.max_response_bytes;
-  out["client"] = socket_options_json(scenario.client);
-  out["server"] = socket_options_json(scenario.server);
+  out["client"] = socket_options_json(scenario.client, false);
+  out["server"] = socket_options_json(scenario.server, true);
   out["server"]["delay_us"] = scenario.server.delay_us;
   out["server"]["stall"] =
       scenario.server.stall

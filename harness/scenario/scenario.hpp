@@ -28,7 +28,9 @@ enum class WritePattern { single, split };
 enum class Arrival { uniform, poisson };
 
 // Options applied to every socket of one side. Unset means "leave the kernel default"; the report
-// still reads every option back so the default is visible.
+// still reads every option back so the default is visible. Each member is one row of the option
+// table in net/socket_options.cpp, where the socket level, option and the moment it is set live;
+// the scenario key is the kernel's option name in lower case (tcp(7), socket(7), ip(7)).
 struct SocketOptions {
   std::optional<bool> tcp_nodelay;
   std::optional<int> so_sndbuf;
@@ -39,6 +41,25 @@ struct SocketOptions {
   // TCP_QUICKACK: acknowledge at once instead of delaying the ACK. Linux clears it again as the
   // connection goes on, so the harness sets it again after every read (one more syscall a read).
   std::optional<bool> tcp_quickack;
+  std::optional<bool> tcp_cork;  // hold partial segments until uncorked or 200 ms pass
+  // Writable (epoll) only while less than this is unsent; 0 is the sysctl's default.
+  std::optional<int64_t> tcp_notsent_lowat_bytes;
+  std::optional<std::string> tcp_congestion;  // "cubic", "bbr", "reno": a kernel module's name
+  std::optional<int> tcp_maxseg_bytes;        // MSS announced in the SYN; set before connect/listen
+  std::optional<int64_t> tcp_user_timeout_ms;  // unacknowledged data older than this: reset
+  std::optional<bool> so_keepalive;
+  std::optional<int> tcp_keepidle_s;   // idle time before the first keep-alive probe
+  std::optional<int> tcp_keepintvl_s;  // between probes
+  std::optional<int> tcp_keepcnt;      // unanswered probes before the connection is dropped
+  std::optional<int> ip_tos;           // IP_TOS on IPv4 sockets, IPV6_TCLASS on IPv6 ones
+  std::optional<int> so_priority;  // the queueing discipline's band; above 6 needs CAP_NET_ADMIN
+  // Client side only (the parser allows it nowhere else): TCP_FASTOPEN_CONNECT, so the first
+  // write rides on the SYN once the client holds a cookie from an earlier connection.
+  std::optional<bool> tcp_fastopen_connect;
+  // Server side only, on the listener: TCP_FASTOPEN's queue of connections accepted from a SYN
+  // with data but not yet fully established, and TCP_DEFER_ACCEPT.
+  std::optional<int> tcp_fastopen_queue;
+  std::optional<int> tcp_defer_accept_s;
 };
 
 // A freeze of every server loop, as a garbage-collection pause or a stop-the-world compaction

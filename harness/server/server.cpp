@@ -34,7 +34,7 @@ Server::Server(const ServerConfig& config) : impl_(std::make_unique<Impl>(config
     // The first loop's bind fixes the port (the kernel's choice for port 0); the rest share it.
     impl_->loops.back()->listen(&impl_->address);
   }
-  impl_->shared.applied.record(impl_->loops.front()->listener_fd(), config.options, false);
+  impl_->shared.applied.record_listener(impl_->loops.front()->listener_fd(), config.options);
   for (size_t index = 0; index < impl_->loops.size(); ++index) {
     const int status = impl_->loops[index]->start();
     if (status != 0) {

@@ -52,7 +52,8 @@ void ServerLoop::listen(SocketAddress* address) {
     fail_listen(fd, fmt::format("cannot listen on {}: {}", where, uv_strerror(-errno)));
   }
   std::string failed_option;
-  int status = apply_buffer_options(fd, shared_.config.options, &failed_option);
+  int status =
+      apply_socket_options(fd, shared_.config.options, SocketRole::listener, &failed_option);
   if (status != 0) {
     fail_listen(fd, fmt::format("server.{}: the kernel refused the value: {}", failed_option,
                                 uv_strerror(status)));

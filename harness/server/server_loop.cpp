@@ -47,18 +47,33 @@ Session* make_session(ServerLoop& loop, Protocol protocol) {
 
 }  // namespace
 
-void AppliedOptions::record(int fd, const SocketOptions& requested, bool from_connection) {
-  if (from_connection_.load(std::memory_order_acquire)) return;
-  std::vector<OptionReading> readings = read_socket_options(fd, requested);
+void AppliedOptions::record_listener(int fd, const SocketOptions& requested) {
+  std::vector<OptionReading> readings = read_socket_options(fd, requested, SocketRole::server);
   std::lock_guard lock(mutex_);
-  if (from_connection_.load(std::memory_order_relaxed)) return;
-  readings_ = std::move(readings);
-  if (from_connection) from_connection_.store(true, std::memory_order_release);
+  listener_ = std::move(readings);
 }
 
+void AppliedOptions::record_connection(int fd, const SocketOptions& requested) {
+  if (from_connection_.load(std::memory_order_acquire)) return;
+  std::vector<OptionReading> readings = read_socket_options(fd, requested, SocketRole::accepted);
+  std::lock_guard lock(mutex_);
+  if (from_connection_.load(std::memory_order_relaxed)) return;
+  connection_ = std::move(readings);
+  from_connection_.store(true, std::memory_order_release);
+}
+
+// The listener's list, each entry replaced by the connection's reading of the same option when
+// there is one (names are unique on one side).
 std::vector<OptionReading> AppliedOptions::get() const {
   std::lock_guard lock(mutex_);
-  return readings_;
+  if (listener_.empty()) return connection_;
+  std::vector<OptionReading> merged = listener_;
+  for (OptionReading& reading : merged) {
+    for (const OptionReading& from_connection : connection_) {
+      if (from_connection.name == reading.name) reading = from_connection;
+    }
+  }
+  return merged;
 }
 
 void sleep_for_us(uint64_t microseconds) {
@@ -69,8 +84,6 @@ void sleep_for_us(uint64_t microseconds) {
 }
 
 ServerShared::ServerShared(const ServerConfig& server_config) : config(server_config) {
-  accepted_options.tcp_nodelay = config.options.tcp_nodelay;
-  accepted_options.tcp_quickack = config.options.tcp_quickack;
   if (config.protocol == Protocol::http) response = build_http_response(config.response_size);
 }
 
@@ -201,7 +214,7 @@ void ServerLoop::add_to(ServerStats* stats) const {
 }
 
 void ServerLoop::record_applied_options(int fd) {
-  shared_.applied.record(fd, shared_.config.options, true);
+  shared_.applied.record_connection(fd, shared_.config.options);
 }
 
 void ServerLoop::on_sweep(uv_timer_t* timer) {

@@ -46,16 +46,20 @@ inline void add(std::atomic<uint64_t>& counter, uint64_t amount = 1) {
 }
 
 // The socket options as the kernel applied them: the listener's until the first connection is
-// accepted, that connection's from then on. Written once per server, so a mutex is fine.
+// accepted, that connection's from then on, except for the options that exist on the listener
+// only (Fast Open queue, defer-accept), which are always the listener's. Written twice per
+// server, so a mutex is fine.
 class AppliedOptions {
  public:
-  void record(int fd, const SocketOptions& requested, bool from_connection);
+  void record_listener(int fd, const SocketOptions& requested);
+  void record_connection(int fd, const SocketOptions& requested);
   std::vector<OptionReading> get() const;
 
  private:
   std::atomic<bool> from_connection_{false};  // checked per accept without taking the lock
   mutable std::mutex mutex_;
-  std::vector<OptionReading> readings_;
+  std::vector<OptionReading> listener_;    // every server-side option, in table order
+  std::vector<OptionReading> connection_;  // the options of an accepted socket
 };
 
 // What every loop of one server reads. Built before the loops start and not changed after.
@@ -63,8 +67,7 @@ struct ServerShared {
   explicit ServerShared(const ServerConfig& server_config);
 
   ServerConfig config;
-  SocketOptions accepted_options;  // the per-connection subset of config.options
-  HttpResponseBytes response;      // http only
+  HttpResponseBytes response;  // http only
   AppliedOptions applied;
 };
 

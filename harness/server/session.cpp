@@ -21,11 +21,13 @@ int Session::open(int fd) {
     ::close(fd);
     return status;
   }
-  // Only tcp_nodelay and tcp_quickack: the buffer sizes were inherited from the listener, where they had to be set
-  // before listen() to shape the window scale offered in the SYN-ACK (RFC 7323 §2.2).
-  status = apply_socket_options(fd, loop_.shared().accepted_options, nullptr);
+  // Only the options that may change after the handshake: the buffer sizes and the MSS were
+  // inherited from the listener, where they had to be set before listen() to shape the SYN-ACK
+  // (RFC 7323 §2.2 for the window scale).
+  const SocketOptions& options = loop_.shared().config.options;
+  status = apply_socket_options(fd, options, SocketRole::accepted, nullptr);
   if (status != 0) return status;
-  transport_.rearm_quickack(loop_.shared().accepted_options.tcp_quickack.value_or(false));
+  transport_.rearm_quickack(options.tcp_quickack.value_or(false));
   loop_.record_applied_options(fd);
   return resume_reading();
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/netstat.hpp"
 #include "net/socket_options.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/recorder.hpp"
@@ -36,6 +37,9 @@ struct RunResult {
   std::optional<uint64_t> server_bytes_received;  // embedded server only
   std::optional<uint64_t> time_wait_before;  // TIME_WAIT sockets in this namespace
   std::optional<uint64_t> time_wait_after;
+  // How the namespace's Fast Open counters grew over the run (warm-up included); nullopt when
+  // /proc/net/netstat is unreadable.
+  std::optional<FastOpenCounters> tcp_fastopen;
   std::vector<std::string> warnings;              // things the user should know to read the run
 };
 

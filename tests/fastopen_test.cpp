@@ -1,0 +1,88 @@
+// TCP Fast Open end to end: the real binary runs scenarios/fastopen.json in a network namespace
+// of its own, where net.ipv4.tcp_fastopen can be set without touching the host's.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_runner.hpp"
+
+namespace th {
+namespace {
+
+using nlohmann::json;
+
+class FastOpen : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0 || std::system("unshare -n true >/dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "needs root and unshare -n to set net.ipv4.tcp_fastopen in a namespace";
+    }
+    char scratch[] = "/tmp/tcpharness-fastopen-XXXXXX";
+    ASSERT_NE(mkdtemp(scratch), nullptr);
+    scratch_ = scratch;
+  }
+  void TearDown() override {
+    if (!scratch_.empty()) std::system(("rm -rf '" + scratch_ + "'").c_str());
+  }
+
+  // Runs `tcpharness arguments` in a fresh network namespace whose tcp_fastopen is `sysctl`;
+  // returns the exit code and leaves the output in out.txt.
+  int run_in_namespace(int sysctl, const std::string& arguments) {
+    const std::string inner =
+        "ip link set lo up && sysctl -qw net.ipv4.tcp_fastopen=" + std::to_string(sysctl) +
+        " && cd '" + TCPHARNESS_SOURCE_DIR + "' && '" + TCPHARNESS_BINARY + "' " + arguments;
+    const std::string command =
+        "unshare -n sh -c \"" + inner + "\" >'" + scratch_ + "/out.txt' 2>&1 </dev/null";
+    const int status = std::system(command.c_str());
+    output_ = testing::read_file(scratch_ + "/out.txt");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  std::string scratch_;
+  std::string output_;
+};
+
+TEST_F(FastOpen, ASysctlWithoutTheServerBitStopsTheRunBeforeItStartsAndNamesTheValueToSet) {
+  EXPECT_EQ(run_in_namespace(1,
+                             "run scenarios/fastopen.json --quiet --set duration_s=0.2 "
+                             "--set warmup_s=0 --out '" +
+                                 scratch_ + "/report.json'"),
+            2)
+      << output_;
+  EXPECT_NE(output_.find("server.tcp_fastopen: net.ipv4.tcp_fastopen is 1"), std::string::npos)
+      << output_;
+  EXPECT_NE(output_.find("sysctl -w net.ipv4.tcp_fastopen=3"), std::string::npos) << output_;
+}
+
+TEST_F(FastOpen, RequestsRideOnTheSynAndThePassiveCounterGrowsWithTheConnections) {
+  const std::string report_path = scratch_ + "/report.json";
+  ASSERT_EQ(run_in_namespace(3,
+                             "run scenarios/fastopen.json --quiet --set duration_s=1 "
+                             "--set warmup_s=0 --out '" +
+                                 report_path + "'"),
+            0)
+      << output_;
+  const json report = json::parse(testing::read_file(report_path));
+  ASSERT_EQ(report["runs"].size(), 2u);
+  const json& without = report["runs"][0];
+  const json& with = report["runs"][1];
+  ASSERT_EQ(with["params"]["client.tcp_fastopen"], true);
+  EXPECT_EQ(without["tcp_fastopen"]["passive"], 0) << "no client asked for Fast Open";
+  EXPECT_EQ(with["socket"]["client"]["tcp_fastopen"]["applied"], true);
+  EXPECT_EQ(with["socket"]["server"]["tcp_fastopen"]["applied"], 256);
+  const uint64_t connections = with["requests"]["connections_opened"];
+  const uint64_t passive = with["tcp_fastopen"]["passive"];
+  ASSERT_GT(connections, 100u);
+  // Every connection after the first (which fetches the cookie) carries its request in the SYN;
+  // the namespace is the run's own, so nothing else moves the counter.
+  EXPECT_GE(passive + 8, connections) << "passive " << passive << ", connections " << connections;
+  EXPECT_LE(passive, connections + 8);
+  EXPECT_GE(with["tcp_fastopen"]["active"].get<uint64_t>(), passive - 4);
+  EXPECT_EQ(with["requests"]["error_total"], 0);
+}
+
+}  // namespace
+}  // namespace th
