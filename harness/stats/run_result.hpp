@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/link_reading.hpp"
 #include "net/socket_options.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/recorder.hpp"
@@ -36,6 +37,7 @@ struct RunResult {
   std::optional<uint64_t> server_bytes_received;  // embedded server only
   std::optional<uint64_t> time_wait_before;  // TIME_WAIT sockets in this namespace
   std::optional<uint64_t> time_wait_after;
+  std::optional<LinkReading> link;  // scenario.link only: as applied, counters at the end
   std::vector<std::string> warnings;              // things the user should know to read the run
 };
 
