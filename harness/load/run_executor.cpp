@@ -19,7 +19,9 @@
 #include "load/progress_line.hpp"
 #include "load/worker.hpp"
 #include "net/address.hpp"
+#include "net/network_namespace.hpp"
 #include "net/open_files.hpp"
+#include "net/shaped_link.hpp"
 #include "net/sockstat.hpp"
 #include "load/request_plan.hpp"
 #include "scenario/config_error.hpp"
@@ -96,6 +98,9 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   result.scenario = scenario;
   result.target_rate_per_s = scenario.rate;
 
+  // Declared before the server so that it is destroyed after it: the server's sockets live in
+  // the link's namespace.
+  std::optional<ShapedLink> link;
   std::unique_ptr<Server> server;
   LoadPlan plan;
   std::string host_header;
@@ -112,7 +117,21 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     host_header = fmt::format(fmt::runtime(ipv6_literal ? "[{}]:{}" : "{}:{}"), scenario.target->host,
                               scenario.target->port);
   } else {
-    server = std::make_unique<Server>(server_config_for(scenario));
+    ServerConfig config = server_config_for(scenario);
+    if (scenario.link) {
+      try {
+        link.emplace(*scenario.link);
+      } catch (const ConfigError& error) {
+        throw ConfigError(fmt::format("run {}: {}", spec.name, error.what()));
+      }
+      // The listeners are made inside the link's namespace (and the server's threads start
+      // there); the load generator's threads, started later from here, stay in ours.
+      config.listen_host = link->server_address();
+      NetworkNamespaceGuard inside(link->netns_fd());
+      server = std::make_unique<Server>(config);
+    } else {
+      server = std::make_unique<Server>(config);
+    }
     plan.target = server->address();
     host_header = plan.target.to_string();
     plan.target_host = host_header.substr(0, host_header.rfind(':'));
@@ -223,6 +242,11 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     result.server_cpu_s = server->cpu_seconds() - server_cpu_start.value_or(0.0);
+    if (link) {
+      std::string problem;
+      result.link = link->read(&problem);
+      if (!problem.empty()) result.warnings.push_back(problem);
+    }
     result.server_options = server->applied_options();
     server->stop();
     result.server_bytes_received = server->stats().bytes_received;

@@ -118,6 +118,37 @@ nlohmann::json timeline_to_json(const Timeline& timeline) {
   return seconds;
 }
 
+// The shaped link as applied, and its qdiscs' counters at the end of the run (null without one).
+nlohmann::json link_to_json(const std::optional<LinkReading>& link) {
+  if (!link) return nullptr;
+  auto direction = [](const LinkDirection& side) {
+    nlohmann::json qdiscs = nlohmann::json::array();
+    for (const QdiscReading& qdisc : side.qdiscs) {
+      qdiscs.push_back({{"kind", qdisc.kind},
+                        {"options", qdisc.options},
+                        {"sent_bytes", qdisc.sent_bytes},
+                        {"sent_packets", qdisc.sent_packets},
+                        {"dropped_packets", qdisc.dropped_packets},
+                        {"overlimits", qdisc.overlimits},
+                        {"requeues", qdisc.requeues},
+                        {"backlog_bytes", qdisc.backlog_bytes},
+                        {"backlog_packets", qdisc.backlog_packets}});
+    }
+    return nlohmann::json{{"device", side.device},
+                          {"rate_bit_per_s", side.rate_bit_per_s},
+                          {"burst_bytes", side.burst_bytes},
+                          {"limit_bytes", side.limit_bytes},
+                          {"qdiscs", qdiscs}};
+  };
+  return {{"netns", link->netns},
+          {"router_netns", link->router_netns},
+          {"client_address", link->client_address},
+          {"server_address", link->server_address},
+          {"offloads", link->offloads},
+          {"client_to_server", direction(link->client_to_server)},
+          {"server_to_client", direction(link->server_to_client)}};
+}
+
 }  // namespace
 
 nlohmann::json run_to_json(const RunResult& run) {
@@ -157,9 +188,10 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"pages_failed", recorder.pages_failed}}},
       {"throughput",
        {{"requests_per_s", rounded(per_second(ok, run.duration_s))},
-        {"pages_per_s", run.scenario.page ? nlohmann::json(rounded(per_second(
-                                                static_cast<double>(recorder.pages_ok), run.duration_s)))
-                                          : nlohmann::json(nullptr)},
+        {"pages_per_s", run.scenario.page
+                            ? nlohmann::json(rounded(per_second(
+                                  static_cast<double>(recorder.pages_ok), run.duration_s)))
+                            : nlohmann::json(nullptr)},
         {"bytes_sent_per_s",
          rounded(per_second(static_cast<double>(recorder.bytes_sent), run.duration_s))},
         {"bytes_received_per_s",
@@ -177,6 +209,7 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"after", run.time_wait_after ? nlohmann::json(*run.time_wait_after) : nullptr}}},
       {"tcp_fastopen", fastopen_to_json(run.tcp_fastopen)},
       {"timeline", timeline_to_json(recorder.timeline)},
+      {"link", link_to_json(run.link)},
       // Exact totals: rates are rounded, and merging reports from several generators sums these.
       {"bytes", {{"sent", recorder.bytes_sent}, {"received", recorder.bytes_received}}},
       {"latency_us",

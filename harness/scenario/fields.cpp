@@ -222,6 +222,10 @@ const ScenarioField kScenarioFields[] = {
                        Scenario& s) { s.client_cpus = read_cpus(c, v, p); }},
     {"server_cpus", [](const Checks& c, const json& v, const std::string& p,
                        Scenario& s) { s.server_cpus = read_cpus(c, v, p); }},
+    {"link",
+     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+       s.link = v.is_null() ? std::nullopt : std::optional(read_link(c, v, p));
+     }},
 };
 
 // What a file may hold at the top level: every run key plus "sweep".
@@ -264,6 +268,7 @@ Scenario read_scenario(const json& object, const Checks& checks) {
                                      " (0 is allowed for http only: a GET without a body)");
   }
   check_page_rules(checks, scenario);
+  check_link_rules(checks, scenario);
   if (scenario.protocol == Protocol::stream && scenario.connection != ConnectionModel::keep_alive) {
     checks.fail("/connection",
                 "must be keep_alive for protocol stream: a stream is one long transfer per "

@@ -37,6 +37,10 @@ std::vector<std::string> server_socket_keys();
 PageWorkload read_page(const Checks& checks, const nlohmann::json& value, const std::string& pointer);
 void check_page_rules(const Checks& checks, const Scenario& scenario);
 
+// The shaped link's keys (link_fields.cpp), and the rule that ties it to the target.
+LinkShape read_link(const Checks& checks, const nlohmann::json& value, const std::string& pointer);
+void check_link_rules(const Checks& checks, const Scenario& scenario);
+
 // Starts with "/" and has no spaces or control characters.
 bool is_request_path(std::string_view path);
 

@@ -146,6 +146,11 @@ void to_json(json& out, const Scenario& scenario) {
   out["local_addresses"] = scenario.local_addresses;
   out["client_cpus"] = scenario.client_cpus;
   out["server_cpus"] = scenario.server_cpus;
+  out["link"] = scenario.link ? json{{"rate_mbit", scenario.link->rate_mbit},
+                                     {"queue_ms", scenario.link->queue_ms},
+                                     {"delay_ms", scenario.link->delay_ms},
+                                     {"loss_pct", scenario.link->loss_pct}}
+                              : json(nullptr);
 }
 
 }  // namespace th

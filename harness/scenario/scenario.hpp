@@ -98,6 +98,17 @@ struct PageWorkload {
   std::vector<std::string> paths;  // when given, objects == paths.size()
 };
 
+// A shaped link between the load generator and the embedded server: the server runs in a network
+// namespace of its own, joined to the client's by a veth pair whose two ends are shaped with tbf
+// (docs/methodology.md, "Shaped link"). delay_ms and loss_pct need the kernel's sch_netem.
+struct LinkShape {
+  double rate_mbit = 0;    // each direction, 10^6 bit/s
+  uint32_t queue_ms = 50;  // the shaper's queue holds this much data at rate_mbit
+  double delay_ms = 0;     // one-way, added in each direction (netem)
+  double loss_pct = 0;     // each direction (netem)
+  bool needs_netem() const { return delay_ms > 0 || loss_pct > 0; }
+};
+
 // One fully resolved set of parameters: what a single run needs. Defaults live here so that the
 // parser, the docs and the report agree.
 struct Scenario {
@@ -138,6 +149,7 @@ struct Scenario {
   std::vector<std::string> local_addresses;
   std::vector<int> client_cpus;
   std::vector<int> server_cpus;
+  std::optional<LinkShape> link;  // embedded server only; needs root
 };
 
 // A run of a scenario: the scenario with one combination of sweep values applied.

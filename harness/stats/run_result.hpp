@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/netstat.hpp"
+#include "net/link_reading.hpp"
 #include "net/socket_options.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/recorder.hpp"
@@ -40,6 +41,7 @@ struct RunResult {
   // How the namespace's Fast Open counters grew over the run (warm-up included); nullopt when
   // /proc/net/netstat is unreadable.
   std::optional<FastOpenCounters> tcp_fastopen;
+  std::optional<LinkReading> link;  // scenario.link only: as applied, counters at the end
   std::vector<std::string> warnings;              // things the user should know to read the run
 };
 

@@ -1,0 +1,272 @@
+#include "net/shaped_link.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "net/command.hpp"
+#include "net/link_address.hpp"
+#include "net/network_namespace.hpp"
+#include "scenario/config_error.hpp"
+
+namespace th {
+namespace {
+
+// A full-size Ethernet frame as tbf counts it (1500-byte MTU + 14-byte header).
+constexpr uint64_t kFrameBytes = 1514;
+// The bucket holds 1 ms of data at the rate, and never less than a few frames: enough that the
+// shaper's hrtimer wakes up rarely, small enough that what leaves unshaped is negligible.
+constexpr uint64_t kMinBurstFrames = 4;
+// netem's delay line must never drop (losses come from loss_pct and tbf's queue only); it holds
+// what is in flight, so a generous packet limit costs no memory unless the traffic is there.
+constexpr uint64_t kNetemLimitPackets = 1'000'000;
+
+std::atomic<unsigned> g_links_made{0};
+
+using Argv = std::vector<std::string>;
+
+void must(const Argv& argv, int netns_fd, const char* what) {
+  const CommandResult result = run_command(argv, netns_fd);
+  if (result.ok()) return;
+  if (!result.started && result.spawn_error == ENOENT) {
+    throw ConfigError(fmt::format(
+        "link: needs the `{}` command (Debian package iproute2) to {}: not found in PATH", argv[0],
+        what));
+  }
+  throw ConfigError(
+      fmt::format("link: cannot {}: `{}`: {}", what, command_text(argv), result.failure()));
+}
+
+std::string rate_text(uint64_t bytes_per_s) { return std::to_string(bytes_per_s * 8) + "bit"; }
+
+QdiscReading qdisc_from_json(const nlohmann::json& entry) {
+  QdiscReading qdisc;
+  qdisc.kind = entry.value("kind", "");
+  qdisc.options = entry.value("options", nlohmann::json::object());
+  qdisc.sent_bytes = entry.value("bytes", uint64_t{0});
+  qdisc.sent_packets = entry.value("packets", uint64_t{0});
+  qdisc.dropped_packets = entry.value("drops", uint64_t{0});
+  qdisc.overlimits = entry.value("overlimits", uint64_t{0});
+  qdisc.requeues = entry.value("requeues", uint64_t{0});
+  qdisc.backlog_bytes = entry.value("backlog", uint64_t{0});
+  qdisc.backlog_packets = entry.value("qlen", uint64_t{0});
+  return qdisc;
+}
+
+// The qdiscs of one device, root first, as tc lists them.
+std::vector<QdiscReading> read_qdiscs(const std::string& device, int netns_fd,
+                                      std::string* problem) {
+  const Argv argv = {"tc", "-s", "-j", "qdisc", "show", "dev", device};
+  const CommandResult result = run_command(argv, netns_fd);
+  std::vector<QdiscReading> qdiscs;
+  if (!result.ok()) {
+    *problem = fmt::format("link: cannot read the shaper's counters: `{}`: {}", command_text(argv),
+                           result.failure());
+    return qdiscs;
+  }
+  const auto parsed = nlohmann::json::parse(result.out, nullptr, false);
+  if (!parsed.is_array()) {
+    *problem = fmt::format("link: `{}` printed no JSON list", command_text(argv));
+    return qdiscs;
+  }
+  for (const auto& entry : parsed) {
+    if (entry.is_object()) qdiscs.push_back(qdisc_from_json(entry));
+  }
+  return qdiscs;
+}
+
+}  // namespace
+
+TbfParameters tbf_parameters(const LinkShape& shape) {
+  TbfParameters tbf;
+  tbf.rate_bytes_per_s = static_cast<uint64_t>(std::llround(shape.rate_mbit * 1e6 / 8));
+  tbf.burst_bytes = std::max(tbf.rate_bytes_per_s / 1000, kMinBurstFrames * kFrameBytes);
+  // tbf's limit counts the bucket too: a packet waits at most (limit - burst) / rate, which is
+  // queue_ms. The queue always holds at least one frame, or nothing could wait at all.
+  const uint64_t queue_bytes = tbf.rate_bytes_per_s * shape.queue_ms / 1000;
+  tbf.limit_bytes = tbf.burst_bytes + std::max(queue_bytes, kFrameBytes);
+  return tbf;
+}
+
+ShapedLink::ShapedLink(const LinkShape& shape) {
+  try {
+    build(shape);
+  } catch (...) {
+    tear_down();
+    throw;
+  }
+}
+
+ShapedLink::~ShapedLink() { tear_down(); }
+
+void ShapedLink::build(const LinkShape& shape) {
+  if (const std::string missing = missing_link_capabilities(); !missing.empty()) {
+    throw ConfigError(fmt::format(
+        "link: needs {} (run as root) to create a network namespace for the server and shape "
+        "its veth pairs with tc",
+        missing));
+  }
+  netns_fd_ = create_network_namespace();
+  router_fd_ = netns_fd_ >= 0 ? create_network_namespace() : -1;
+  if (netns_fd_ < 0 || router_fd_ < 0) {
+    const int error = netns_fd_ < 0 ? -netns_fd_ : -router_fd_;
+    throw ConfigError(
+        fmt::format("link: cannot create a network namespace: {}", std::strerror(error)));
+  }
+  const unsigned serial = g_links_made.fetch_add(1) % 1000;
+  const auto pid = static_cast<uint64_t>(getpid());
+  const auto addresses = free_link_addresses(pid * 7 + serial);
+  if (!addresses) {
+    throw ConfigError(
+        "link: no free /29 in 169.254.0.0/16 for the veth pairs: addresses of this host cover it");
+  }
+  reading_.netns = fmt::format("/proc/{}/fd/{}", pid, netns_fd_);
+  reading_.router_netns = fmt::format("/proc/{}/fd/{}", pid, router_fd_);
+  reading_.client_address = addresses->client;
+  reading_.server_address = addresses->server;
+  // Interface names hold 15 characters: "th" + pid (7 digits at most) + "x" + serial + role.
+  const auto device = [&](char role) { return fmt::format("th{}x{}{}", pid, serial, role); };
+  client_device_ = device('c');
+  const std::string router_client_side = device('a');
+  const std::string router_server_side = device('b');
+  const std::string server_device = device('s');
+  // The router's egress towards the server shapes client -> server; towards the client, back.
+  reading_.client_to_server.device = router_server_side;
+  reading_.server_to_client.device = router_client_side;
+  const std::string prefix = fmt::format("/{}", LinkAddresses::kPrefixLength);
+
+  must({"ip", "link", "add", client_device_, "type", "veth", "peer", "name", router_client_side,
+        "netns", reading_.router_netns},
+       -1, "create the client's veth pair");
+  veth_created_ = true;
+  must({"ip", "link", "add", router_server_side, "type", "veth", "peer", "name", server_device,
+        "netns", reading_.netns},
+       router_fd_, "create the server's veth pair");
+  must({"ip", "addr", "add", addresses->client + prefix, "dev", client_device_}, -1,
+       "address the client's veth end");
+  must({"ip", "link", "set", client_device_, "up"}, -1, "bring up the client's veth end");
+  for (const auto& [address, name] :
+       {std::pair{addresses->router_client_side, router_client_side},
+        std::pair{addresses->router_server_side, router_server_side}}) {
+    must({"ip", "addr", "add", address + prefix, "dev", name}, router_fd_, "address the router");
+    must({"ip", "link", "set", name, "up"}, router_fd_, "bring up the router");
+  }
+  must({"sysctl", "-qw", "net.ipv4.ip_forward=1"}, router_fd_, "let the router forward");
+  must({"ip", "addr", "add", addresses->server + prefix, "dev", server_device}, netns_fd_,
+       "address the server's veth end");
+  must({"ip", "link", "set", "lo", "up"}, netns_fd_, "bring up the namespace's loopback");
+  must({"ip", "link", "set", server_device, "up"}, netns_fd_, "bring up the server's veth end");
+  must({"ip", "route", "add", "default", "via", addresses->router_server_side}, netns_fd_,
+       "route the server's answers through the router");
+  // Goes with the client's veth end when that is deleted.
+  must({"ip", "route", "add", addresses->server_network, "via", addresses->router_client_side,
+        "dev", client_device_},
+       -1, "route to the server through the router");
+  turn_offloads_off({{client_device_, -1},
+                     {router_client_side, router_fd_},
+                     {router_server_side, router_fd_},
+                     {server_device, netns_fd_}});
+  shape_direction(shape, reading_.client_to_server);
+  shape_direction(shape, reading_.server_to_client);
+}
+
+// TSO/GSO hand tbf 64 KiB super-packets that it must split again, and GRO merges arrivals:
+// both blur a queue that should hold wire-sized packets. Optional, since tbf segments an
+// oversized GSO packet itself (tbf_segment in net/sched/sch_tbf.c), so shaping stays correct.
+void ShapedLink::turn_offloads_off(const std::vector<std::pair<std::string, int>>& devices) {
+  const Argv off = {"tso", "off", "gso", "off", "gro", "off"};
+  std::string problem;
+  for (const auto& [device, netns_fd] : devices) {
+    Argv argv = {"ethtool", "-K", device};
+    argv.insert(argv.end(), off.begin(), off.end());
+    const CommandResult result = run_command(argv, netns_fd);
+    if (result.ok() || !problem.empty()) continue;
+    problem = !result.started && result.spawn_error == ENOENT
+                  ? "on: ethtool is not installed"
+                  : fmt::format("on: `{}`: {}", command_text(argv), result.failure());
+  }
+  reading_.offloads = problem.empty() ? "off" : problem;
+}
+
+void ShapedLink::shape_direction(const LinkShape& shape, LinkDirection& direction) {
+  const int netns_fd = router_fd_;
+  const TbfParameters tbf = tbf_parameters(shape);
+  direction.rate_bit_per_s = tbf.rate_bytes_per_s * 8;
+  direction.burst_bytes = tbf.burst_bytes;
+  direction.limit_bytes = tbf.limit_bytes;
+  Argv tbf_argv = {"tc", "qdisc", "add", "dev", direction.device};
+  if (shape.needs_netem()) {
+    // netem at the root delays (and drops) first; its child tbf then shapes and queues, the
+    // arrangement of the netem manual page ("rate control" with tbf as a child).
+    Argv netem = {"tc",
+                  "qdisc",
+                  "add",
+                  "dev",
+                  direction.device,
+                  "root",
+                  "handle",
+                  "1:",
+                  "netem",
+                  "limit",
+                  std::to_string(kNetemLimitPackets)};
+    if (shape.delay_ms > 0)
+      netem.insert(netem.end(), {"delay", fmt::format("{}ms", shape.delay_ms)});
+    if (shape.loss_pct > 0) netem.insert(netem.end(), {"loss", fmt::format("{}%", shape.loss_pct)});
+    const CommandResult result = run_command(netem, netns_fd);
+    if (!result.ok() && result.err.find("kind is unknown") != std::string::npos) {
+      throw ConfigError(fmt::format(
+          "link: delay_ms and loss_pct need the kernel's netem qdisc (sch_netem), and this kernel "
+          "lacks it (`{}`: {}); remove delay_ms and loss_pct (the shaper's queue still adds "
+          "delay under load: queue_ms), or run on a kernel built with CONFIG_NET_SCH_NETEM",
+          command_text(netem), result.failure()));
+    }
+    if (!result.ok()) {
+      throw ConfigError(
+          fmt::format("link: cannot add netem: `{}`: {}", command_text(netem), result.failure()));
+    }
+    tbf_argv.insert(tbf_argv.end(), {"parent", "1:1", "handle", "10:"});
+  } else {
+    tbf_argv.push_back("root");
+  }
+  tbf_argv.insert(tbf_argv.end(),
+                  {"tbf", "rate", rate_text(tbf.rate_bytes_per_s), "burst",
+                   std::to_string(tbf.burst_bytes), "limit", std::to_string(tbf.limit_bytes)});
+  must(tbf_argv, netns_fd, "shape the link with tbf");
+}
+
+LinkReading ShapedLink::read(std::string* problem) const {
+  LinkReading reading = reading_;
+  reading.client_to_server.qdiscs =
+      read_qdiscs(reading.client_to_server.device, router_fd_, problem);
+  reading.server_to_client.qdiscs =
+      read_qdiscs(reading.server_to_client.device, router_fd_, problem);
+  return reading;
+}
+
+// Deleting one end of a veth pair deletes the other; the namespace goes with its descriptor once
+// the server's sockets and threads are gone. The explicit delete is synchronous, whereas a
+// namespace's devices are cleaned up by the kernel in the background.
+void ShapedLink::tear_down() noexcept {
+  if (veth_created_) {
+    const Argv argv = {"ip", "link", "del", client_device_};
+    const CommandResult result = run_command(argv);
+    if (!result.ok()) {
+      std::fprintf(stderr, "tcpharness: link: `%s`: %s (the pair goes with the namespace)\n",
+                   command_text(argv).c_str(), result.failure().c_str());
+    }
+    veth_created_ = false;
+  }
+  for (int* fd : {&netns_fd_, &router_fd_}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+}
+
+}  // namespace th

@@ -1,0 +1,204 @@
+// The shaped link end to end: tbf caps a stream at the link's rate, netem's absence is named, and
+// nothing is left behind however the run ends. Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN); skipped
+// without it.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <net/if.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_runner.hpp"
+#include "net/network_namespace.hpp"
+#include "run_helpers.hpp"
+#include "scenario/config_error.hpp"
+
+extern char** environ;
+
+namespace th {
+namespace {
+
+using nlohmann::json;
+
+#define SKIP_WITHOUT_LINK_CAPABILITIES()                                                \
+  if (!missing_link_capabilities().empty()) {                                           \
+    GTEST_SKIP() << "a shaped link needs " << missing_link_capabilities() << " (root)"; \
+  }
+
+// Interfaces whose names start with the link prefix of process `pid` ("th<pid>x").
+std::vector<std::string> link_interfaces_of(pid_t pid) {
+  const std::string prefix = "th" + std::to_string(pid) + "x";
+  std::vector<std::string> found;
+  struct if_nameindex* list = if_nameindex();
+  for (const struct if_nameindex* entry = list; entry && entry->if_index != 0; ++entry) {
+    if (std::string(entry->if_name).starts_with(prefix)) found.emplace_back(entry->if_name);
+  }
+  if (list) if_freenameindex(list);
+  return found;
+}
+
+// Polls `condition` every 20 ms for at most `limit`; true when it held.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+TEST(ShapedLink, StreamThroughputIsCappedAtTheLinkRate) {
+  SKIP_WITHOUT_LINK_CAPABILITIES();
+  const RunResult result = testing::run_scenario(json::parse(R"({
+    "name": "shaped", "protocol": "stream", "request_size": 65536, "connections": 1,
+    "duration_s": 2, "warmup_s": 0.5, "link": {"rate_mbit": 50, "queue_ms": 20}})"));
+  ASSERT_GT(result.duration_s, 1.5);
+  // tbf counts whole frames (headers too), so the payload rate is ~96 % of the link rate at
+  // most; the lower bound is loose for a busy machine, the upper bound is the shaper's.
+  const double payload_bit_per_s = 8.0 * double(result.recorder.bytes_sent) / result.duration_s;
+  EXPECT_GE(payload_bit_per_s, 0.70 * 50e6);
+  EXPECT_LE(payload_bit_per_s, 1.05 * 50e6);
+  EXPECT_EQ(result.recorder.error_total(), 0u);
+
+  ASSERT_TRUE(result.link.has_value());
+  const LinkDirection& uplink = result.link->client_to_server;
+  EXPECT_EQ(uplink.rate_bit_per_s, 50'000'000u);
+  ASSERT_FALSE(uplink.qdiscs.empty());
+  EXPECT_EQ(uplink.qdiscs[0].kind, "tbf");
+  EXPECT_EQ(uplink.qdiscs[0].options.value("rate", 0), 6'250'000) << uplink.qdiscs[0].options;
+  EXPECT_GE(uplink.qdiscs[0].sent_bytes, result.recorder.bytes_sent / 2);
+  ASSERT_FALSE(result.link->server_to_client.qdiscs.empty());
+  EXPECT_GT(result.link->server_to_client.qdiscs[0].sent_packets, 0u) << "the server's ACKs";
+  EXPECT_EQ(result.target,
+            result.link->server_address + ":" + result.target.substr(result.target.rfind(':') + 1));
+
+  EXPECT_TRUE(link_interfaces_of(getpid()).empty()) << "the veth pair outlived the run";
+  char target[64] = {};
+  const ssize_t length = readlink(result.link->netns.c_str(), target, sizeof target - 1);
+  EXPECT_TRUE(length < 0 || !std::string(target).starts_with("net:"))
+      << "the namespace descriptor is still open: " << target;
+
+  const json report_link = json(result.scenario)["link"];
+  EXPECT_EQ(report_link["rate_mbit"], 50.0);
+}
+
+TEST(ShapedLink, DelayWithoutSchNetemIsAConfigErrorAndLeavesNothingBehind) {
+  SKIP_WITHOUT_LINK_CAPABILITIES();
+  std::string message;
+  try {
+    testing::run_scenario(json::parse(R"({"name": "delayed", "protocol": "stream",
+      "request_size": 4096, "connections": 1, "duration_s": 0.3,
+      "link": {"rate_mbit": 10, "delay_ms": 5}})"));
+  } catch (const ConfigError& error) {
+    message = error.what();
+  }
+  if (message.empty()) GTEST_SKIP() << "this kernel has sch_netem: the delayed run went ahead";
+  EXPECT_EQ(message.rfind("run delayed: link: delay_ms and loss_pct need the kernel's netem", 0),
+            0u)
+      << message;
+  EXPECT_NE(message.find("this kernel lacks it"), std::string::npos) << message;
+  EXPECT_NE(message.find("sch_netem"), std::string::npos) << message;
+  EXPECT_TRUE(link_interfaces_of(getpid()).empty());
+}
+
+TEST(ShapedLink, WithoutCapabilitiesTheErrorNamesThemAndExitsTwo) {
+  if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) {
+    GTEST_SKIP() << "needs root and setpriv to drop the capabilities";
+  }
+  char scratch[] = "/tmp/tcpharness-link-XXXXXX";
+  ASSERT_NE(mkdtemp(scratch), nullptr);
+  const std::string command =
+      std::string("cd '") + TCPHARNESS_SOURCE_DIR +
+      "' && setpriv --inh-caps=-net_admin,-sys_admin --bounding-set=-net_admin,-sys_admin '" +
+      TCPHARNESS_BINARY +
+      "' run scenarios/quickstart.json --quiet --set duration_s=0.2 --set warmup_s=0"
+      " --set 'link={\"rate_mbit\": 10}' --out '" +
+      scratch + "/r.json' >/dev/null 2>'" + scratch + "/err.txt'";
+  const int status = std::system(command.c_str());
+  const std::string err = testing::read_file(std::string(scratch) + "/err.txt");
+  EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 2) << err;
+  EXPECT_NE(err.find("link: needs CAP_NET_ADMIN, CAP_SYS_ADMIN (run as root)"), std::string::npos)
+      << err;
+  std::system((std::string("rm -rf '") + scratch + "'").c_str());
+}
+
+// Starts `tcpharness run` streaming over a link for 30 s, and waits until its veth pair is up.
+pid_t start_long_shaped_run() {
+  const std::string binary = TCPHARNESS_BINARY;
+  const std::string scenario = std::string(TCPHARNESS_SOURCE_DIR) + "/scenarios/quickstart.json";
+  // A file, never /dev/null: the report is written next to its path and renamed onto it.
+  const std::string report = "/tmp/tcpharness-link-run-" + std::to_string(getpid()) + ".json";
+  std::vector<std::string> args = {binary,   "run",
+                                   scenario, "--quiet",
+                                   "--out",  report,
+                                   "--set",  "protocol=stream",
+                                   "--set",  "request_size=65536",
+                                   "--set",  "connections=1",
+                                   "--set",  "duration_s=30",
+                                   "--set",  "warmup_s=0",
+                                   "--set",  "link={\"rate_mbit\": 20}"};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int error = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return error == 0 ? pid : -1;
+}
+
+int wait_for_exit(pid_t pid) {
+  int status = 0;
+  for (int waited_ms = 0; waited_ms < 10'000; waited_ms += 20) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  ADD_FAILURE() << "the run did not end within 10 s of the signal";
+  return status;
+}
+
+TEST(ShapedLink, CtrlCEndsTheRunAndTakesTheLinkDown) {
+  SKIP_WITHOUT_LINK_CAPABILITIES();
+  const pid_t pid = start_long_shaped_run();
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(
+      eventually([&] { return !link_interfaces_of(pid).empty(); }, std::chrono::seconds(10)))
+      << "the link never came up";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the load is running
+  kill(pid, SIGINT);
+  const int status = wait_for_exit(pid);
+  EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 130);
+  EXPECT_TRUE(link_interfaces_of(pid).empty()) << "the veth pair outlived the run";
+  std::remove(("/tmp/tcpharness-link-run-" + std::to_string(getpid()) + ".json").c_str());
+}
+
+TEST(ShapedLink, AKilledRunLeavesNoVethBehind) {
+  SKIP_WITHOUT_LINK_CAPABILITIES();
+  const pid_t pid = start_long_shaped_run();
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(
+      eventually([&] { return !link_interfaces_of(pid).empty(); }, std::chrono::seconds(10)))
+      << "the link never came up";
+  kill(pid, SIGKILL);
+  wait_for_exit(pid);
+  // The namespace dies with its last reference, and the kernel removes its devices (and so the
+  // veth pair) in the background: soon, not at once.
+  EXPECT_TRUE(eventually([&] { return link_interfaces_of(pid).empty(); }, std::chrono::seconds(5)))
+      << "the veth pair outlived the killed process";
+}
+
+}  // namespace
+}  // namespace th
