@@ -240,7 +240,8 @@ TEST(ScenarioJson, EnumsAndUnsetValuesAreWrittenReadably) {
   EXPECT_TRUE(out["requests"].is_null());
   EXPECT_TRUE(out["client"]["tcp_nodelay"].is_null());
   EXPECT_EQ(out["client"]["so_rcvbuf"], 1);
-  EXPECT_EQ(out.size(), 29u);
+  EXPECT_EQ(out["tcp_info"], true);
+  EXPECT_EQ(out.size(), 30u);
 }
 
 TEST(ScenarioJson, ResolvedScenarioReadsBackUnchanged) {

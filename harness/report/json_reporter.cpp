@@ -7,6 +7,7 @@
 #include "build_info.hpp"
 #include "report/metrics.hpp"
 #include "report/reporter.hpp"
+#include "report/tcp_info_json.hpp"
 
 namespace th {
 namespace {
@@ -119,7 +120,7 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"server_s", optional_number(run.server_cpu_s)},
       {"client_us_per_request", per_request_us(run.client_cpu_s)},
       {"server_us_per_request", run.server_cpu_s ? per_request_us(*run.server_cpu_s) : nullptr}};
-  return {
+  nlohmann::json out = {
       {"name", run.name},
       {"params", params},
       {"target", run.target},
@@ -139,9 +140,10 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"pages_failed", recorder.pages_failed}}},
       {"throughput",
        {{"requests_per_s", rounded(per_second(ok, run.duration_s))},
-        {"pages_per_s", run.scenario.page ? nlohmann::json(rounded(per_second(
-                                                static_cast<double>(recorder.pages_ok), run.duration_s)))
-                                          : nlohmann::json(nullptr)},
+        {"pages_per_s", run.scenario.page
+                            ? nlohmann::json(rounded(per_second(
+                                  static_cast<double>(recorder.pages_ok), run.duration_s)))
+                            : nlohmann::json(nullptr)},
         {"bytes_sent_per_s",
          rounded(per_second(static_cast<double>(recorder.bytes_sent), run.duration_s))},
         {"bytes_received_per_s",
@@ -184,6 +186,9 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"page_load", recorder.page_load.to_json()}}},
       {"warnings", run.warnings},
   };
+  // Absent, not empty, when the scenario turned sampling off: nothing was measured.
+  if (recorder.tcp_info) out["tcp_info"] = tcp_info_to_json(*recorder.tcp_info);
+  return out;
 }
 
 nlohmann::json report_to_json(const ReportInput& input) {
