@@ -247,7 +247,8 @@ TEST(ScenarioJson, EnumsAndUnsetValuesAreWrittenReadably) {
   EXPECT_TRUE(out["client"]["tcp_nodelay"].is_null());
   EXPECT_EQ(out["client"]["so_rcvbuf"], 1);
   EXPECT_TRUE(out["link"].is_null());
-  EXPECT_EQ(out.size(), 30u);
+  EXPECT_EQ(out["tcp_info"], true);
+  EXPECT_EQ(out.size(), 31u);
 }
 
 TEST(ScenarioJson, ResolvedScenarioReadsBackUnchanged) {

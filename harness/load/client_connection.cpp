@@ -114,6 +114,7 @@ void ClientConnection::on_connected(int status) {
   // (pipelined) count the wait in their write phase, as the connect is recorded only once.
   if (written_ < begun_) slot(written_).write_start_ns = std::max(slot(written_).write_start_ns, now);
   worker_.note_applied_options(transport_->fd());
+  if (worker_.recorder().tcp_info) tcp_info_.opened(now);
   if (const int read_status = transport_->start_reading()) return fail(read_status);
   if (worker_.plan().protocol == Protocol::stream) return send_chunk();
   write_pending();
@@ -286,10 +287,23 @@ void ClientConnection::tell_page_user(unsigned requests, bool ok, uint64_t now_n
   if (page_user != nullptr && requests > 0) page_user->requests_finished(requests, ok, now_ns);
 }
 
+void ClientConnection::sample_tcp_info(uint64_t now_ns) {
+  if (!tcp_info_.open()) return;
+  tcp_info_.sample(transport_->fd(), now_ns, worker_.plan().warmup_end_ns,
+                   *worker_.recorder().tcp_info);
+}
+
+// Just before close(): the counters are final, and the socket still answers TCP_INFO.
+void ClientConnection::sample_tcp_info_before_close(uint64_t now_ns) {
+  sample_tcp_info(now_ns);
+  tcp_info_.closed();
+}
+
 void ClientConnection::close_connection(bool back_off) {
   phase_ = Phase::closing;
   back_off_after_close_ = back_off;
   close_start_ns_ = uv_hrtime();
+  sample_tcp_info_before_close(close_start_ns_);
   if (transport_->is_open()) {
     transport_->close();
   } else {
@@ -314,6 +328,7 @@ void ClientConnection::fail_with(ErrorKind kind) {
 }
 
 void ClientConnection::on_closed() {
+  tcp_info_.closed();
   if (phase_ == Phase::done) return;
   const uint64_t now = uv_hrtime();
   if (!back_off_after_close_ && completed_ > 0 && slot(completed_ - 1).measured) {
@@ -369,6 +384,7 @@ void ClientConnection::finish() {
   // A lookup still queued is dropped; one already running keeps the loop until it answers,
   // which the resolver's own timeout bounds (resolv.conf: timeout x attempts).
   if (resolve_pending_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_request_));
+  if (tcp_info_.open()) sample_tcp_info_before_close(uv_hrtime());
   transport_->close();
   worker_.connection_finished();
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "load/tcp_info_probe.hpp"
 #include "net/address.hpp"
 #include "net/transport.hpp"
 #include "proto/http_response_parser.hpp"
@@ -45,6 +46,8 @@ class ClientConnection final : public TransportEvents {
   PageUser* page_user = nullptr;  // the virtual user this connection loads pages for, if any
   // Whether the worker may finish this connection now: no request on it and no callback due.
   bool at_rest() const;
+  // The worker's once-a-second TCP_INFO sample; nothing unless connected (and tcp_info is on).
+  void sample_tcp_info(uint64_t now_ns);
 
   void on_connected(int status) override;
   void on_data(const char* data, size_t size) override;
@@ -79,6 +82,7 @@ class ClientConnection final : public TransportEvents {
   void fail(int uv_status);
   void fail_with(ErrorKind kind);
   void close_connection(bool back_off);
+  void sample_tcp_info_before_close(uint64_t now_ns);
 
   Worker& worker_;
   std::unique_ptr<Transport> transport_;
@@ -109,6 +113,7 @@ class ClientConnection final : public TransportEvents {
   bool back_off_after_close_ = false;
   uint64_t retry_at_ns_ = 0;
   size_t echo_received_ = 0;  // bytes of the front request's echo so far
+  TcpInfoProbe tcp_info_;     // open from connected until just before the close
 };
 
 }  // namespace th

@@ -19,6 +19,7 @@ struct LoadPlan {
   Protocol protocol = Protocol::http;
   ConnectionModel model = ConnectionModel::keep_alive;
   WritePattern write_pattern = WritePattern::single;
+  bool tcp_info = true;  // sample client connections' TCP_INFO (scenario key tcp_info)
   SocketAddress target;
   SocketOptions client_options;
   std::vector<SocketAddress> local_addresses;  // round-robin over connections; empty: any

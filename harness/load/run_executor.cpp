@@ -148,6 +148,7 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   plan.one_request_per_connection =
       plan.model == ConnectionModel::per_request || plan.model == ConnectionModel::parallel;
   plan.write_pattern = scenario.write_pattern;
+  plan.tcp_info = scenario.tcp_info;
   plan.client_options = scenario.client;
   for (const std::string& local : scenario.local_addresses) {
     plan.local_addresses.push_back(resolve_address(local, 0));  // checked in preflight_run

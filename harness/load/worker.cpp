@@ -18,6 +18,9 @@ namespace {
 // Timeouts, backoff and the deadline are checked on this period: fine enough for a 1 s timeout
 // and far too rare to cost anything next to the requests themselves.
 constexpr uint64_t kTickMs = 10;
+// TCP_INFO of open connections: often enough for a per-second picture of a long transfer, rare
+// enough (one getsockopt per connection per second) to cost nothing next to the load itself.
+constexpr uint64_t kTcpInfoPeriodMs = 1000;
 
 int64_t realtime_minus_monotonic_ns() {
   timespec now{};
@@ -40,6 +43,7 @@ Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection,
                    static_cast<double>(index) / plan.threads);
   }
   recorder_.timeline.set_clock_offset(realtime_minus_monotonic_ns());
+  if (plan.tcp_info) recorder_.tcp_info.emplace();
 }
 
 Worker::~Worker() { join(); }
@@ -70,6 +74,7 @@ void Worker::run() {
     uv_poll_start(&pacing_poll_, UV_READABLE, on_pace);
   }
   uv_timer_start(&tick_timer_, on_tick, kTickMs, kTickMs);
+  if (plan_.tcp_info) start_tcp_info_timer();
   const uint64_t now = uv_hrtime();
   sample_cpu_start(now);
   for (auto& connection : connections_) connection_free(*connection, now);
@@ -202,6 +207,26 @@ void Worker::on_pace(uv_poll_t* poll, int, int) {
 
 void Worker::on_tick(uv_timer_t* timer) { static_cast<Worker*>(timer->data)->tick(); }
 
+// The first sample comes just after warm-up ends, so that connections opened during warm-up
+// count only what they do in the measured window; then one every second.
+void Worker::start_tcp_info_timer() {
+  uv_timer_init(&loop_, &tcp_info_timer_);
+  tcp_info_timer_.data = this;
+  // libuv counts from its cached loop time, in whole ms: refresh it, and round up with 2 ms to
+  // spare so the first sample is never before the window starts.
+  uv_update_time(&loop_);
+  const uint64_t now = uv_hrtime();
+  const uint64_t first_ms =
+      plan_.warmup_end_ns > now ? (plan_.warmup_end_ns - now) / 1'000'000 + 2 : kTcpInfoPeriodMs;
+  uv_timer_start(&tcp_info_timer_, on_tcp_info_tick, first_ms, kTcpInfoPeriodMs);
+}
+
+void Worker::on_tcp_info_tick(uv_timer_t* timer) {
+  auto* self = static_cast<Worker*>(timer->data);
+  const uint64_t now = uv_hrtime();
+  for (auto& connection : self->connections_) connection->sample_tcp_info(now);
+}
+
 void Worker::tick() {
   const uint64_t now = uv_hrtime();
   sample_cpu_start(now);
@@ -257,6 +282,10 @@ void Worker::shut_down() {
   count_unsent();
   uv_timer_stop(&tick_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+  if (plan_.tcp_info) {
+    uv_timer_stop(&tcp_info_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_info_timer_), nullptr);
+  }
   if (open_loop()) uv_close(reinterpret_cast<uv_handle_t*>(&pacing_poll_), nullptr);
   finished_ns_.store(uv_hrtime(), std::memory_order_release);
 }

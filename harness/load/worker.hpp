@@ -79,6 +79,8 @@ class Worker {
   void arm_pacing_timer();
   void count_unsent();
   static void on_tick(uv_timer_t* timer);
+  static void on_tcp_info_tick(uv_timer_t* timer);
+  void start_tcp_info_timer();
   static void on_pace(uv_poll_t* poll, int status, int events);
 
   LoadPlan& plan_;
@@ -89,6 +91,7 @@ class Worker {
   std::thread thread_;
   uv_loop_t loop_{};
   uv_timer_t tick_timer_{};
+  uv_timer_t tcp_info_timer_{};  // only with plan.tcp_info: one timer walks every connection
   // Every connection parses what it reads before returning, so one buffer serves them all.
   std::unique_ptr<char[]> read_buffer_;
   std::vector<std::unique_ptr<ClientConnection>> connections_;

@@ -109,6 +109,30 @@ void explain_latency(std::back_insert_iterator<std::string> line, const RunResul
   }
 }
 
+// What held the senders back, next to the figures that explain it: one line per run with
+// TCP_INFO samples (docs/methodology.md#tcp_info).
+void explain_tcp_info(std::back_insert_iterator<std::string> line, const RunResult& run) {
+  if (!run.recorder.tcp_info || run.recorder.tcp_info->samples == 0) return;
+  const TcpInfoStats& info = *run.recorder.tcp_info;
+  std::string limit = "nothing outstanding";
+  if (const std::optional<LimitShares> shares = info.shares()) {
+    limit = fmt::format(
+        "{} limited ({:.0f}% send_buffer, {:.0f}% receive_window, {:.0f}% "
+        "application of busy time)",
+        dominant_limit(*shares), shares->send_buffer * 100, shares->receive_window * 100,
+        shares->application * 100);
+  }
+  const Histogram& rate = info.delivery_rate_bytes_per_s;
+  fmt::format_to(line,
+                 "{}: tcp_info: {}; rtt p50 {:.3f} ms, cwnd p50 {}, delivery rate p50 {:.1f} "
+                 "Mbit/s ({} of {} app-limited), {} retransmits, {} connections\n",
+                 run.name, limit, static_cast<double>(info.rtt_us.percentile(50)) / 1e3,
+                 info.snd_cwnd_segments.percentile(50),
+                 static_cast<double>(rate.percentile(50)) * 8 / 1e6,
+                 info.delivery_rate_app_limited_samples, rate.count(), info.retransmitted_segments,
+                 info.connections_sampled);
+}
+
 // Page workloads answer "how long does the page take": page-load percentiles, pages/s, and how
 // many connections and requests each page cost, one row per run.
 void print_page_table(std::back_insert_iterator<std::string> line, const ReportInput& input,
@@ -172,6 +196,7 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
   print_page_table(line, input, name_width);
   for (const RunResult& run : input.runs) {
     explain_latency(line, run);
+    explain_tcp_info(line, run);
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
       fmt::format_to(line, "{}: req/s per second {}\n", run.name, sparkline(run.recorder.timeline));
     }

@@ -7,6 +7,7 @@
 #include "build_info.hpp"
 #include "report/metrics.hpp"
 #include "report/reporter.hpp"
+#include "report/tcp_info_json.hpp"
 
 namespace th {
 namespace {
@@ -168,7 +169,7 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"server_s", optional_number(run.server_cpu_s)},
       {"client_us_per_request", per_request_us(run.client_cpu_s)},
       {"server_us_per_request", run.server_cpu_s ? per_request_us(*run.server_cpu_s) : nullptr}};
-  return {
+  nlohmann::json out = {
       {"name", run.name},
       {"params", params},
       {"target", run.target},
@@ -236,6 +237,9 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"page_load", recorder.page_load.to_json()}}},
       {"warnings", run.warnings},
   };
+  // Absent, not empty, when the scenario turned sampling off: nothing was measured.
+  if (recorder.tcp_info) out["tcp_info"] = tcp_info_to_json(*recorder.tcp_info);
+  return out;
 }
 
 nlohmann::json report_to_json(const ReportInput& input) {

@@ -11,6 +11,7 @@
 
 #include "report/merge.hpp"
 #include "report/reporter.hpp"
+#include "report/tcp_info_json.hpp"
 #include "scenario/config_error.hpp"
 #include "stats/histogram.hpp"
 
@@ -190,6 +191,13 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
   cpu["server_us_per_request"] =
       every_server && ok > 0 ? json(rounded(server_s * 1e6 / ok)) : json(nullptr);
 
+  // TCP_INFO of every generator's connections together; absent when none sampled any.
+  if (json tcp_info = merge_tcp_info(runs); !tcp_info.is_null()) {
+    merged["tcp_info"] = std::move(tcp_info);
+  } else {
+    merged.erase("tcp_info");
+  }
+
   std::vector<const json*> timelines;
   for (const json* run : runs) {
     if (run->contains("timeline")) timelines.push_back(&(*run)["timeline"]);
@@ -198,9 +206,9 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
 
   // Anything newer than this code knows: kept when every report agrees, flagged when not.
   static const std::set<std::string> kMerged = {
-      "name",       "params",   "target",     "embedded_server", "stopped_by",      "duration_s",
-      "socket",     "requests", "throughput", "schedule",        "timeline",        "bytes",
-      "latency_us", "cpu",      "histograms", "warnings",        "repetition_index"};
+      "name",       "params",   "target",     "embedded_server", "stopped_by",       "duration_s",
+      "socket",     "requests", "throughput", "schedule",        "timeline",         "bytes",
+      "latency_us", "cpu",      "histograms", "warnings",        "repetition_index", "tcp_info"};
   for (const auto& [key, value] : first.items()) {
     if (kMerged.contains(key)) continue;
     for (size_t index = 1; index < runs.size(); ++index) {

@@ -120,6 +120,44 @@ void check_timeline(const Checker& checker, const json& run, const std::string& 
   }
 }
 
+// Optional (runs with tcp_info off, reports from before it); when present, everything merge and
+// compare read from it.
+void check_tcp_info(const Checker& checker, const json& run, const std::string& pointer) {
+  if (!run.contains("tcp_info")) return;
+  const json& section = checker.object(run, pointer, "tcp_info");
+  const std::string at = pointer + "/tcp_info";
+  for (const char* key :
+       {"connections_sampled", "samples", "delivery_rate_app_limited_samples", "retransmits",
+        "bytes_acked", "bytes_received", "busy_us", "rwnd_limited_us", "sndbuf_limited_us"}) {
+    checker.count(section, at, key);
+  }
+  const json& histograms = checker.object(section, at, "histograms");
+  for (const auto& [name, histogram] : histograms.items()) {
+    const std::string where = at + "/histograms/" + pointer_token(name);
+    checker.expect(histogram.is_object(), where, "a histogram object", histogram);
+    checker.count(histogram, where, "highest_trackable");
+    checker.expect(histogram["highest_trackable"].get<int64_t>() <= kMaxHistogramRangeNs,
+                   where + "/highest_trackable", "at most 10^13", histogram["highest_trackable"]);
+    try {
+      (void)Histogram::from_json(histogram);
+    } catch (const std::exception& error) {
+      checker.fail(where, fmt::format("not a valid histogram: {}", error.what()));
+    }
+  }
+  const json& limited_by = checker.member(section, at, "limited_by");
+  if (!limited_by.is_null()) {
+    checker.expect(limited_by.is_object(), at + "/limited_by", "an object or null", limited_by);
+    for (const char* key : {"application", "receive_window", "send_buffer"}) {
+      checker.number(limited_by, at + "/limited_by", key);
+    }
+  }
+  const json& dominant = checker.member(section, at, "dominant_limit");
+  checker.expect(dominant.is_null() || dominant == "application" || dominant == "receive_window" ||
+                     dominant == "send_buffer",
+                 at + "/dominant_limit", "application, receive_window, send_buffer or null",
+                 dominant);
+}
+
 void check_run(const Checker& checker, const json& run, const std::string& pointer) {
   checker.expect(run.is_object(), pointer, "a run object", run);
   checker.string(run, pointer, "name");
@@ -170,6 +208,7 @@ void check_run(const Checker& checker, const json& run, const std::string& point
   }
   check_histograms(checker, run, pointer);
   check_timeline(checker, run, pointer);
+  check_tcp_info(checker, run, pointer);
   if (run.contains("warnings")) {
     const json& warnings = run["warnings"];
     checker.expect(warnings.is_array(), pointer + "/warnings", "an array of strings", warnings);

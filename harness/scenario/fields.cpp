@@ -205,6 +205,8 @@ const ScenarioField kScenarioFields[] = {
                   Scenario& s) { s.server = read_server_options(c, v, p); }},
     {"write_pattern", [](const Checks& c, const json& v, const std::string& p,
                          Scenario& s) { s.write_pattern = c.one_of(v, p, kWritePatterns); }},
+    {"tcp_info", [](const Checks& c, const json& v, const std::string& p,
+                    Scenario& s) { s.tcp_info = c.boolean(v, p); }},
     {"local_addresses",
      [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
        c.array(v, p);

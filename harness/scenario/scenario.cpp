@@ -143,6 +143,7 @@ void to_json(json& out, const Scenario& scenario) {
   out["server"]["max_body_bytes"] = scenario.server.max_body_bytes;
   out["server"]["max_bytes_path"] = scenario.server.max_bytes_path;
   out["write_pattern"] = to_string(scenario.write_pattern);
+  out["tcp_info"] = scenario.tcp_info;
   out["local_addresses"] = scenario.local_addresses;
   out["client_cpus"] = scenario.client_cpus;
   out["server_cpus"] = scenario.server_cpus;

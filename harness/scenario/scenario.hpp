@@ -144,6 +144,9 @@ struct Scenario {
   SocketOptions client;
   ServerOptions server;
   WritePattern write_pattern = WritePattern::single;
+  // Sample TCP_INFO from every client connection (once a second and at close) for the report's
+  // tcp_info section; false costs nothing: no getsockopt, no timer.
+  bool tcp_info = true;
   // Source addresses for client connections, used round-robin: each adds an ephemeral port
   // range, so per_request load can go beyond the ~28,000 ports of one address (TIME_WAIT).
   std::vector<std::string> local_addresses;

@@ -29,6 +29,13 @@ void Recorder::merge(const Recorder& other) {
   requests_sent += other.requests_sent;
   waited_for_connection += other.waited_for_connection;
   timeline.merge(other.timeline);
+  if (other.tcp_info) {
+    if (tcp_info) {
+      tcp_info->merge(*other.tcp_info);
+    } else {
+      tcp_info = other.tcp_info;
+    }
+  }
 }
 
 }  // namespace th

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "stats/error_kind.hpp"
 #include "stats/histogram.hpp"
+#include "stats/tcp_info_stats.hpp"
 #include "stats/timeline.hpp"
 
 namespace th {
@@ -44,6 +46,8 @@ struct Recorder {
   uint64_t requests_sent = 0;            // requests started in the window, answered or not
   uint64_t waited_for_connection = 0;    // open loop: requests that found every connection busy
   Timeline timeline;
+  // Client connections' TCP_INFO; absent when the scenario turned it off (tcp_info: false).
+  std::optional<TcpInfoStats> tcp_info;
 
   void record_ok(uint64_t now_ns, const RequestTimes& times) {
     total.record(times.latency_ns);

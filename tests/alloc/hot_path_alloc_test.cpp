@@ -2,11 +2,15 @@
 // run of 1x, beyond what the longer run's extra seconds need (timeline entries). Its own
 // executable, since it replaces malloc for the whole process (the embedded server included).
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstddef>
 
 #include "load/run_executor.hpp"
+#include "load/tcp_info_probe.hpp"
 #include "scenario/loader.hpp"
 
 extern "C" {
@@ -84,6 +88,38 @@ TEST(HotPath, EchoAllocatesNothingPerRequest) {
 
 TEST(HotPath, OpenLoopAllocatesNothingPerRequest) {
   expect_no_allocation_per_request({{"connections", 8}, {"rate", 20000}});
+}
+
+// The per-second and at-close TCP_INFO sample, on a real loopback connection: a fixed struct on
+// the stack and histograms allocated up front, so ten thousand samples allocate nothing.
+TEST(HotPath, TcpInfoSampleAllocatesNothing) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int client = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const int server = accept(listener, nullptr, nullptr);
+  ASSERT_GE(server, 0);
+  const char bytes[512] = {};
+  ASSERT_EQ(write(client, bytes, sizeof bytes), static_cast<ssize_t>(sizeof bytes));
+
+  TcpInfoStats stats;
+  TcpInfoProbe probe;
+  probe.opened(1);
+  const uint64_t before = g_allocations.load();
+  for (uint64_t sample = 0; sample < 10'000; ++sample) probe.sample(client, 2 + sample, 1, stats);
+  const uint64_t after = g_allocations.load();
+  EXPECT_EQ(after - before, 0u);
+  EXPECT_EQ(stats.samples, 10'000u);
+  EXPECT_EQ(stats.connections_sampled, 1u);
+  close(server);
+  close(client);
+  close(listener);
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+#include "load/tcp_info_probe.hpp"
+
+namespace th {
+
+void TcpInfoProbe::opened(uint64_t now_ns) {
+  open_ = true;
+  counted_ = false;
+  previous_ns_ = now_ns;
+  previous_ = TcpInfoSample{};
+  // The peer's SYN-ACK acknowledged our SYN, one sequence number that tcpi_bytes_acked counts
+  // as a byte: start from it so bytes_acked is data only, as bytes_received already is.
+  previous_.bytes_acked = 1;
+}
+
+void TcpInfoProbe::sample(int fd, uint64_t now_ns, uint64_t window_start_ns, TcpInfoStats& stats) {
+  TcpInfoSample now{};
+  // A syscall, once a second per connection and once per close: far below one per request, and
+  // what the report needs. A failed read (the peer reset the socket) leaves nothing to add.
+  if (read_tcp_info(fd, now) != 0) return;
+  const bool in_window = now_ns >= window_start_ns;
+  const bool since_in_window = previous_ns_ >= window_start_ns;
+  if (in_window) {
+    ++stats.samples;
+    if (!counted_) {
+      counted_ = true;
+      ++stats.connections_sampled;
+    }
+    stats.rtt_us.record(now.rtt_us);
+    stats.min_rtt_us.record(now.min_rtt_us);
+    stats.snd_cwnd_segments.record(now.snd_cwnd_segments);
+    if (now.snd_ssthresh_segments < kTcpInfiniteSsthresh) {
+      stats.snd_ssthresh_segments.record(now.snd_ssthresh_segments);
+    }
+    // 0 until the first ACK of data gave the kernel a rate sample: no estimate, not a rate of 0.
+    if (now.delivery_rate_bytes_per_s > 0) {
+      stats.delivery_rate_bytes_per_s.record(static_cast<int64_t>(now.delivery_rate_bytes_per_s));
+      if (now.delivery_rate_app_limited) ++stats.delivery_rate_app_limited_samples;
+    }
+  }
+  if (in_window && since_in_window) {
+    // Unsigned differences: total_retrans is 32 bits and may wrap on a very long connection.
+    stats.retransmitted_segments +=
+        static_cast<uint32_t>(now.total_retrans_segments - previous_.total_retrans_segments);
+    stats.bytes_acked += now.bytes_acked - previous_.bytes_acked;
+    stats.bytes_received += now.bytes_received - previous_.bytes_received;
+    if (now.has_chrono) {
+      stats.busy_us += now.busy_us - previous_.busy_us;
+      stats.rwnd_limited_us += now.rwnd_limited_us - previous_.rwnd_limited_us;
+      stats.sndbuf_limited_us += now.sndbuf_limited_us - previous_.sndbuf_limited_us;
+    }
+  }
+  previous_ = now;
+  previous_ns_ = now_ns;
+}
+
+}  // namespace th

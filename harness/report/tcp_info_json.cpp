@@ -1,0 +1,115 @@
+#include "report/tcp_info_json.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "scenario/config_error.hpp"
+
+namespace th {
+namespace {
+
+using json = nlohmann::json;
+
+double rounded(double value, double scale = 1000.0) { return std::round(value * scale) / scale; }
+
+// The histograms of the section, by the names the report gives them.
+struct NamedHistogram {
+  const char* name;
+  Histogram TcpInfoStats::*member;
+};
+constexpr NamedHistogram kHistograms[] = {
+    {"rtt_us", &TcpInfoStats::rtt_us},
+    {"min_rtt_us", &TcpInfoStats::min_rtt_us},
+    {"snd_cwnd_segments", &TcpInfoStats::snd_cwnd_segments},
+    {"snd_ssthresh_segments", &TcpInfoStats::snd_ssthresh_segments},
+    {"delivery_rate_bytes_per_s", &TcpInfoStats::delivery_rate_bytes_per_s},
+};
+
+// The counters, summed as they are.
+struct NamedCount {
+  const char* name;
+  uint64_t TcpInfoStats::*member;
+};
+constexpr NamedCount kCounts[] = {
+    {"connections_sampled", &TcpInfoStats::connections_sampled},
+    {"samples", &TcpInfoStats::samples},
+    {"delivery_rate_app_limited_samples", &TcpInfoStats::delivery_rate_app_limited_samples},
+    {"retransmits", &TcpInfoStats::retransmitted_segments},
+    {"bytes_acked", &TcpInfoStats::bytes_acked},
+    {"bytes_received", &TcpInfoStats::bytes_received},
+    {"busy_us", &TcpInfoStats::busy_us},
+    {"rwnd_limited_us", &TcpInfoStats::rwnd_limited_us},
+    {"sndbuf_limited_us", &TcpInfoStats::sndbuf_limited_us},
+};
+
+// The same figures as a latency summary, in the histogram's own unit.
+json distribution_summary(const Histogram& histogram) {
+  auto value = [](double number) { return rounded(number); };
+  return {{"count", histogram.count()},      {"min", histogram.min()},
+          {"mean", value(histogram.mean())}, {"stddev", value(histogram.stddev())},
+          {"p50", histogram.percentile(50)}, {"p90", histogram.percentile(90)},
+          {"p99", histogram.percentile(99)}, {"p999", histogram.percentile(99.9)},
+          {"max", histogram.max()}};
+}
+
+}  // namespace
+
+json tcp_info_to_json(const TcpInfoStats& stats) {
+  json out = json::object();
+  for (const NamedCount& count : kCounts) out[count.name] = stats.*count.member;
+  json histograms = json::object();
+  for (const NamedHistogram& named : kHistograms) {
+    out[named.name] = distribution_summary(stats.*named.member);
+    histograms[named.name] = (stats.*named.member).to_json();
+  }
+  out["histograms"] = histograms;
+  out["limited_by"] = nullptr;
+  out["dominant_limit"] = nullptr;
+  if (const std::optional<LimitShares> shares = stats.shares()) {
+    out["limited_by"] = {{"application", rounded(shares->application, 1e4)},
+                         {"receive_window", rounded(shares->receive_window, 1e4)},
+                         {"send_buffer", rounded(shares->send_buffer, 1e4)}};
+    out["dominant_limit"] = dominant_limit(*shares);
+  }
+  return out;
+}
+
+json merge_tcp_info(const std::vector<const json*>& runs) {
+  std::optional<TcpInfoStats> merged;
+  for (const json* run : runs) {
+    if (!run->contains("tcp_info") || !(*run)["tcp_info"].is_object()) continue;
+    const json& section = (*run)["tcp_info"];
+    const std::string name = run->at("name").get<std::string>();
+    TcpInfoStats stats;
+    for (const NamedCount& count : kCounts) {
+      stats.*count.member = section.value(count.name, uint64_t{0});
+    }
+    for (const NamedHistogram& named : kHistograms) {
+      const json& histograms = section.at("histograms");
+      if (!histograms.contains(named.name)) continue;
+      try {
+        stats.*named.member = Histogram::from_json(histograms[named.name]);
+      } catch (const std::invalid_argument& error) {
+        throw ConfigError(
+            fmt::format("run '{}': tcp_info/histograms/{}: {}", name, named.name, error.what()));
+      }
+    }
+    if (!merged) {
+      merged = std::move(stats);
+      continue;
+    }
+    try {
+      merged->merge(stats);
+    } catch (const std::invalid_argument&) {
+      throw ConfigError(fmt::format(
+          "run '{}': tcp_info histograms have different layouts in the reports and cannot be "
+          "merged exactly",
+          name));
+    }
+  }
+  return merged ? tcp_info_to_json(*merged) : json(nullptr);
+}
+
+}  // namespace th

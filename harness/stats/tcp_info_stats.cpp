@@ -1,0 +1,59 @@
+#include "stats/tcp_info_stats.hpp"
+
+#include <algorithm>
+
+namespace th {
+namespace {
+
+// Ranges wide enough never to clamp a real value: 100 s of RTT, the kernel's largest window
+// (ssthresh "infinity" is 2^31 - 1), 1 TB/s of delivery rate.
+constexpr int64_t kHighestRttUs = 100'000'000;
+constexpr int64_t kHighestSegments = 0x7fffffff;
+constexpr int64_t kHighestBytesPerS = 1'000'000'000'000;
+
+}  // namespace
+
+std::optional<LimitShares> limit_shares(uint64_t busy_us, uint64_t rwnd_limited_us,
+                                        uint64_t sndbuf_limited_us) {
+  if (busy_us == 0) return std::nullopt;
+  const double busy = static_cast<double>(busy_us);
+  // The kernel's busy time includes both limited times, so the rest is never negative; clamp
+  // anyway, as samples of different connections are summed and rounded to jiffies.
+  const uint64_t limited = std::min(busy_us, rwnd_limited_us + sndbuf_limited_us);
+  return LimitShares{.application = static_cast<double>(busy_us - limited) / busy,
+                     .receive_window = static_cast<double>(rwnd_limited_us) / busy,
+                     .send_buffer = static_cast<double>(sndbuf_limited_us) / busy};
+}
+
+const char* dominant_limit(const LimitShares& shares) {
+  if (shares.application >= shares.receive_window && shares.application >= shares.send_buffer) {
+    return "application";
+  }
+  return shares.receive_window >= shares.send_buffer ? "receive_window" : "send_buffer";
+}
+
+TcpInfoStats::TcpInfoStats()
+    : rtt_us(kHighestRttUs),
+      min_rtt_us(kHighestRttUs),
+      snd_cwnd_segments(kHighestSegments),
+      snd_ssthresh_segments(kHighestSegments),
+      delivery_rate_bytes_per_s(kHighestBytesPerS) {}
+
+void TcpInfoStats::merge(const TcpInfoStats& other) {
+  rtt_us.merge(other.rtt_us);
+  min_rtt_us.merge(other.min_rtt_us);
+  snd_cwnd_segments.merge(other.snd_cwnd_segments);
+  snd_ssthresh_segments.merge(other.snd_ssthresh_segments);
+  delivery_rate_bytes_per_s.merge(other.delivery_rate_bytes_per_s);
+  connections_sampled += other.connections_sampled;
+  samples += other.samples;
+  delivery_rate_app_limited_samples += other.delivery_rate_app_limited_samples;
+  retransmitted_segments += other.retransmitted_segments;
+  bytes_acked += other.bytes_acked;
+  bytes_received += other.bytes_received;
+  busy_us += other.busy_us;
+  rwnd_limited_us += other.rwnd_limited_us;
+  sndbuf_limited_us += other.sndbuf_limited_us;
+}
+
+}  // namespace th
