@@ -47,9 +47,11 @@ std::string verdict_sentence(const TuneSummary& summary) {
   const TunePlan& plan = summary.plan;
   if (recommendation.verdict == Verdict::none) {
     return fmt::format(
-        "no setting is significantly better than {} within budget ({} rounds, "
-        "every p >= {:.2g}): nothing to recommend",
-        best, summary.final_look.round, plan.test_alpha());
+        "no setting is significantly better than {} {} ({} rounds, every p >= {:.2g}): nothing "
+        "to recommend",
+        best,
+        summary.stopped_by == TuneStop::interrupted ? "before the interrupt" : "within budget",
+        summary.final_look.round, plan.test_alpha());
   }
   std::string text = fmt::format("recommend: {} (p = {:.2g}: {} significantly worse, p < {:.2g})",
                                  format_params(recommendation.params), *recommendation.p_value,
@@ -187,9 +189,10 @@ std::string tune_to_text(const TuneSummary& summary) {
   }
   text += fmt::format(
       "≈ best: not significantly different from the best, p >= {:.2g} (alpha {} over {} planned "
-      "looks and {} comparisons)\n",
+      "look{} and {} comparison{})\n",
       summary.plan.test_alpha(), summary.plan.alpha, summary.plan.planned_looks(),
-      summary.plan.comparisons);
+      summary.plan.planned_looks() == 1 ? "" : "s", summary.plan.comparisons,
+      summary.plan.comparisons == 1 ? "" : "s");
   for (const std::string& note : summary.notes) text += "note: " + note + "\n";
   text += verdict_sentence(summary) + "\n";
   return text;
