@@ -35,6 +35,20 @@ struct CompareArguments {
   double alpha = 0.05;
 };
 
+// `tune`: see docs/usage.md#tune for the statistics behind these.
+struct TuneArguments {
+  std::string scenario_path;
+  std::string objective;  // p99 | requests_per_s | cpu_per_request (checked in tune_command)
+  std::vector<std::string> overrides;
+  double budget_s = 600;
+  unsigned max_rounds = 20;
+  unsigned min_rounds = 3;
+  double alpha = 0.05;
+  std::string out_path;
+  bool quiet = false;
+  std::vector<std::string> labels;
+};
+
 struct MergeArguments {
   std::vector<std::string> report_paths;
   std::string out_path;
@@ -71,6 +85,7 @@ void add_run_command(CLI::App& app, RunArguments& arguments);
 void add_serve_command(CLI::App& app, ServeArguments& arguments);
 void add_validate_command(CLI::App& app, RunArguments& arguments);
 void add_compare_command(CLI::App& app, CompareArguments& arguments);
+void add_tune_command(CLI::App& app, TuneArguments& arguments);
 void add_merge_command(CLI::App& app, MergeArguments& arguments);
 void add_convert_command(CLI::App& app, ConvertArguments& arguments);
 void add_plot_command(CLI::App& app, PlotArguments& arguments);
@@ -79,6 +94,7 @@ int run_command(const RunArguments& arguments);
 int serve_command(const ServeArguments& arguments);
 int validate_command(const RunArguments& arguments);
 int compare_command(const CompareArguments& arguments);
+int tune_command(const TuneArguments& arguments);
 int merge_command(const MergeArguments& arguments);
 int convert_command(const ConvertArguments& arguments);
 int plot_command(const PlotArguments& arguments);

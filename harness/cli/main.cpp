@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   th::RunArguments validate_arguments;
   th::ServeArguments serve_arguments;
   th::CompareArguments compare_arguments;
+  th::TuneArguments tune_arguments;
   th::MergeArguments merge_arguments;
   th::ConvertArguments convert_arguments;
   th::PlotArguments plot_arguments;
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   th::add_serve_command(app, serve_arguments);
   th::add_validate_command(app, validate_arguments);
   th::add_compare_command(app, compare_arguments);
+  th::add_tune_command(app, tune_arguments);
   th::add_merge_command(app, merge_arguments);
   th::add_convert_command(app, convert_arguments);
   th::add_plot_command(app, plot_arguments);
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("serve")) return th::serve_command(serve_arguments);
     if (app.got_subcommand("validate")) return th::validate_command(validate_arguments);
     if (app.got_subcommand("compare")) return th::compare_command(compare_arguments);
+    if (app.got_subcommand("tune")) return th::tune_command(tune_arguments);
     if (app.got_subcommand("merge")) return th::merge_command(merge_arguments);
     if (app.got_subcommand("convert")) return th::convert_command(convert_arguments);
     if (app.got_subcommand("plot")) return th::plot_command(plot_arguments);

@@ -1,0 +1,247 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/run_support.hpp"
+#include "load/run_executor.hpp"
+#include "report/atomic_file.hpp"
+#include "report/labels.hpp"
+#include "report/reporter.hpp"
+#include "report/statistics.hpp"
+#include "scenario/config_error.hpp"
+#include "scenario/loader.hpp"
+#include "tune/tune_report.hpp"
+
+namespace th {
+namespace {
+
+// Starting and stopping the embedded server, connecting, and the in-flight requests' end: what a
+// run takes beyond warmup_s + duration_s (about 0.1 s measured on loopback; doubled for a busy
+// machine). Only the estimate of the first round uses it; later rounds use the slowest so far.
+constexpr double kRunOverhead_s = 0.2;
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double estimate_round_s(const std::vector<RunSpec>& specs) {
+  double total = 0;
+  for (const RunSpec& spec : specs) {
+    total += spec.scenario.warmup_s + spec.scenario.duration_s + kRunOverhead_s;
+  }
+  return total;
+}
+
+// The rounds the budget and --max-rounds allow, checked before any load: a plan that cannot run
+// min_rounds, or whose per-look alpha no data could reach, is refused with what to change.
+TunePlan make_plan(const TuneArguments& arguments, double round_s, size_t settings) {
+  TunePlan plan;
+  plan.alpha = arguments.alpha;
+  plan.min_rounds = arguments.min_rounds;
+  const unsigned affordable = rounds_within_budget(arguments.budget_s, round_s);
+  plan.max_rounds = std::min(arguments.max_rounds, affordable);
+  plan.comparisons = static_cast<unsigned>(settings - 1);
+  if (arguments.max_rounds < arguments.min_rounds) {
+    throw ConfigError(fmt::format("--max-rounds {} is below --min-rounds {}", arguments.max_rounds,
+                                  arguments.min_rounds));
+  }
+  if (affordable < plan.min_rounds) {
+    throw ConfigError(fmt::format(
+        "--budget-s {:g} fits {} round{} of about {:.1f} s ({} settings x (warmup_s + duration_s "
+        "+ ~{:g} s)); tune needs at least {}: raise --budget-s to {:.0f} or shorten duration_s "
+        "(--set duration_s=1)",
+        arguments.budget_s, affordable, affordable == 1 ? "" : "s", round_s, settings,
+        kRunOverhead_s, plan.min_rounds, std::ceil(round_s * plan.min_rounds)));
+  }
+  const int rounds = static_cast<int>(plan.max_rounds);
+  const double smallest_p = smallest_two_sided_p(rounds, rounds);
+  if (smallest_p >= plan.test_alpha()) {
+    throw ConfigError(fmt::format(
+        "with at most {} rounds the Mann-Whitney test cannot reach p < {:.2g} (alpha {} over {} "
+        "looks and {} comparisons; the smallest p of {} against {} values is {:.2g}): raise "
+        "--budget-s or --max-rounds, or shorten duration_s",
+        rounds, plan.test_alpha(), plan.alpha, plan.planned_looks(), plan.comparisons, rounds,
+        rounds, smallest_p));
+  }
+  return plan;
+}
+
+void check_has_sweep(const ScenarioDocument& document, const std::vector<RunSpec>& specs,
+                     const std::string& path) {
+  const char* add =
+      "add a \"sweep\" of the values to choose from, e.g. \"sweep\": {\"client.tcp_nodelay\": "
+      "[true, false]}, or --set 'sweep.client.tcp_nodelay=[true,false]'";
+  if (document.sweep.empty()) {
+    throw ConfigError(
+        fmt::format("{}: tune chooses among the runs of a sweep, and this scenario "
+                    "has none: {}",
+                    path, add));
+  }
+  if (specs.size() < 2) {
+    throw ConfigError(
+        fmt::format("{}: the sweep gives only one setting, nothing to choose "
+                    "from: {}",
+                    path, add));
+  }
+}
+
+std::vector<std::string> error_notes(const std::vector<std::vector<RunResult>>& by_spec) {
+  std::vector<std::string> notes;
+  for (const std::vector<RunResult>& runs : by_spec) {
+    size_t with_errors = 0;
+    for (const RunResult& run : runs) with_errors += run.recorder.error_total() > 0 ? 1 : 0;
+    if (with_errors == 0) continue;
+    notes.push_back(
+        fmt::format("{}: {} of {} repetitions counted errors (see the report); the "
+                    "objective counts only answered requests",
+                    runs.front().name, with_errors, runs.size()));
+  }
+  return notes;
+}
+
+}  // namespace
+
+void add_tune_command(CLI::App& app, TuneArguments& arguments) {
+  CLI::App* tune = app.add_subcommand(
+      "tune",
+      "Run a scenario's sweep in interleaved rounds until the best setting for an objective is "
+      "settled (or the budget ends) and recommend its values, with the sysctls they need");
+  tune->add_option("scenario", arguments.scenario_path, "Scenario file with a sweep")->required();
+  tune->add_option("--objective", arguments.objective,
+                   "p99 (lower is better), requests_per_s (higher), cpu_per_request (client + "
+                   "server CPU per request, lower)")
+      ->required();
+  tune->add_option("--set", arguments.overrides, "Override a key, as for run");
+  tune->add_option("--budget-s", arguments.budget_s,
+                   "Wall time for all rounds; a round that would not fit is not started "
+                   "(default 600)")
+      ->check(CLI::Range(1.0, 7 * 86400.0));
+  tune->add_option("--max-rounds", arguments.max_rounds, "At most this many rounds (default 20)")
+      ->check(CLI::Range(1, 1000));
+  tune->add_option("--min-rounds", arguments.min_rounds,
+                   "First look at the data after this many rounds (default 3)")
+      ->check(CLI::Range(3, 1000));
+  tune->add_option("--alpha", arguments.alpha,
+                   "Significance level over all looks, split evenly among them (default 0.05)")
+      ->check(CLI::Range(0.0001, 0.5));
+  tune->add_option("--out,-o", arguments.out_path,
+                   "Report path (default: results/<name>-tune-<UTC time>.json)");
+  tune->add_flag("--quiet,-q", arguments.quiet, "No per-run lines on stderr");
+  tune->add_option("--label", arguments.labels, "key=value stored in the report; repeatable");
+}
+
+int tune_command(const TuneArguments& arguments) {
+  const Objective* objective = find_objective(arguments.objective);
+  if (objective == nullptr) {
+    throw ConfigError(fmt::format("--objective: unknown '{}'; known: {}", arguments.objective,
+                                  known_objectives()));
+  }
+  ScenarioDocument document = load_scenario_file(arguments.scenario_path);
+  for (const std::string& assignment : arguments.overrides) apply_override(document, assignment);
+  const std::vector<RunSpec> specs = expand_runs(document);
+  check_has_sweep(document, specs, arguments.scenario_path);
+  for (const RunSpec& spec : specs) preflight_run(spec);
+  const double round_estimate_s = estimate_round_s(specs);
+  const TunePlan plan = make_plan(arguments, round_estimate_s, specs.size());
+
+  ReportInput input;
+  nlohmann::json resolved;
+  to_json(resolved, scenario_from_json(document.base, document.source));
+  resolved["sweep"] = document.sweep;
+  input.scenario = resolved;
+  input.scenario_source = arguments.scenario_path;
+  input.labels = parse_labels(arguments.labels);
+  const std::string out_path = arguments.out_path.empty()
+                                   ? default_out_path(specs.front().scenario.name, ".json", "-tune")
+                                   : arguments.out_path;
+  check_file_writable(out_path);
+  input.host = collect_host_info();
+  input.cpu = collect_cpu_facts();
+  input.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
+
+  if (!arguments.quiet) {
+    fmt::print(stderr,
+               "tune: {} settings, a round about {:.1f} s; up to {} rounds (budget {:g} s, "
+               "--max-rounds {}); looks from round {}, each p tested at {:.2g} (alpha {} over {} "
+               "looks and {} comparisons)\n",
+               specs.size(), round_estimate_s, plan.max_rounds, arguments.budget_s,
+               arguments.max_rounds, plan.min_rounds, plan.test_alpha(), plan.alpha,
+               plan.planned_looks(), plan.comparisons);
+  }
+  install_interrupt_handlers();
+  SequentialTuner tuner(specs.size(), objective->better, plan);
+  std::vector<std::vector<RunResult>> by_spec(specs.size());
+  const auto started = std::chrono::steady_clock::now();
+  double next_round_s = round_estimate_s;
+  TuneStop stopped_by = TuneStop::max_rounds;
+  while (true) {
+    if (stop_was_requested()) {
+      stopped_by = TuneStop::interrupted;
+      break;
+    }
+    if (auto reason = tuner.stop_before_next_round(seconds_since(started), next_round_s,
+                                                   arguments.budget_s)) {
+      stopped_by = *reason;
+      break;
+    }
+    const auto round_started = std::chrono::steady_clock::now();
+    std::vector<std::optional<double>> values;
+    for (size_t index = 0; index < specs.size() && !stop_was_requested(); ++index) {
+      const RunSpec& spec = specs[index];
+      if (!arguments.quiet) {
+        fmt::print(stderr, "[round {}, {}/{}] {}: {} s...\n", tuner.rounds() + 1, index + 1,
+                   specs.size(), spec.name, spec.scenario.duration_s);
+      }
+      RunResult result = execute_run(spec, RunOptions{.progress = !arguments.quiet});
+      values.push_back(objective_value(*objective, run_to_json(result)));
+      by_spec[index].push_back(std::move(result));
+    }
+    // A round cut short is reported but not ranked: its settings would have one value more.
+    if (stop_was_requested()) continue;
+    tuner.add_round(values);
+    // The first round's estimate may be optimistic on a busy machine; never plan with less than
+    // the slowest round seen.
+    next_round_s = std::max(next_round_s, seconds_since(round_started));
+    if (!arguments.quiet && !tuner.looks().empty() && tuner.looks().back().best) {
+      const Look& look = tuner.looks().back();
+      size_t near = 0;
+      for (const Standing& standing : look.standings) near += standing.near_best ? 1 : 0;
+      fmt::print(stderr, "round {}: best {}, {} setting{} not significantly different\n",
+                 look.round, specs[*look.best].name, near - 1, near == 2 ? "" : "s");
+    }
+  }
+
+  TuneSummary summary;
+  summary.objective = objective;
+  summary.plan = plan;
+  summary.budget_s = arguments.budget_s;
+  summary.max_rounds_asked = arguments.max_rounds;
+  summary.round_estimate_s = round_estimate_s;
+  summary.elapsed_s = seconds_since(started);
+  summary.stopped_by = stopped_by;
+  for (const RunSpec& spec : specs) summary.settings.push_back({spec.name, spec.params});
+  summary.samples = tuner.samples();
+  summary.looks = tuner.looks();
+  summary.final_look = tuner.looks().empty() ? tuner.current() : tuner.looks().back();
+  summary.recommendation = recommend(summary.final_look, summary.settings);
+  summary.notes = error_notes(by_spec);
+
+  for (std::vector<RunResult>& runs : by_spec) {
+    for (RunResult& run : runs) input.runs.push_back(std::move(run));
+  }
+  input.repetitions = std::max(1u, tuner.rounds());  // the schema's minimum, for a report cut short
+  input.interrupted = stopped_by == TuneStop::interrupted;
+  nlohmann::json report = report_to_json(input);
+  report["tune"] = tune_to_json(summary);
+  write_file_atomically(out_path, report.dump(2) + "\n");
+  fmt::print("{}", tune_to_text(summary));
+  fmt::print("report: {}\n", out_path);
+  std::fflush(stdout);
+  return input.interrupted ? kExitInterrupted : kExitOk;
+}
+
+}  // namespace th

@@ -1,0 +1,126 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace th {
+namespace {
+
+using testing::CliOutcome;
+using testing::read_file;
+using testing::run_cli;
+
+class TuneCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/tcpharness-tune-XXXXXX";
+    scratch_ = mkdtemp(pattern);
+  }
+  void TearDown() override { std::filesystem::remove_all(scratch_); }
+
+  std::string write_scenario(const std::string& name, const std::string& text) {
+    const std::string path = scratch_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Exit 2 before any load: stderr names the problem, stdout stays empty, no report is written.
+  void expect_refused(const CliOutcome& outcome, const std::string& named) {
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
+    EXPECT_NE(outcome.err.find(named), std::string::npos) << outcome.err;
+    EXPECT_EQ(outcome.out, "");
+  }
+
+  std::string scratch_;
+};
+
+TEST_F(TuneCli, UnknownObjectiveIsRefusedWithTheKnownOnes) {
+  const CliOutcome outcome =
+      run_cli("tune scenarios/nagle.json --objective fastest -o " + scratch_ + "/r.json", scratch_);
+  expect_refused(outcome,
+                 "--objective: unknown 'fastest'; known: p99, requests_per_s, "
+                 "cpu_per_request");
+  EXPECT_FALSE(std::filesystem::exists(scratch_ + "/r.json"));
+}
+
+TEST_F(TuneCli, MissingObjectiveIsAUsageError) {
+  expect_refused(run_cli("tune scenarios/nagle.json", scratch_), "--objective");
+}
+
+TEST_F(TuneCli, ScenarioWithoutASweepSaysWhatToAdd) {
+  const CliOutcome outcome = run_cli("tune scenarios/quickstart.json --objective p99", scratch_);
+  expect_refused(outcome, "this scenario has none: add a \"sweep\"");
+}
+
+TEST_F(TuneCli, SweepOfOneSettingIsRefused) {
+  const std::string path =
+      write_scenario("one.json", R"({"sweep": {"client.tcp_nodelay": [true]}})");
+  expect_refused(run_cli("tune " + path + " --objective p99", scratch_), "only one setting");
+}
+
+TEST_F(TuneCli, BudgetBelowThreeRoundsIsRefusedWithTheBudgetNeeded) {
+  // nagle.json: 8 settings x (0.5 + 3 + 0.2) s = 29.6 s a round.
+  const CliOutcome outcome =
+      run_cli("tune scenarios/nagle.json --objective p99 --budget-s 60", scratch_);
+  expect_refused(outcome, "--budget-s 60 fits 2 rounds of about 29.6 s");
+  EXPECT_NE(outcome.err.find("raise --budget-s to 89"), std::string::npos) << outcome.err;
+}
+
+TEST_F(TuneCli, RoundsTooFewForSignificanceAreRefused) {
+  // 5 rounds: 3 looks and 7 comparisons, 0.05 / 21 = 0.0024 each; 5 against 5 values cannot go
+  // below p = 0.0079.
+  const CliOutcome outcome =
+      run_cli("tune scenarios/nagle.json --objective p99 --max-rounds 5", scratch_);
+  expect_refused(outcome, "cannot reach p < 0.0024");
+}
+
+TEST_F(TuneCli, BadScenarioValueIsAConfigurationError) {
+  expect_refused(run_cli("tune scenarios/nagle.json --objective p99 --set connections=0", scratch_),
+                 "/connections");
+}
+
+// One arm stalls on Nagle + delayed ACK (about 40 ms a request), the other answers in well under
+// a millisecond: the answer does not depend on the machine's noise, so the test cannot flake on
+// timing, yet it fails if tune ranks, tests or reports wrongly.
+TEST_F(TuneCli, RecommendsNoDelayOverANagleStallAndReportsEveryRepetition) {
+  const std::string scenario = write_scenario("stall.json", R"({
+    "name": "stall", "protocol": "http", "connection": "keep_alive", "write_pattern": "split",
+    "connections": 2, "duration_s": 0.4, "warmup_s": 0.1,
+    "server": {"tcp_nodelay": true},
+    "sweep": {"client.tcp_nodelay": [false, true]}
+  })");
+  const std::string report = scratch_ + "/tune.json";
+  const CliOutcome outcome =
+      run_cli("tune " + scenario + " --objective p99 --max-rounds 8 --budget-s 60 -q -o " + report,
+              scratch_);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err << outcome.out;
+  EXPECT_NE(outcome.out.find("recommend: client.tcp_nodelay=true"), std::string::npos)
+      << outcome.out;
+
+  const nlohmann::json parsed = nlohmann::json::parse(read_file(report));
+  const nlohmann::json& tune = parsed.at("tune");
+  EXPECT_EQ(tune["objective"]["name"], "p99");
+  EXPECT_EQ(tune["recommendation"]["verdict"], "winner");
+  EXPECT_EQ(tune["recommendation"]["params"]["client.tcp_nodelay"], true);
+  EXPECT_LT(tune["recommendation"]["p_value"].get<double>(), tune["test_alpha"].get<double>());
+  EXPECT_EQ(tune["stopped_by"], "settled");
+  const unsigned rounds = tune["rounds"].get<unsigned>();
+  EXPECT_LE(rounds, 8u);
+  // Every repetition's run is in the report, as `run -r` writes them, so `compare` can read it.
+  ASSERT_EQ(parsed["runs"].size(), 2u * rounds);
+  EXPECT_EQ(parsed["runs"][0]["params"]["client.tcp_nodelay"], false);
+  EXPECT_EQ(parsed["runs"][rounds - 1]["repetition_index"], rounds - 1);
+  const std::string check = std::string("/usr/bin/python3 '") + TCPHARNESS_SOURCE_DIR +
+                            "/tests/check_report_schema.py' '" + TCPHARNESS_SOURCE_DIR +
+                            "/docs/report.schema.json' '" + report + "'";
+  EXPECT_EQ(std::system(check.c_str()), 0) << "report does not match docs/report.schema.json";
+  const CliOutcome compared = run_cli("compare " + report + " " + report, scratch_);
+  EXPECT_EQ(compared.exit_code, 0) << compared.err;
+}
+
+}  // namespace
+}  // namespace th
