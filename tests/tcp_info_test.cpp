@@ -110,16 +110,22 @@ TEST(TcpInfo, ScenarioKeyIsABooleanDefaultingToTrue) {
   }
 }
 
-TEST(LimitShares, AreSharesOfBusyTimeWithTheRestTheApplications) {
-  const std::optional<LimitShares> shares = limit_shares(1000, 100, 600);
+TEST(LimitShares, SplitConnectionTimeWithIdleTimeTheApplications) {
+  // 2000 us open, 1000 of them busy: 100 receive-window and 600 send-buffer limited.
+  const std::optional<LimitShares> shares = limit_shares(2000, 1000, 100, 600);
   ASSERT_TRUE(shares.has_value());
-  EXPECT_DOUBLE_EQ(shares->receive_window, 0.1);
-  EXPECT_DOUBLE_EQ(shares->send_buffer, 0.6);
-  EXPECT_DOUBLE_EQ(shares->application, 0.3);
-  EXPECT_STREQ(dominant_limit(*shares), "send_buffer");
-  EXPECT_STREQ(dominant_limit(*limit_shares(1000, 0, 0)), "application");
-  EXPECT_STREQ(dominant_limit(*limit_shares(1000, 700, 0)), "receive_window");
-  EXPECT_FALSE(limit_shares(0, 0, 0).has_value());  // never busy: no limit to name
+  EXPECT_DOUBLE_EQ(shares->application, 0.5);
+  EXPECT_DOUBLE_EQ(shares->network, 0.15);
+  EXPECT_DOUBLE_EQ(shares->receive_window, 0.05);
+  EXPECT_DOUBLE_EQ(shares->send_buffer, 0.3);
+  EXPECT_STREQ(dominant_limit(*shares), "application");
+  EXPECT_STREQ(dominant_limit(*limit_shares(1000, 1000, 0, 900)), "send_buffer");
+  EXPECT_STREQ(dominant_limit(*limit_shares(1000, 1000, 0, 0)), "network");
+  EXPECT_STREQ(dominant_limit(*limit_shares(1000, 1000, 700, 0)), "receive_window");
+  EXPECT_STREQ(dominant_limit(*limit_shares(1000, 0, 0, 0)), "application");
+  // Busy time rounded up past the sampled time by a jiffy: shares stay within [0, 1].
+  EXPECT_DOUBLE_EQ(limit_shares(990, 1000, 0, 0)->network, 1.0);
+  EXPECT_FALSE(limit_shares(0, 0, 0, 0).has_value());  // nothing sampled: no limit to name
 }
 
 RunResult run_with_tcp_info(uint64_t busy_us, uint64_t sndbuf_limited_us, int64_t rtt_us) {
@@ -128,6 +134,7 @@ RunResult run_with_tcp_info(uint64_t busy_us, uint64_t sndbuf_limited_us, int64_
   info.connections_sampled = 2;
   info.samples = 10;
   info.retransmitted_segments = 3;
+  info.open_us = busy_us;
   info.busy_us = busy_us;
   info.sndbuf_limited_us = sndbuf_limited_us;
   for (int sample = 0; sample < 10; ++sample) {
@@ -154,7 +161,8 @@ TEST(TcpInfoReport, IsReadBackAndMergedExactly) {
   EXPECT_EQ(merged["rtt_us"]["min"], 50);
   EXPECT_EQ(merged["rtt_us"]["max"], 150);
   // 900 of 4000 us were send-buffer limited: the merged run is mostly the second one's.
-  EXPECT_EQ(merged["dominant_limit"], "application");
+  EXPECT_EQ(merged["open_us"], 4000);
+  EXPECT_EQ(merged["dominant_limit"], "network");
   EXPECT_DOUBLE_EQ(merged["limited_by"]["send_buffer"].get<double>(), 0.225);
 }
 

@@ -44,6 +44,7 @@ void TcpInfoProbe::sample(int fd, uint64_t now_ns, uint64_t window_start_ns, Tcp
     stats.bytes_acked += now.bytes_acked - previous_.bytes_acked;
     stats.bytes_received += now.bytes_received - previous_.bytes_received;
     if (now.has_chrono) {
+      stats.open_us += (now_ns - previous_ns_) / 1000;
       stats.busy_us += now.busy_us - previous_.busy_us;
       stats.rwnd_limited_us += now.rwnd_limited_us - previous_.rwnd_limited_us;
       stats.sndbuf_limited_us += now.sndbuf_limited_us - previous_.sndbuf_limited_us;

@@ -117,10 +117,10 @@ void explain_tcp_info(std::back_insert_iterator<std::string> line, const RunResu
   std::string limit = "nothing outstanding";
   if (const std::optional<LimitShares> shares = info.shares()) {
     limit = fmt::format(
-        "{} limited ({:.0f}% send_buffer, {:.0f}% receive_window, {:.0f}% "
-        "application of busy time)",
-        dominant_limit(*shares), shares->send_buffer * 100, shares->receive_window * 100,
-        shares->application * 100);
+        "{} limited ({:.0f}% application, {:.0f}% network, {:.0f}% receive_window, {:.0f}% "
+        "send_buffer of connection time)",
+        dominant_limit(*shares), shares->application * 100, shares->network * 100,
+        shares->receive_window * 100, shares->send_buffer * 100);
   }
   const Histogram& rate = info.delivery_rate_bytes_per_s;
   fmt::format_to(line,

@@ -147,14 +147,15 @@ void check_tcp_info(const Checker& checker, const json& run, const std::string& 
   const json& limited_by = checker.member(section, at, "limited_by");
   if (!limited_by.is_null()) {
     checker.expect(limited_by.is_object(), at + "/limited_by", "an object or null", limited_by);
-    for (const char* key : {"application", "receive_window", "send_buffer"}) {
+    for (const char* key : {"application", "network", "receive_window", "send_buffer"}) {
       checker.number(limited_by, at + "/limited_by", key);
     }
   }
   const json& dominant = checker.member(section, at, "dominant_limit");
-  checker.expect(dominant.is_null() || dominant == "application" || dominant == "receive_window" ||
-                     dominant == "send_buffer",
-                 at + "/dominant_limit", "application, receive_window, send_buffer or null",
+  checker.expect(dominant.is_null() || dominant == "application" || dominant == "network" ||
+                     dominant == "receive_window" || dominant == "send_buffer",
+                 at + "/dominant_limit",
+                 "application, network, receive_window, send_buffer or null",
                  dominant);
 }
 

@@ -39,6 +39,7 @@ constexpr NamedCount kCounts[] = {
     {"retransmits", &TcpInfoStats::retransmitted_segments},
     {"bytes_acked", &TcpInfoStats::bytes_acked},
     {"bytes_received", &TcpInfoStats::bytes_received},
+    {"open_us", &TcpInfoStats::open_us},
     {"busy_us", &TcpInfoStats::busy_us},
     {"rwnd_limited_us", &TcpInfoStats::rwnd_limited_us},
     {"sndbuf_limited_us", &TcpInfoStats::sndbuf_limited_us},
@@ -69,6 +70,7 @@ json tcp_info_to_json(const TcpInfoStats& stats) {
   out["dominant_limit"] = nullptr;
   if (const std::optional<LimitShares> shares = stats.shares()) {
     out["limited_by"] = {{"application", rounded(shares->application, 1e4)},
+                         {"network", rounded(shares->network, 1e4)},
                          {"receive_window", rounded(shares->receive_window, 1e4)},
                          {"send_buffer", rounded(shares->send_buffer, 1e4)}};
     out["dominant_limit"] = dominant_limit(*shares);

@@ -1,6 +1,8 @@
 #include "stats/tcp_info_stats.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 namespace th {
 namespace {
@@ -13,23 +15,29 @@ constexpr int64_t kHighestBytesPerS = 1'000'000'000'000;
 
 }  // namespace
 
-std::optional<LimitShares> limit_shares(uint64_t busy_us, uint64_t rwnd_limited_us,
-                                        uint64_t sndbuf_limited_us) {
-  if (busy_us == 0) return std::nullopt;
-  const double busy = static_cast<double>(busy_us);
-  // The kernel's busy time includes both limited times, so the rest is never negative; clamp
-  // anyway, as samples of different connections are summed and rounded to jiffies.
+std::optional<LimitShares> limit_shares(uint64_t open_us, uint64_t busy_us,
+                                        uint64_t rwnd_limited_us, uint64_t sndbuf_limited_us) {
+  // The kernel counts its chrono times in jiffies and the samples come a little apart from the
+  // wall clock, so busy time may exceed the sampled time by a tick: never a negative share.
+  const uint64_t total_us = std::max(open_us, busy_us);
+  if (total_us == 0) return std::nullopt;
+  const double total = static_cast<double>(total_us);
   const uint64_t limited = std::min(busy_us, rwnd_limited_us + sndbuf_limited_us);
-  return LimitShares{.application = static_cast<double>(busy_us - limited) / busy,
-                     .receive_window = static_cast<double>(rwnd_limited_us) / busy,
-                     .send_buffer = static_cast<double>(sndbuf_limited_us) / busy};
+  return LimitShares{.application = static_cast<double>(total_us - busy_us) / total,
+                     .network = static_cast<double>(busy_us - limited) / total,
+                     .receive_window = static_cast<double>(rwnd_limited_us) / total,
+                     .send_buffer = static_cast<double>(sndbuf_limited_us) / total};
 }
 
 const char* dominant_limit(const LimitShares& shares) {
-  if (shares.application >= shares.receive_window && shares.application >= shares.send_buffer) {
-    return "application";
-  }
-  return shares.receive_window >= shares.send_buffer ? "receive_window" : "send_buffer";
+  const std::pair<const char*, double> candidates[] = {{"application", shares.application},
+                                                       {"network", shares.network},
+                                                       {"receive_window", shares.receive_window},
+                                                       {"send_buffer", shares.send_buffer}};
+  const auto* largest = std::max_element(
+      std::begin(candidates), std::end(candidates),
+      [](const auto& left, const auto& right) { return left.second < right.second; });
+  return largest->first;
 }
 
 TcpInfoStats::TcpInfoStats()
@@ -51,6 +59,7 @@ void TcpInfoStats::merge(const TcpInfoStats& other) {
   retransmitted_segments += other.retransmitted_segments;
   bytes_acked += other.bytes_acked;
   bytes_received += other.bytes_received;
+  open_us += other.open_us;
   busy_us += other.busy_us;
   rwnd_limited_us += other.rwnd_limited_us;
   sndbuf_limited_us += other.sndbuf_limited_us;

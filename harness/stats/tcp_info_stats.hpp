@@ -7,18 +7,22 @@
 
 namespace th {
 
-// What limited a sender while it had data outstanding, as shares of the kernel's busy time
-// (tcpi_busy_time, which sums all three of its chrono states; docs/methodology.md#tcp_info).
+// What held a sender back, as shares of the time its connections were open and sampled
+// (docs/methodology.md#tcp_info). The kernel's busy time (tcpi_busy_time) runs only while data
+// is unacknowledged or unsent, so the time the application gave TCP nothing to send lies outside
+// it: that is the application's share, and the kernel's three chrono states split the rest.
 struct LimitShares {
-  double application = 0;     // busy with neither limit below: the sender's own pace or cwnd
+  double application = 0;     // nothing to send: the application (or the wait for its peer)
+  double network = 0;         // busy, neither limit below: cwnd, pacing, the path's capacity
   double receive_window = 0;  // tcpi_rwnd_limited: the peer's advertised window was full
   double send_buffer = 0;  // tcpi_sndbuf_limited: everything sent, the writer blocked on SO_SNDBUF
 };
 
-// Nothing when busy_us is 0 (no data was ever outstanding, or a kernel without the chrono stats).
-std::optional<LimitShares> limit_shares(uint64_t busy_us, uint64_t rwnd_limited_us,
-                                        uint64_t sndbuf_limited_us);
-// "application", "receive_window" or "send_buffer": the largest share (the first of equals).
+// Nothing when no time was sampled (or a kernel without the chrono stats reported no busy time).
+std::optional<LimitShares> limit_shares(uint64_t open_us, uint64_t busy_us,
+                                        uint64_t rwnd_limited_us, uint64_t sndbuf_limited_us);
+// "application", "network", "receive_window" or "send_buffer": the largest share (the first of
+// equals).
 const char* dominant_limit(const LimitShares& shares);
 
 // TCP_INFO of one load-generator thread's client connections, sampled once a second while open
@@ -41,12 +45,15 @@ struct TcpInfoStats {
   uint64_t retransmitted_segments = 0;
   uint64_t bytes_acked = 0;
   uint64_t bytes_received = 0;
+  // Wall time between consecutive samples of the measured window, summed over connections: the
+  // denominator of the limited-by shares.
+  uint64_t open_us = 0;
   uint64_t busy_us = 0;
   uint64_t rwnd_limited_us = 0;
   uint64_t sndbuf_limited_us = 0;
 
   std::optional<LimitShares> shares() const {
-    return limit_shares(busy_us, rwnd_limited_us, sndbuf_limited_us);
+    return limit_shares(open_us, busy_us, rwnd_limited_us, sndbuf_limited_us);
   }
   void merge(const TcpInfoStats& other);  // throws std::invalid_argument for another layout
 };
