@@ -71,6 +71,10 @@ TEST(LinkScenario, BadValuesNameTheKeyAndWhatIsAllowed) {
   EXPECT_EQ(parse_error(R"({"link": {"rate_mbit": 10, "jitter_ms": 1}})"),
             "x.json: /link/jitter_ms: unknown key; allowed keys: rate_mbit, queue_ms, delay_ms, "
             "loss_pct");
+  // 100 Gbit/s for 10 s is 125 GB of queue: more than tbf's 32-bit limit can hold.
+  EXPECT_EQ(parse_error(R"({"link": {"rate_mbit": 100000, "queue_ms": 10000}})"),
+            "x.json: /link: rate_mbit 100000 with queue_ms 10000 is a queue of 125000000000 "
+            "bytes; tbf's limit holds at most 4294967295 (4 GB): lower queue_ms or rate_mbit");
   EXPECT_EQ(parse_error(R"({"link": "100mbit"})"),
             "x.json: /link: must be an object, got \"100mbit\"");
   EXPECT_NE(parse_error(R"({"link": {"queue_ms": 20}})").find("/link: needs rate_mbit"),

@@ -290,7 +290,7 @@ void ClientConnection::tell_page_user(unsigned requests, bool ok, uint64_t now_n
 void ClientConnection::sample_tcp_info(uint64_t now_ns) {
   if (!tcp_info_.open()) return;
   tcp_info_.sample(transport_->fd(), now_ns, worker_.plan().warmup_end_ns,
-                   *worker_.recorder().tcp_info);
+                   worker_.tcp_info_window_end_ns(), *worker_.recorder().tcp_info);
 }
 
 // Just before close(): the counters are final, and the socket still answers TCP_INFO.

@@ -15,10 +15,12 @@ class TcpInfoProbe {
  public:
   // Connected: the kernel's counters start at zero now.
   void opened(uint64_t now_ns);
-  // Reads fd into stats. Gauges count when now_ns is in the measured window; counter growth
-  // counts when the previous sample (or the connect) was in it too, so warm-up traffic on a
-  // connection that outlives warm-up is left out (the worker samples right after warm-up ends).
-  void sample(int fd, uint64_t now_ns, uint64_t window_start_ns, TcpInfoStats& stats);
+  // Reads fd into stats. Gauges count when now_ns is in the measured window [start, end];
+  // counter growth counts when the previous sample (or the connect) was in it too, so warm-up
+  // traffic on a connection that outlives warm-up is left out (the worker samples right after
+  // warm-up ends) and so is traffic after the stop (the worker samples as it stops).
+  void sample(int fd, uint64_t now_ns, uint64_t window_start_ns, uint64_t window_end_ns,
+              TcpInfoStats& stats);
   void closed() { open_ = false; }
   bool open() const { return open_; }
 

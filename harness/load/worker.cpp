@@ -233,7 +233,15 @@ void Worker::tick() {
   progress_ok_.store(recorder_.requests_ok, std::memory_order_relaxed);
   progress_errors_.store(recorder_.error_total(), std::memory_order_relaxed);
   if (plan_.stop_requested.load(std::memory_order_relaxed)) stop_at_ns_ = std::min(stop_at_ns_, now);
-  if (now >= stop_at_ns_) stopping_ = true;
+  if (now >= stop_at_ns_ && !stopping_) {
+    stopping_ = true;
+    // The measured window ends here for TCP_INFO too: what the connections do while they drain
+    // and close is not part of the run's throughput, so it is not part of their counters.
+    if (recorder_.tcp_info) {
+      tcp_info_window_end_ns_ = now;
+      for (auto& connection : connections_) connection->sample_tcp_info(now);
+    }
+  }
   if (open_loop()) dispatch_due(now);
   const bool past_grace = now >= stop_at_ns_ + plan_.grace_ns;
   for (auto& user : page_users_) user->tick(now);

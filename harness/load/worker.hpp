@@ -57,6 +57,9 @@ class Worker {
   // tick, so nothing starts after the deadline or a stop request.
   bool stopping(uint64_t now_ns) const { return stopping_ || now_ns >= stop_at_ns_; }
   bool measuring(uint64_t now_ns) const { return now_ns >= plan_.warmup_end_ns; }
+  // When this thread stopped measuring (after the stop, its connections only drain): TCP_INFO
+  // samples later than this are left out.
+  uint64_t tcp_info_window_end_ns() const { return tcp_info_window_end_ns_; }
   void note_applied_options(int fd);
   void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
   bool claim_tickets(uint64_t count) { return plan_.claim_tickets(count); }
@@ -110,6 +113,7 @@ class Worker {
 
   uint64_t stop_at_ns_ = 0;  // the deadline, or earlier when a stop is requested
   bool stopping_ = false;
+  uint64_t tcp_info_window_end_ns_ = UINT64_MAX;
   bool shut_down_ = false;
   uint64_t in_flight_at_end_ = 0;
   uint64_t unsent_at_end_ = 0;

@@ -1,6 +1,8 @@
 #include <cstdint>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "scenario/fields.hpp"
 
 namespace th::scenario_detail {
@@ -39,6 +41,14 @@ LinkShape read_link(const Checks& c, const json& v, const std::string& p) {
   }
   // Without a rate there is nothing for tbf to shape, and its queue has no length in time.
   if (!has_rate) c.fail(p, "needs rate_mbit ({\"rate_mbit\": 100, \"queue_ms\": 50})");
+  // tbf's limit (the bucket plus queue_ms of data at the rate) is a 32-bit byte count in the
+  // kernel's tc_tbf_qopt: refuse here what tc would refuse with a less helpful message.
+  const double queue_bytes = link.rate_mbit * 1e6 / 8 * link.queue_ms / 1000;
+  if (queue_bytes > 4.0e9) {
+    c.fail(p, fmt::format("rate_mbit {} with queue_ms {} is a queue of {:.0f} bytes; tbf's limit "
+                          "holds at most 4294967295 (4 GB): lower queue_ms or rate_mbit",
+                          link.rate_mbit, link.queue_ms, queue_bytes));
+  }
   return link;
 }
 

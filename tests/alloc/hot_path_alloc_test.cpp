@@ -112,7 +112,7 @@ TEST(HotPath, TcpInfoSampleAllocatesNothing) {
   TcpInfoProbe probe;
   probe.opened(1);
   const uint64_t before = g_allocations.load();
-  for (uint64_t sample = 0; sample < 10'000; ++sample) probe.sample(client, 2 + sample, 1, stats);
+  for (uint64_t sample = 0; sample < 10'000; ++sample) probe.sample(client, 2 + sample, 1, UINT64_MAX, stats);
   const uint64_t after = g_allocations.load();
   EXPECT_EQ(after - before, 0u);
   EXPECT_EQ(stats.samples, 10'000u);
