@@ -80,13 +80,7 @@ int run_command(const RunArguments& arguments) {
   const std::vector<RunSpec> specs = expand_runs(document);
   for (const RunSpec& spec : specs) preflight_run(spec);
 
-  ReportInput input;
-  nlohmann::json resolved;
-  to_json(resolved, scenario_from_json(document.base, document.source));
-  resolved["sweep"] = document.sweep;
-  input.scenario = resolved;
-  input.scenario_source = arguments.scenario_path;
-  input.labels = parse_labels(arguments.labels);
+  ReportInput input = report_input_for(document, arguments.scenario_path, arguments.labels);
   input.repetitions = arguments.repetitions;
   const bool gbench = arguments.format == "gbench";
   const std::string out_path =

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "load/run_executor.hpp"
+#include "report/labels.hpp"
 
 namespace th {
 namespace {
@@ -49,6 +50,18 @@ std::string default_out_path(const std::string& scenario_name, const char* exten
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
   }
   return fmt::format("results/{}{}-{}{}", safe_name, suffix, utc_now("%Y%m%dT%H%M%SZ"), extension);
+}
+
+ReportInput report_input_for(const ScenarioDocument& document, const std::string& scenario_path,
+                             const std::vector<std::string>& labels) {
+  ReportInput input;
+  nlohmann::json resolved;
+  to_json(resolved, scenario_from_json(document.base, document.source));
+  resolved["sweep"] = document.sweep;
+  input.scenario = resolved;
+  input.scenario_source = scenario_path;
+  input.labels = parse_labels(labels);
+  return input;
 }
 
 }  // namespace th

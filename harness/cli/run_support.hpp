@@ -1,6 +1,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "report/reporter.hpp"
+#include "scenario/loader.hpp"
 
 namespace th {
 
@@ -16,5 +20,10 @@ void install_interrupt_handlers();
 // results/<name><suffix>-<UTC time><extension>, creating results/ if missing.
 std::string default_out_path(const std::string& scenario_name, const char* extension,
                              const std::string& suffix = "");
+
+// A report's header part: the resolved scenario with its sweep, where it came from, and the
+// user's --label pairs (ConfigError for a malformed one).
+ReportInput report_input_for(const ScenarioDocument& document, const std::string& scenario_path,
+                             const std::vector<std::string>& labels);
 
 }  // namespace th

@@ -148,13 +148,7 @@ int tune_command(const TuneArguments& arguments) {
   const double round_estimate_s = estimate_round_s(specs);
   const TunePlan plan = make_plan(arguments, round_estimate_s, specs.size());
 
-  ReportInput input;
-  nlohmann::json resolved;
-  to_json(resolved, scenario_from_json(document.base, document.source));
-  resolved["sweep"] = document.sweep;
-  input.scenario = resolved;
-  input.scenario_source = arguments.scenario_path;
-  input.labels = parse_labels(arguments.labels);
+  ReportInput input = report_input_for(document, arguments.scenario_path, arguments.labels);
   const std::string out_path = arguments.out_path.empty()
                                    ? default_out_path(specs.front().scenario.name, ".json", "-tune")
                                    : arguments.out_path;
