@@ -1,29 +1,27 @@
 #include "load/run_executor.hpp"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
-
-#include <algorithm>
-#include <chrono>
 #include <memory>
 #include <optional>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "load/load_plan.hpp"
 #include "load/progress_line.hpp"
+#include "load/request_plan.hpp"
 #include "load/worker.hpp"
 #include "net/address.hpp"
 #include "net/network_namespace.hpp"
 #include "net/open_files.hpp"
 #include "net/shaped_link.hpp"
 #include "net/sockstat.hpp"
-#include "load/request_plan.hpp"
 #include "scenario/config_error.hpp"
 #include "server/server.hpp"
 
@@ -55,9 +53,8 @@ void add_open_loop_warnings(RunResult& result, double target_rate) {
   const double achieved =
       result.duration_s > 0 ? static_cast<double>(recorder.requests_sent) / result.duration_s : 0;
   if (achieved < 0.99 * target_rate) {
-    result.warnings.push_back(
-        fmt::format("target rate not reached: {:.0f} requests/s sent of {:.0f} asked", achieved,
-                    target_rate));
+    result.warnings.push_back(fmt::format(
+        "target rate not reached: {:.0f} requests/s sent of {:.0f} asked", achieved, target_rate));
   }
   if (recorder.waited_for_connection * 100 > recorder.requests_sent || result.unsent_at_end > 0) {
     result.warnings.push_back(fmt::format(
@@ -70,7 +67,8 @@ void add_open_loop_warnings(RunResult& result, double target_rate) {
   // the generator could not keep the schedule, whatever the server did.
   const int64_t lag_p99 = recorder.schedule_lag.percentile(99);
   const double threads = std::min(result.scenario.threads, result.scenario.connections);
-  const double busy = result.duration_s > 0 ? result.client_cpu_s / (result.duration_s * threads) : 0;
+  const double busy =
+      result.duration_s > 0 ? result.client_cpu_s / (result.duration_s * threads) : 0;
   if (lag_p99 > 1'000'000 && (recorder.waited_for_connection == 0 || busy > 0.9)) {
     result.warnings.push_back(fmt::format(
         "the load generator fell behind its schedule (p99 {:.1f} ms late; its threads were on "
@@ -114,8 +112,8 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     plan.target_host = scenario.target->host;
     // RFC 9110 §7.2: an IPv6 literal in Host keeps its brackets.
     const bool ipv6_literal = scenario.target->host.find(':') != std::string::npos;
-    host_header = fmt::format(fmt::runtime(ipv6_literal ? "[{}]:{}" : "{}:{}"), scenario.target->host,
-                              scenario.target->port);
+    host_header = fmt::format(fmt::runtime(ipv6_literal ? "[{}]:{}" : "{}:{}"),
+                              scenario.target->host, scenario.target->port);
   } else {
     ServerConfig config = server_config_for(scenario);
     if (scenario.link) {
@@ -135,7 +133,8 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     plan.target = server->address();
     host_header = plan.target.to_string();
     plan.target_host = host_header.substr(0, host_header.rfind(':'));
-    if (plan.target_host.starts_with('[')) plan.target_host = plan.target_host.substr(1, plan.target_host.size() - 2);
+    if (plan.target_host.starts_with('['))
+      plan.target_host = plan.target_host.substr(1, plan.target_host.size() - 2);
     result.embedded_server = true;
   }
   result.target = plan.target.to_string();
@@ -143,8 +142,8 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   plan.target_service = std::to_string(plan.target.port());
 
   plan.protocol = scenario.protocol;
-  plan.model = scenario.protocol == Protocol::stream ? ConnectionModel::keep_alive
-                                                     : scenario.connection;
+  plan.model =
+      scenario.protocol == Protocol::stream ? ConnectionModel::keep_alive : scenario.connection;
   plan.one_request_per_connection =
       plan.model == ConnectionModel::per_request || plan.model == ConnectionModel::parallel;
   plan.write_pattern = scenario.write_pattern;
@@ -171,9 +170,9 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
 
   const uint32_t threads = std::min(scenario.threads, scenario.connections);
   if (threads < scenario.threads) {
-    result.warnings.push_back(fmt::format(
-        "threads lowered from {} to {}: a thread needs at least one connection", scenario.threads,
-        threads));
+    result.warnings.push_back(
+        fmt::format("threads lowered from {} to {}: a thread needs at least one connection",
+                    scenario.threads, threads));
   }
   if (scenario.rate) plan.rate_per_thread = *scenario.rate / threads;
   plan.threads = threads;
@@ -190,7 +189,15 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     first_connection += share;
   }
   result.time_wait_before = time_wait_sockets();
-  const std::optional<FastOpenCounters> fastopen_before = read_fastopen_counters();
+  // Fast Open's client counters grow in this namespace, a linked server's in the link's.
+  const auto fastopen_counters = [&link]() -> std::optional<FastOpenCounters> {
+    std::optional<FastOpenCounters> counters = read_fastopen_counters();
+    if (!counters || !link) return counters;
+    const std::optional<FastOpenCounters> server_side = read_fastopen_counters(link->netns_fd());
+    if (!server_side) return std::nullopt;
+    return *counters + *server_side;
+  };
+  const std::optional<FastOpenCounters> fastopen_before = fastopen_counters();
   for (auto& worker : workers) worker->start();
 
   // The controller's own wait: forwards an interrupt to the workers and samples the server's CPU
@@ -259,12 +266,12 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   } else if (plan.tickets_exhausted()) {
     result.stopped_by = StopReason::requests;
   } else if (plan.request_limit) {
-    result.warnings.push_back(fmt::format(
-        "duration_s ({} s) ended the run before all {} requests were sent", scenario.duration_s,
-        *plan.request_limit));
+    result.warnings.push_back(
+        fmt::format("duration_s ({} s) ended the run before all {} requests were sent",
+                    scenario.duration_s, *plan.request_limit));
   }
   result.time_wait_after = time_wait_sockets();
-  const std::optional<FastOpenCounters> fastopen_after = read_fastopen_counters();
+  const std::optional<FastOpenCounters> fastopen_after = fastopen_counters();
   if (fastopen_before && fastopen_after) result.tcp_fastopen = *fastopen_after - *fastopen_before;
   if (scenario.client.tcp_fastopen_connect.value_or(false) && result.tcp_fastopen &&
       result.tcp_fastopen->active == 0) {
@@ -273,8 +280,8 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
         "needs a Fast Open queue (server.tcp_fastopen) and bit 2 of its net.ipv4.tcp_fastopen, and "
         "a client only sends data in the SYN once an earlier connection brought it a cookie");
   }
-  for (const auto& [side, readings] : {std::pair{"client", &result.client_options},
-                                       std::pair{"server", &result.server_options}}) {
+  for (const auto& [side, readings] :
+       {std::pair{"client", &result.client_options}, std::pair{"server", &result.server_options}}) {
     for (const OptionReading& reading : *readings) {
       if (!reading.note.empty()) {
         result.warnings.push_back(fmt::format("{}.{}: {}", side, reading.name, reading.note));
@@ -293,9 +300,9 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   }
   // A stream chunk still being written at the end is the load itself, not a missing answer.
   if (result.in_flight_at_end > 0 && scenario.protocol != Protocol::stream) {
-    result.warnings.push_back(fmt::format(
-        "{} requests were still unanswered when the run ended (not counted as errors)",
-        result.in_flight_at_end));
+    result.warnings.push_back(
+        fmt::format("{} requests were still unanswered when the run ended (not counted as errors)",
+                    result.in_flight_at_end));
   }
   return result;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,24 @@ struct LinkDirection {
   std::vector<QdiscReading> qdiscs;
 };
 
+// What the delay line (delay_ms/loss_pct on a kernel without sch_netem) did over the run: every
+// packet it took was forwarded, lost on purpose, or dropped.
+struct DelayLineCounters {
+  uint64_t forwarded_packets = 0;
+  uint64_t forwarded_bytes = 0;
+  uint64_t lost_packets = 0;     // loss_pct's random drops
+  uint64_t dropped_packets = 0;  // its store was full, or the device refused the packet back
+  uint64_t late_packets = 0;     // left more than 1 ms after their due time: the CPU was busy
+  uint64_t max_lateness_ns = 0;
+};
+
+struct DelayLineReading {
+  std::string mechanism;  // "tun_relay"
+  std::string device;     // the router's TUN device every packet passes through
+  uint32_t capacity_packets = 0;
+  DelayLineCounters counters;
+};
+
 // What the report shows about a shaped link, besides the scenario's link object.
 struct LinkReading {
   std::string netns;  // the server's, /proc/<pid>/fd/<n> while the run lasts (nsenter --net=)
@@ -39,6 +58,10 @@ struct LinkReading {
   std::string offloads;  // "off", or why they were left on
   LinkDirection client_to_server;
   LinkDirection server_to_client;
+  // delay_ms/loss_pct: "netem" (a qdisc under each direction's tbf, counters in its qdiscs) or
+  // "tun_relay" (delay_line); "" without them.
+  std::string delay_mechanism;
+  std::optional<DelayLineReading> delay_line;
 };
 
 }  // namespace th

@@ -3,8 +3,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <vector>
+
+#include "net/network_namespace.hpp"
 
 namespace th {
 namespace {
@@ -40,8 +43,11 @@ std::optional<FastOpenCounters> parse_fastopen_counters(const std::string& netst
                           get("TCPFastOpenListenOverflow"), get("TCPFastOpenCookieReqd")};
 }
 
-std::optional<FastOpenCounters> read_fastopen_counters() {
-  std::ifstream file("/proc/net/netstat");
+std::optional<FastOpenCounters> read_fastopen_counters(int netns_fd) {
+  std::optional<NetworkNamespaceGuard> inside;
+  if (netns_fd >= 0) inside.emplace(netns_fd);
+  // /proc/net is the namespace of the process's main thread; this thread's may differ.
+  std::ifstream file("/proc/thread-self/net/netstat");
   if (!file) return std::nullopt;
   std::stringstream text;
   text << file.rdbuf();
@@ -55,6 +61,15 @@ FastOpenCounters operator-(const FastOpenCounters& after, const FastOpenCounters
           after.passive_fail - before.passive_fail,
           after.listen_overflow - before.listen_overflow,
           after.cookie_requested - before.cookie_requested};
+}
+
+FastOpenCounters operator+(const FastOpenCounters& one, const FastOpenCounters& other) {
+  return {one.active + other.active,
+          one.active_fail + other.active_fail,
+          one.passive + other.passive,
+          one.passive_fail + other.passive_fail,
+          one.listen_overflow + other.listen_overflow,
+          one.cookie_requested + other.cookie_requested};
 }
 
 }  // namespace th

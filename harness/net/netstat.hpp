@@ -17,13 +17,16 @@ struct FastOpenCounters {
   uint64_t cookie_requested = 0;  // TCPFastOpenCookieReqd: SYNs asking for a cookie
 };
 
-// The counters now, or nullopt when /proc/net/netstat cannot be read or lacks them.
-std::optional<FastOpenCounters> read_fastopen_counters();
+// The counters now, of the calling thread's namespace or of `netns_fd`'s, or nullopt when its
+// netstat cannot be read or lacks them.
+std::optional<FastOpenCounters> read_fastopen_counters(int netns_fd = -1);
 
 // Parses the text of /proc/net/netstat: pairs of lines, names then values, per protocol.
 std::optional<FastOpenCounters> parse_fastopen_counters(const std::string& netstat_text);
 
 // after - before, counter by counter (the counters only grow).
 FastOpenCounters operator-(const FastOpenCounters& after, const FastOpenCounters& before);
+// Counter by counter: two namespaces' counts of one run (a client's and a linked server's).
+FastOpenCounters operator+(const FastOpenCounters& one, const FastOpenCounters& other);
 
 }  // namespace th

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <vector>
 
 #include "net/command.hpp"
@@ -27,6 +28,8 @@ constexpr uint64_t kMinBurstFrames = 4;
 // netem's delay line must never drop (losses come from loss_pct and tbf's queue only); it holds
 // what is in flight, so a generous packet limit costs no memory unless the traffic is there.
 constexpr uint64_t kNetemLimitPackets = 1'000'000;
+// The router's routing table that sends every arrival into the delay line.
+constexpr const char* kDelayTable = "100";
 
 std::atomic<unsigned> g_links_made{0};
 
@@ -80,6 +83,14 @@ std::vector<QdiscReading> read_qdiscs(const std::string& device, int netns_fd,
     if (entry.is_object()) qdiscs.push_back(qdisc_from_json(entry));
   }
   return qdiscs;
+}
+
+// A sysctl of the calling thread's namespace, "" when it cannot be read.
+std::string host_sysctl(const std::string& path) {
+  std::ifstream file("/proc/sys/" + path);
+  std::string value;
+  file >> value;
+  return value;
 }
 
 }  // namespace
@@ -162,6 +173,12 @@ void ShapedLink::build(const LinkShape& shape) {
   must({"ip", "addr", "add", addresses->server + prefix, "dev", server_device}, netns_fd_,
        "address the server's veth end");
   must({"ip", "link", "set", "lo", "up"}, netns_fd_, "bring up the namespace's loopback");
+  // A new namespace starts with Fast Open for clients only (1); the server's options were checked
+  // against the host's value, so the server's namespace gets that.
+  if (const std::string fastopen = host_sysctl("net/ipv4/tcp_fastopen"); !fastopen.empty()) {
+    must({"sysctl", "-qw", "net.ipv4.tcp_fastopen=" + fastopen}, netns_fd_,
+         "give the server's namespace the host's net.ipv4.tcp_fastopen");
+  }
   must({"ip", "link", "set", server_device, "up"}, netns_fd_, "bring up the server's veth end");
   must({"ip", "route", "add", "default", "via", addresses->router_server_side}, netns_fd_,
        "route the server's answers through the router");
@@ -173,8 +190,19 @@ void ShapedLink::build(const LinkShape& shape) {
                      {router_client_side, router_fd_},
                      {router_server_side, router_fd_},
                      {server_device, netns_fd_}});
-  shape_direction(shape, reading_.client_to_server);
-  shape_direction(shape, reading_.server_to_client);
+  bool netem = false;
+  if (shape.needs_netem()) {
+    netem = add_netem(shape, router_server_side);
+    if (netem) {
+      add_netem(shape, router_client_side);
+      reading_.delay_mechanism = "netem";
+    } else {
+      add_delay_line(shape, device('d'), {router_client_side, router_server_side});
+      reading_.delay_mechanism = "tun_relay";
+    }
+  }
+  shape_direction(shape, reading_.client_to_server, netem);
+  shape_direction(shape, reading_.server_to_client, netem);
 }
 
 // TSO/GSO hand tbf 64 KiB super-packets that it must split again, and GRO merges arrivals:
@@ -195,42 +223,69 @@ void ShapedLink::turn_offloads_off(const std::vector<std::pair<std::string, int>
   reading_.offloads = problem.empty() ? "off" : problem;
 }
 
-void ShapedLink::shape_direction(const LinkShape& shape, LinkDirection& direction) {
-  const int netns_fd = router_fd_;
+// netem at the root delays (and drops) first; its child tbf then shapes and queues, the
+// arrangement of the netem manual page ("rate control" with tbf as a child). False when this
+// kernel has no sch_netem.
+bool ShapedLink::add_netem(const LinkShape& shape, const std::string& device) {
+  Argv netem = {"tc",
+                "qdisc",
+                "add",
+                "dev",
+                device,
+                "root",
+                "handle",
+                "1:",
+                "netem",
+                "limit",
+                std::to_string(kNetemLimitPackets)};
+  if (shape.delay_ms > 0) netem.insert(netem.end(), {"delay", fmt::format("{}ms", shape.delay_ms)});
+  if (shape.loss_pct > 0) netem.insert(netem.end(), {"loss", fmt::format("{}%", shape.loss_pct)});
+  const CommandResult result = run_command(netem, router_fd_);
+  if (!result.ok() && result.err.find("kind is unknown") != std::string::npos) return false;
+  if (!result.ok()) {
+    throw ConfigError(
+        fmt::format("link: cannot add netem: `{}`: {}", command_text(netem), result.failure()));
+  }
+  return true;
+}
+
+// The router sends what arrives from either side into the TUN device first (policy routing on
+// the incoming interface); what the delay line writes back arrives on the TUN device and takes
+// the main table to its side's veth, where tbf waits. So, as with netem, a packet is delayed
+// before it queues for the rate.
+void ShapedLink::add_delay_line(const LinkShape& shape, const std::string& device,
+                                const std::vector<std::string>& router_sides) {
+  const TbfParameters tbf = tbf_parameters(shape);
+  // What arrives during one delay, both directions, with room for slow start's overshoot (up to
+  // twice the rate) and the ACKs: a store that fills drops, and the report counts it.
+  const double in_flight = 4.0 * double(tbf.rate_bytes_per_s) * shape.delay_ms / 1000 / 1000;
+  const auto capacity = static_cast<uint32_t>(std::clamp(in_flight, 1024.0, 65536.0));
+  delay_line_ = std::make_unique<DelayLine>(
+      router_fd_, device, static_cast<uint64_t>(std::llround(shape.delay_ms * 1e6)), shape.loss_pct,
+      capacity);
+  must({"ip", "link", "set", device, "up"}, router_fd_, "bring up the delay line");
+  must({"ip", "route", "add", "default", "dev", device, "table", kDelayTable}, router_fd_,
+       "route into the delay line");
+  for (const std::string& side : router_sides) {
+    must({"ip", "rule", "add", "iif", side, "table", kDelayTable}, router_fd_,
+         "send arrivals through the delay line");
+  }
+  // Packets from the client come back in on the TUN device, not on the interface the route to
+  // the client leaves by: strict reverse-path filtering would drop them.
+  must({"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0",
+        fmt::format("net.ipv4.conf.{}.rp_filter=0", device)},
+       router_fd_, "let the delay line's packets past the reverse-path filter");
+  reading_.delay_line = DelayLineReading{"tun_relay", device, capacity, {}};
+}
+
+void ShapedLink::shape_direction(const LinkShape& shape, LinkDirection& direction,
+                                 bool under_netem) {
   const TbfParameters tbf = tbf_parameters(shape);
   direction.rate_bit_per_s = tbf.rate_bytes_per_s * 8;
   direction.burst_bytes = tbf.burst_bytes;
   direction.limit_bytes = tbf.limit_bytes;
   Argv tbf_argv = {"tc", "qdisc", "add", "dev", direction.device};
-  if (shape.needs_netem()) {
-    // netem at the root delays (and drops) first; its child tbf then shapes and queues, the
-    // arrangement of the netem manual page ("rate control" with tbf as a child).
-    Argv netem = {"tc",
-                  "qdisc",
-                  "add",
-                  "dev",
-                  direction.device,
-                  "root",
-                  "handle",
-                  "1:",
-                  "netem",
-                  "limit",
-                  std::to_string(kNetemLimitPackets)};
-    if (shape.delay_ms > 0)
-      netem.insert(netem.end(), {"delay", fmt::format("{}ms", shape.delay_ms)});
-    if (shape.loss_pct > 0) netem.insert(netem.end(), {"loss", fmt::format("{}%", shape.loss_pct)});
-    const CommandResult result = run_command(netem, netns_fd);
-    if (!result.ok() && result.err.find("kind is unknown") != std::string::npos) {
-      throw ConfigError(fmt::format(
-          "link: delay_ms and loss_pct need the kernel's netem qdisc (sch_netem), and this kernel "
-          "lacks it (`{}`: {}); remove delay_ms and loss_pct (the shaper's queue still adds "
-          "delay under load: queue_ms), or run on a kernel built with CONFIG_NET_SCH_NETEM",
-          command_text(netem), result.failure()));
-    }
-    if (!result.ok()) {
-      throw ConfigError(
-          fmt::format("link: cannot add netem: `{}`: {}", command_text(netem), result.failure()));
-    }
+  if (under_netem) {
     tbf_argv.insert(tbf_argv.end(), {"parent", "1:1", "handle", "10:"});
   } else {
     tbf_argv.push_back("root");
@@ -238,7 +293,7 @@ void ShapedLink::shape_direction(const LinkShape& shape, LinkDirection& directio
   tbf_argv.insert(tbf_argv.end(),
                   {"tbf", "rate", rate_text(tbf.rate_bytes_per_s), "burst",
                    std::to_string(tbf.burst_bytes), "limit", std::to_string(tbf.limit_bytes)});
-  must(tbf_argv, netns_fd, "shape the link with tbf");
+  must(tbf_argv, router_fd_, "shape the link with tbf");
 }
 
 LinkReading ShapedLink::read(std::string* problem) const {
@@ -247,6 +302,7 @@ LinkReading ShapedLink::read(std::string* problem) const {
       read_qdiscs(reading.client_to_server.device, router_fd_, problem);
   reading.server_to_client.qdiscs =
       read_qdiscs(reading.server_to_client.device, router_fd_, problem);
+  if (delay_line_) reading.delay_line->counters = delay_line_->counters();
   return reading;
 }
 
@@ -263,6 +319,7 @@ void ShapedLink::tear_down() noexcept {
     }
     veth_created_ = false;
   }
+  delay_line_.reset();
   for (int* fd : {&netns_fd_, &router_fd_}) {
     if (*fd >= 0) ::close(*fd);
     *fd = -1;

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "net/delay_line.hpp"
 #include "net/link_reading.hpp"
 #include "scenario/scenario.hpp"
 
@@ -20,17 +22,17 @@ TbfParameters tbf_parameters(const LinkShape& shape);
 
 // A link between the load generator and the embedded server: a network namespace of its own for
 // the server, joined to the caller's namespace through a router namespace by two veth pairs; the
-// router's egress towards each side is shaped by tbf (and delayed and thinned by netem for
-// delay_ms/loss_pct). The shaper sits in a namespace of its own because a qdisc on the sender's
-// own egress holds packets its socket still owns, and TCP Small Queues would then cap what the
-// sender queues there to about a millisecond of data: it could never fill the queue. The
-// constructor builds it, the destructor takes it down; nothing is left behind on an exception, and
-// the namespace (and with it both veth ends) also dies with the process if it is killed before the
-// destructor runs.
+// router's egress towards each side is shaped by tbf, and delay_ms/loss_pct are added by netem
+// under it or, on a kernel without sch_netem, by a DelayLine that the router forwards through. The
+// shaper sits in a namespace of its own because a qdisc on the sender's own egress holds packets
+// its socket still owns, and TCP Small Queues would then cap what the sender queues there to about
+// a millisecond of data: it could never fill the queue. The constructor builds it, the destructor
+// takes it down; nothing is left behind on an exception, and the namespace (and with it both veth
+// ends) also dies with the process if it is killed before the destructor runs.
 class ShapedLink {
  public:
   // Throws ConfigError naming what is missing: capabilities, the ip/tc commands, a free address
-  // block, or the kernel's sch_netem for delay_ms/loss_pct.
+  // block, or for delay_ms/loss_pct both sch_netem and /dev/net/tun.
   explicit ShapedLink(const LinkShape& shape);
   ~ShapedLink();
   ShapedLink(const ShapedLink&) = delete;
@@ -44,7 +46,10 @@ class ShapedLink {
 
  private:
   void build(const LinkShape& shape);
-  void shape_direction(const LinkShape& shape, LinkDirection& direction);
+  bool add_netem(const LinkShape& shape, const std::string& device);
+  void add_delay_line(const LinkShape& shape, const std::string& device,
+                      const std::vector<std::string>& router_sides);
+  void shape_direction(const LinkShape& shape, LinkDirection& direction, bool under_netem);
   void turn_offloads_off(const std::vector<std::pair<std::string, int>>& devices);
   void tear_down() noexcept;
 
@@ -52,7 +57,8 @@ class ShapedLink {
   int router_fd_ = -1;  // the shaper's
   bool veth_created_ = false;
   std::string client_device_;
-  LinkReading reading_;  // everything but the counters, filled in by build()
+  std::unique_ptr<DelayLine> delay_line_;  // closed before the router namespace's descriptor
+  LinkReading reading_;                    // everything but the counters, filled in by build()
 };
 
 }  // namespace th

@@ -119,6 +119,20 @@ nlohmann::json timeline_to_json(const Timeline& timeline) {
   return seconds;
 }
 
+nlohmann::json delay_line_to_json(const std::optional<DelayLineReading>& line) {
+  if (!line) return nullptr;
+  const DelayLineCounters& counters = line->counters;
+  return {{"mechanism", line->mechanism},
+          {"device", line->device},
+          {"capacity_packets", line->capacity_packets},
+          {"forwarded_packets", counters.forwarded_packets},
+          {"forwarded_bytes", counters.forwarded_bytes},
+          {"lost_packets", counters.lost_packets},
+          {"dropped_packets", counters.dropped_packets},
+          {"late_packets", counters.late_packets},
+          {"max_lateness_us", counters.max_lateness_ns / 1000}};
+}
+
 // The shaped link as applied, and its qdiscs' counters at the end of the run (null without one).
 nlohmann::json link_to_json(const std::optional<LinkReading>& link) {
   if (!link) return nullptr;
@@ -147,7 +161,9 @@ nlohmann::json link_to_json(const std::optional<LinkReading>& link) {
           {"server_address", link->server_address},
           {"offloads", link->offloads},
           {"client_to_server", direction(link->client_to_server)},
-          {"server_to_client", direction(link->server_to_client)}};
+          {"server_to_client", direction(link->server_to_client)},
+          {"delay_mechanism", link->delay_mechanism},
+          {"delay_line", delay_line_to_json(link->delay_line)}};
 }
 
 }  // namespace
