@@ -130,7 +130,8 @@ nlohmann::json delay_line_to_json(const std::optional<DelayLineReading>& line) {
           {"lost_packets", counters.lost_packets},
           {"dropped_packets", counters.dropped_packets},
           {"late_packets", counters.late_packets},
-          {"max_lateness_us", counters.max_lateness_ns / 1000}};
+          {"max_lateness_us", counters.max_lateness_ns / 1000},
+          {"realtime", counters.realtime}};
 }
 
 // The shaped link as applied, and its qdiscs' counters at the end of the run (null without one).
