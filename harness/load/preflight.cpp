@@ -1,12 +1,11 @@
 #include "load/preflight.hpp"
 
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "net/address.hpp"
 #include "net/open_files.hpp"
@@ -35,9 +34,10 @@ void check_bindable(const SocketAddress& address, const std::string& text) {
   const int error = errno;
   if (fd >= 0) close(fd);
   if (!bound) {
-    throw ConfigError(fmt::format("local_addresses: cannot bind {}: {} (is it an address of "
-                                  "this host?)",
-                                  text, std::strerror(error)));
+    throw ConfigError(
+        fmt::format("local_addresses: cannot bind {}: {} (is it an address of "
+                    "this host?)",
+                    text, std::strerror(error)));
   }
 }
 
@@ -50,15 +50,16 @@ void preflight_run(const RunSpec& spec) {
     check_cpus(scenario.client_cpus, "client_cpus");
     check_cpus(scenario.server_cpus, "server_cpus");
     probe_socket_options(scenario.client, "client");
-    probe_socket_options(scenario.server, "server");
-    const int family = scenario.target ? resolve_address(scenario.target->host,
-                                                         scenario.target->port).family()
-                                       : AF_INET;
+    // A linked server lives in a namespace of the harness's, which enables Fast Open there.
+    probe_socket_options(scenario.server, "server", scenario.link.has_value());
+    const int family = scenario.target
+                           ? resolve_address(scenario.target->host, scenario.target->port).family()
+                           : AF_INET;
     for (const std::string& local : scenario.local_addresses) {
       const SocketAddress address = resolve_address(local, 0);
       if (address.family() != family) {
-        throw ConfigError(fmt::format(
-            "local_addresses: {} is not of the target's address family", local));
+        throw ConfigError(
+            fmt::format("local_addresses: {} is not of the target's address family", local));
       }
       check_bindable(address, local);
     }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -173,12 +174,12 @@ void ShapedLink::build(const LinkShape& shape) {
   must({"ip", "addr", "add", addresses->server + prefix, "dev", server_device}, netns_fd_,
        "address the server's veth end");
   must({"ip", "link", "set", "lo", "up"}, netns_fd_, "bring up the namespace's loopback");
-  // A new namespace starts with Fast Open for clients only (1); the server's options were checked
-  // against the host's value, so the server's namespace gets that.
-  if (const std::string fastopen = host_sysctl("net/ipv4/tcp_fastopen"); !fastopen.empty()) {
-    must({"sysctl", "-qw", "net.ipv4.tcp_fastopen=" + fastopen}, netns_fd_,
-         "give the server's namespace the host's net.ipv4.tcp_fastopen");
-  }
+  // A new namespace starts with Fast Open for clients only (1). The server's namespace is the
+  // harness's own, so it gets the host's flags plus the server bit (2): the server's tcp_fastopen
+  // key works without touching the host, and a listener without a Fast Open queue is unaffected.
+  const long host_fastopen = std::strtol(host_sysctl("net/ipv4/tcp_fastopen").c_str(), nullptr, 0);
+  must({"sysctl", "-qw", fmt::format("net.ipv4.tcp_fastopen={}", host_fastopen | 2)}, netns_fd_,
+       "enable Fast Open for the server's namespace");
   must({"ip", "link", "set", server_device, "up"}, netns_fd_, "bring up the server's veth end");
   must({"ip", "route", "add", "default", "via", addresses->router_server_side}, netns_fd_,
        "route the server's answers through the router");

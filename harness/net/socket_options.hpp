@@ -52,8 +52,10 @@ std::vector<OptionReading> read_socket_options(int fd, const SocketOptions& requ
 // configuration error before the run rather than a counted error in it. The message names the
 // option, the value, the errno text and the sysctl or capability that would allow it; Fast Open
 // is also checked against net.ipv4.tcp_fastopen, which the kernel would silently ignore for a
-// listener. `side` is "client" or "server". Throws ConfigError.
-std::vector<OptionReading> probe_socket_options(const SocketOptions& options, const char* side);
+// listener, unless `namespace_is_the_harnesss` (a linked server's namespace, where the harness
+// sets the sysctl itself). `side` is "client" or "server". Throws ConfigError.
+std::vector<OptionReading> probe_socket_options(const SocketOptions& options, const char* side,
+                                                bool namespace_is_the_harnesss = false);
 
 // What net.ipv4.tcp_fastopen (bit 1: clients, bit 2: servers) lacks for `side` to use Fast Open
 // when `wanted`: the sentence to show, or empty when nothing is missing. Pure, for tests.
