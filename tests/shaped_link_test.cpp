@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli_runner.hpp"
+#include "net/delay_line.hpp"
 #include "net/network_namespace.hpp"
 #include "run_helpers.hpp"
 #include "scenario/config_error.hpp"
@@ -117,6 +118,30 @@ TEST(ShapedLink, DelayMsHoldsEveryPacketThatLongEachWay) {
   EXPECT_EQ(line.lost_packets, 0u);
   EXPECT_EQ(line.dropped_packets, 0u);
   EXPECT_TRUE(link_interfaces_of(getpid()).empty()) << "the TUN device outlived the run";
+}
+
+TEST(DelayLineWarning, NamesLatePacketsAboveOnePercentAndEveryDrop) {
+  DelayLineCounters counters;
+  counters.forwarded_packets = 1000;
+  counters.late_packets = 10;  // 1 %: scheduling noise, no warning
+  counters.realtime = true;
+  EXPECT_EQ(delay_line_warning(counters, 10), "");
+  counters.late_packets = 11;
+  counters.max_lateness_ns = 4'500'000;
+  const std::string late = delay_line_warning(counters, 10);
+  EXPECT_NE(late.find("sent 11 of 1000 packets more than 1 ms late (at worst 4.5 ms after "
+                      "delay_ms 10)"),
+            std::string::npos)
+      << late;
+  EXPECT_EQ(late.find("CAP_SYS_NICE"), std::string::npos) << late;
+  counters.realtime = false;
+  EXPECT_NE(delay_line_warning(counters, 10).find("CAP_SYS_NICE is missing"), std::string::npos);
+
+  DelayLineCounters full;
+  full.forwarded_packets = 1000;
+  full.dropped_packets = 3;
+  EXPECT_NE(delay_line_warning(full, 50).find("dropped 3 packets it had no room for"),
+            std::string::npos);
 }
 
 // The relay drops each packet with probability loss_pct / 100; over thousands of packets the

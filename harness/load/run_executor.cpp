@@ -18,6 +18,7 @@
 #include "load/request_plan.hpp"
 #include "load/worker.hpp"
 #include "net/address.hpp"
+#include "net/delay_line.hpp"
 #include "net/network_namespace.hpp"
 #include "net/open_files.hpp"
 #include "net/shaped_link.hpp"
@@ -254,6 +255,11 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
       std::string problem;
       result.link = link->read(&problem);
       if (!problem.empty()) result.warnings.push_back(problem);
+      if (result.link->delay_line) {
+        std::string late =
+            delay_line_warning(result.link->delay_line->counters, scenario.link->delay_ms);
+        if (!late.empty()) result.warnings.push_back(std::move(late));
+      }
     }
     result.server_options = server->applied_options();
     server->stop();

@@ -66,6 +66,26 @@ int open_tun(int netns_fd, const std::string& device) {
 
 }  // namespace
 
+std::string delay_line_warning(const DelayLineCounters& counters, double delay_ms) {
+  std::string warning;
+  if (counters.dropped_packets != 0) {
+    warning = fmt::format(
+        "link: the delay line dropped {} packets it had no room for (losses loss_pct did not ask "
+        "for); lower rate_mbit x delay_ms",
+        counters.dropped_packets);
+  }
+  const uint64_t taken = counters.forwarded_packets + counters.dropped_packets;
+  if (counters.late_packets * 100 > taken) {
+    if (!warning.empty()) warning += "; ";
+    warning += fmt::format(
+        "link: the delay line sent {} of {} packets more than 1 ms late (at worst {:.1f} ms after "
+        "delay_ms {}): its thread waited for a CPU, so round trips were longer than asked{}",
+        counters.late_packets, taken, double(counters.max_lateness_ns) / 1e6, delay_ms,
+        counters.realtime ? "" : " (it ran without real-time priority: CAP_SYS_NICE is missing)");
+  }
+  return warning;
+}
+
 DelayLine::DelayLine(int netns_fd, const std::string& device, uint64_t delay_ns, double loss_pct,
                      uint32_t capacity_packets)
     : device_(device),
