@@ -1,5 +1,5 @@
-// `tcpharness serve`: where it listens, what it says about it, its limit options and the
-// refusals it prints when it stops.
+// `tcpharness serve`: where it listens, what it says about it, its limit and socket options and
+// the refusals it prints when it stops.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +14,8 @@
 #include "blocking_client.hpp"
 #include "cli_runner.hpp"
 #include "net/address.hpp"
+#include "scenario/config_error.hpp"
+#include "scenario/loader.hpp"
 
 namespace th {
 namespace {
@@ -56,6 +58,7 @@ class Serve {
 
   const std::string& address() const { return address_; }
   int port() const { return std::stoi(address_.substr(address_.rfind(':') + 1)); }
+  std::string out() const { return testing::read_file(directory_ + "/out"); }
   std::string err() const { return testing::read_file(directory_ + "/err"); }
 
   bool running() {
@@ -122,6 +125,78 @@ TEST(ServeListen, PrintsWhatItRefusedWhenItStops) {
   const std::string err = serve.err();
   EXPECT_NE(err.find("1 header timeout (408)"), std::string::npos) << err;
   EXPECT_NE(err.find("1 header too large (431)"), std::string::npos) << err;
+}
+
+TEST(ServeListen, SetsAnyServerSocketOptionAndPrintsWhatTheKernelApplied) {
+  Serve serve({"--protocol", "echo", "--tcp-nodelay", "true", "--set", "server.tcp_congestion=reno",
+               "--set", "server.so_sndbuf=4096", "--set", "server.so_keepalive=true", "--set",
+               "server.tcp_keepidle=30", "--set", "server.so_linger.on=true", "--set",
+               "server.tcp_defer_accept=1"});
+  ASSERT_FALSE(serve.address().empty()) << serve.err();
+  {
+    testing::Client client(resolve_address("127.0.0.1", serve.port()));
+    ASSERT_TRUE(client.send_all("ping"));
+    EXPECT_EQ(client.receive(4), "ping");
+  }
+  EXPECT_EQ(serve.stop(), 0);
+  const std::string out = serve.out();
+  for (const char* line : {
+           "  tcp_nodelay: true (requested true)\n",
+           "  tcp_congestion: \"reno\" (requested \"reno\")\n",
+           "  so_sndbuf: 8192 (requested 4096)\n",  // Linux doubles it (socket(7))
+           "  so_keepalive: true (requested true)\n", "  tcp_keepidle: 30 (requested 30)\n",
+           "  so_linger: {\"on\":true,\"timeout_s\":0} (requested {\"on\":true,\"timeout_s\":0})\n",
+           "  tcp_defer_accept: 1 (requested 1)\n",
+           "  tcp_cork: false\n",  // not asked for: the kernel's default, without "requested"
+       }) {
+    EXPECT_NE(out.find(line), std::string::npos) << "missing: " << line << "in:\n" << out;
+  }
+}
+
+// The same reader as a scenario's "server" object: the same words after the source.
+std::string scenario_error(const nlohmann::json& server) {
+  try {
+    scenario_from_json({{"server", server}}, "x.json");
+  } catch (const ConfigError& error) {
+    return std::string(error.what()).substr(std::string("x.json: ").size());
+  }
+  return "(accepted)";
+}
+
+TEST(ServeListen, BadSocketOptionIsRefusedInTheScenariosWords) {
+  char pattern[] = "/tmp/tcpharness-cli-XXXXXX";
+  const std::string scratch = mkdtemp(pattern);
+  const auto refused = [&](const std::string& arguments, const std::string& expected) {
+    const testing::CliOutcome outcome = testing::run_cli("serve " + arguments, scratch);
+    EXPECT_EQ(outcome.exit_code, 2) << arguments;
+    EXPECT_EQ(outcome.err, "tcpharness: serve --set: " + expected + "\n") << arguments;
+  };
+  refused("--set 'server.tcp_congestion=Bad!'", scenario_error({{"tcp_congestion", "Bad!"}}));
+  refused("--set server.tcp_keepidle=0", scenario_error({{"tcp_keepidle", 0}}));
+  refused("--set server.so_linger.timeout_s=yes",
+          scenario_error({{"so_linger", {{"timeout_s", "yes"}}}}));
+  refused("--set server.tcp_fastopen=true", scenario_error({{"tcp_fastopen", true}}));
+  // Server behaviour (delay_us, stall) is not a socket option: run only.
+  const testing::CliOutcome behaviour = testing::run_cli("serve --set server.delay_us=5", scratch);
+  EXPECT_EQ(behaviour.exit_code, 2);
+  EXPECT_NE(behaviour.err.find("/server/delay_us: unknown key; allowed keys: tcp_nodelay"),
+            std::string::npos)
+      << behaviour.err;
+  const testing::CliOutcome client =
+      testing::run_cli("serve --set client.tcp_nodelay=true", scratch);
+  EXPECT_EQ(client.exit_code, 2);
+  EXPECT_NE(client.err.find("serve sets only its own socket options, as server.KEY=VALUE"),
+            std::string::npos)
+      << client.err;
+  // Well formed, but the kernel has no such algorithm: refused before anything listens.
+  const testing::CliOutcome kernel =
+      testing::run_cli("serve --set server.tcp_congestion=nosuchcc", scratch);
+  EXPECT_EQ(kernel.exit_code, 2);
+  EXPECT_EQ(
+      kernel.err.rfind("tcpharness: server.tcp_congestion: the kernel refused \"nosuchcc\"", 0), 0u)
+      << kernel.err;
+  EXPECT_EQ(kernel.out, "");
+  std::system(("rm -rf '" + scratch + "'").c_str());
 }
 
 TEST(ServeListen, BadListenOrLimitIsAUsageError) {

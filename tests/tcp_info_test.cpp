@@ -1,12 +1,23 @@
 // TCP_INFO per run: what the kernel says limited the senders, sampled from every client
 // connection once a second and at close (docs/methodology.md#tcp_info).
-#include <gtest/gtest.h>
+#include "net/tcp_info.hpp"
 
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+#include "blocking_client.hpp"
+#include "net/address.hpp"
 #include "net/network_namespace.hpp"
 #include "report/merge.hpp"
 #include "report_fixtures.hpp"
 #include "run_helpers.hpp"
 #include "scenario/config_error.hpp"
+#include "scripted_http_server.hpp"
 
 namespace th {
 namespace {
@@ -112,6 +123,63 @@ TEST(TcpInfo, PerRequestSamplesEachConnectionOnceAtClose) {
   ASSERT_TRUE(result.recorder.tcp_info.has_value());
   EXPECT_EQ(result.recorder.tcp_info->connections_sampled, 300u);
   EXPECT_EQ(result.recorder.tcp_info->bytes_acked, result.recorder.bytes_sent);
+}
+
+// Linux advances tcpi_bytes_received with rcv_nxt, and the peer's FIN takes one sequence number
+// (RFC 9293 §3.4): a socket that has read the peer's close must still report only its payload.
+TEST(TcpInfoSample, BytesReceivedLeavesOutThePeersFin) {
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  socklen_t length = sizeof address;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  SocketAddress server_address;
+  std::memcpy(&server_address.storage, &address, sizeof address);
+
+  const std::string payload(1000, 'x');
+  std::thread server([&] {
+    const int accepted = accept(listener, nullptr, nullptr);
+    if (accepted < 0) return;
+    (void)!write(accepted, payload.data(), payload.size());
+    close(accepted);  // the server closes first: its FIN follows the payload
+  });
+  testing::Client client(server_address);
+  ASSERT_TRUE(client.connected());
+  EXPECT_EQ(client.receive_until_close(), payload);  // read to the EOF: the FIN has arrived
+  server.join();
+  close(listener);
+
+  TcpInfoSample sample;
+  ASSERT_EQ(read_tcp_info(client.fd(), sample), 0);
+  EXPECT_TRUE(sample.peer_fin_received);
+  EXPECT_EQ(sample.bytes_received, payload.size());
+}
+
+// per_request HTTP asks for "Connection: close", so the embedded server closes each connection
+// right after its response, usually before the client's sample at close reads TCP_INFO.
+TEST(TcpInfo, PerRequestHttpBytesReceivedEqualsTheBytesRead) {
+  const RunResult result = run_scenario(
+      {{"connection", "per_request"}, {"connections", 2}, {"requests", 300}, {"duration_s", 60}});
+  ASSERT_TRUE(result.recorder.tcp_info.has_value());
+  EXPECT_EQ(result.recorder.tcp_info->bytes_received, result.recorder.bytes_received);
+}
+
+// A body delimited by the server's close: the client reads the FIN before every sample at close.
+TEST(TcpInfo, CloseDelimitedResponsesBytesReceivedEqualsTheBytesRead) {
+  testing::ScriptedHttpServer server(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nbody until close", true);
+  const RunResult result = run_scenario({{"target", server.target()},
+                                         {"request_size", 0},
+                                         {"connections", 2},
+                                         {"requests", 100},
+                                         {"duration_s", 30}});
+  ASSERT_EQ(result.recorder.requests_ok, 100u);
+  ASSERT_TRUE(result.recorder.tcp_info.has_value());
+  EXPECT_EQ(result.recorder.tcp_info->connections_sampled, 100u);
+  EXPECT_EQ(result.recorder.tcp_info->bytes_received, result.recorder.bytes_received);
 }
 
 TEST(TcpInfo, OffMeansNoSamplesAndNoSection) {

@@ -77,6 +77,7 @@ struct ServeArguments {
   bool tcp_nodelay_set = false;
   int so_sndbuf = 0;
   int so_rcvbuf = 0;
+  std::vector<std::string> socket_options;  // --set server.KEY=VALUE, any server-side option
   std::vector<int> cpus;
   ServerLimits limits;  // --max-header-bytes, --header-timeout-ms, ... (docs/reliability.md)
 };

@@ -7,7 +7,9 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "report/reporter.hpp"
 #include "scenario/config_error.hpp"
+#include "scenario/loader.hpp"
 #include "server/server.hpp"
 
 namespace th {
@@ -66,6 +68,42 @@ bool is_loopback(const SocketAddress& address) {
   return IN6_IS_ADDR_LOOPBACK(&ipv6->sin6_addr);
 }
 
+// The dedicated flags are shorthands for --set, so that one reader (the scenario's) checks every
+// value; the --set assignments come after them and win.
+SocketOptions socket_options_of(const ServeArguments& arguments) {
+  std::vector<std::string> assignments;
+  if (arguments.tcp_nodelay_set) {
+    assignments.push_back(fmt::format("server.tcp_nodelay={}", arguments.tcp_nodelay));
+  }
+  if (arguments.so_sndbuf > 0) {
+    assignments.push_back(fmt::format("server.so_sndbuf={}", arguments.so_sndbuf));
+  }
+  if (arguments.so_rcvbuf > 0) {
+    assignments.push_back(fmt::format("server.so_rcvbuf={}", arguments.so_rcvbuf));
+  }
+  assignments.insert(assignments.end(), arguments.socket_options.begin(),
+                     arguments.socket_options.end());
+  return server_socket_options(assignments);
+}
+
+// Every server-side option in the option table's order, in the report's notation: what the kernel
+// made of it and, when it was set, what was asked ("  so_sndbuf: 8192 (requested 4096)").
+std::string applied_options_text(const std::vector<OptionReading>& readings) {
+  std::string text =
+      "socket options as the kernel applies them (set at start-up on a socket like the "
+      "server's, then read back):\n";
+  for (const OptionReading& reading : readings) {
+    const nlohmann::json option = option_to_json(reading);
+    text += fmt::format("  {}: {}", reading.name, option["applied"].dump());
+    if (!option["requested"].is_null()) {
+      text += fmt::format(" (requested {})", option["requested"].dump());
+    }
+    text += '\n';
+    if (!reading.note.empty()) text += fmt::format("    {}\n", reading.note);
+  }
+  return text;
+}
+
 std::string rejections_line(const ServerStats& stats) {
   return fmt::format(
       "refused: {} bad request (400), {} method not allowed (405), {} header timeout (408), "
@@ -103,6 +141,11 @@ void add_serve_command(CLI::App& app, ServeArguments& arguments) {
       ->check(CLI::Range(1, 2147483647));
   serve->add_option("--so-rcvbuf", arguments.so_rcvbuf, "SO_RCVBUF bytes")
       ->check(CLI::Range(1, 2147483647));
+  serve->add_option("--set", arguments.socket_options,
+                    "Any server-side socket option, as a scenario's server.KEY: --set "
+                    "server.tcp_congestion=bbr, --set server.so_linger.on=true (repeatable; keys "
+                    "and values as in docs/scenarios.md, checked the same way; wins over "
+                    "--tcp-nodelay, --so-sndbuf and --so-rcvbuf)");
   serve->add_option("--cpus", arguments.cpus, "CPUs to pin the loops to (round-robin)");
   ServerLimits& limits = arguments.limits;
   serve
@@ -141,11 +184,10 @@ int serve_command(const ServeArguments& arguments) {
   config.response_size = arguments.response_size;
   config.write_pattern =
       arguments.write_pattern == "split" ? WritePattern::split : WritePattern::single;
-  if (arguments.tcp_nodelay_set) config.options.tcp_nodelay = arguments.tcp_nodelay;
-  if (arguments.so_sndbuf > 0) config.options.so_sndbuf = arguments.so_sndbuf;
-  if (arguments.so_rcvbuf > 0) config.options.so_rcvbuf = arguments.so_rcvbuf;
+  config.options = socket_options_of(arguments);
   config.cpus = arguments.cpus;
-  probe_socket_options(config.options, "server");
+  // Also refuses, before anything listens, a value the kernel will not take.
+  const std::vector<OptionReading> applied = probe_socket_options(config.options, "server");
 
   // Block the stop signals before the loops start, so every thread inherits the mask and only
   // sigwait below sees them.
@@ -165,6 +207,7 @@ int serve_command(const ServeArguments& arguments) {
   }
   fmt::print("listening on {} ({}, {} thread{})\n", server.address().to_string(),
              arguments.protocol, arguments.threads, arguments.threads == 1 ? "" : "s");
+  fmt::print("{}", applied_options_text(applied));
   std::fflush(stdout);
 
   int received = 0;

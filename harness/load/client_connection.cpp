@@ -8,9 +8,6 @@
 #include "load/worker.hpp"
 
 namespace th {
-namespace {
-
-}  // namespace
 
 ClientConnection::ClientConnection(Worker& worker) : worker_(worker) {
   const unsigned slots = std::bit_ceil(std::max(1u, worker.plan().pipeline_depth));
@@ -112,7 +109,8 @@ void ClientConnection::on_connected(int status) {
   }
   // The request that opened the connection writes from now; any begun while it connected
   // (pipelined) count the wait in their write phase, as the connect is recorded only once.
-  if (written_ < begun_) slot(written_).write_start_ns = std::max(slot(written_).write_start_ns, now);
+  if (written_ < begun_)
+    slot(written_).write_start_ns = std::max(slot(written_).write_start_ns, now);
   worker_.note_applied_options(transport_->fd());
   if (worker_.recorder().tcp_info) tcp_info_.opened(now);
   if (const int read_status = transport_->start_reading()) return fail(read_status);
@@ -156,7 +154,8 @@ void ClientConnection::group_written(uint64_t now_ns) {
 void ClientConnection::send_chunk() {
   phase_ = Phase::streaming;
   const LoadPlan& plan = worker_.plan();
-  if (const int status = transport_->write_then_notify(plan.requests[0].writes[0].buffers, 1)) fail(status);
+  if (const int status = transport_->write_then_notify(plan.requests[0].writes[0].buffers, 1))
+    fail(status);
 }
 
 void ClientConnection::on_write_done(int status) {
@@ -264,15 +263,16 @@ void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connect
   }
   if (request.measured) {
     worker_.recorder().record_ok(
-        now_ns, RequestTimes{.latency_ns = static_cast<int64_t>(now_ns - request.intended_ns),
-                             .service_ns = static_cast<int64_t>(now_ns - request.start_ns),
-                             .write_ns = static_cast<int64_t>(request.sent_ns - request.write_start_ns),
-                             .first_byte_ns = static_cast<int64_t>(request.first_byte_ns - request.sent_ns),
-                             .transfer_ns = static_cast<int64_t>(now_ns - request.first_byte_ns)});
+        now_ns,
+        RequestTimes{.latency_ns = static_cast<int64_t>(now_ns - request.intended_ns),
+                     .service_ns = static_cast<int64_t>(now_ns - request.start_ns),
+                     .write_ns = static_cast<int64_t>(request.sent_ns - request.write_start_ns),
+                     .first_byte_ns = static_cast<int64_t>(request.first_byte_ns - request.sent_ns),
+                     .transfer_ns = static_cast<int64_t>(now_ns - request.first_byte_ns)});
     worker_.note_completion(now_ns);
   }
   ++completed_;
-  if (!server_keeps_connection) last_on_connection_ = true;
+  if (!server_keeps_connection) last_on_connection_ = server_closes_ = true;
   tell_page_user(1, true, now_ns);
   after_response(now_ns);
 }
@@ -295,7 +295,11 @@ void ClientConnection::sample_tcp_info(uint64_t now_ns) {
 
 // Just before close(): the counters are final, and the socket still answers TCP_INFO.
 void ClientConnection::sample_tcp_info_before_close(uint64_t now_ns) {
-  sample_tcp_info(now_ns);
+  if (tcp_info_.open()) {
+    tcp_info_.sample(transport_->fd(), now_ns, worker_.plan().warmup_end_ns,
+                     worker_.tcp_info_window_end_ns(), *worker_.recorder().tcp_info,
+                     server_closes_);
+  }
   tcp_info_.closed();
 }
 
@@ -338,7 +342,7 @@ void ClientConnection::on_closed() {
   write_group_ = 0;
   group_queued_ = false;
   on_this_connection_ = 0;
-  last_on_connection_ = false;
+  last_on_connection_ = server_closes_ = false;
   if (back_off_after_close_) {
     phase_ = Phase::backoff;
     retry_at_ns_ = now + kBackoffNs;

@@ -20,7 +20,6 @@ class PageUser;
 // when a request starts (closed or open loop); the connection runs it and reports back.
 class ClientConnection final : public TransportEvents {
  public:
-
   enum class Phase { idle, resolving, connecting, open, streaming, closing, backoff, done };
   // A failed connection waits this long before the next attempt, so a refusing or dead server
   // costs a bounded number of attempts per second instead of a busy loop of errors.
@@ -97,11 +96,12 @@ class ClientConnection final : public TransportEvents {
   uint64_t begun_ = 0;
   uint64_t written_ = 0;
   uint64_t completed_ = 0;
-  unsigned write_group_ = 0;     // which of the plan's writes of request written_ goes next
-  bool group_queued_ = false;    // that write is queued in the transport
-  uint64_t queued_request_ = 0;  // the request that queued write belongs to
+  unsigned write_group_ = 0;         // which of the plan's writes of request written_ goes next
+  bool group_queued_ = false;        // that write is queued in the transport
+  uint64_t queued_request_ = 0;      // the request that queued write belongs to
   uint64_t on_this_connection_ = 0;  // requests begun since the connection opened
   bool last_on_connection_ = false;  // the server or max_requests_per_connection ends it
+  bool server_closes_ = false;       // a response said so ("Connection: close")
   uv_getaddrinfo_t resolve_request_{};
   // A lookup runs on libuv's thread pool until it answers, even after a timeout gave up on it;
   // its request must not be reused (and the connection not retried) before then.

@@ -19,8 +19,10 @@ class TcpInfoProbe {
   // counter growth counts when the previous sample (or the connect) was in it too, so warm-up
   // traffic on a connection that outlives warm-up is left out (the worker samples right after
   // warm-up ends) and so is traffic after the stop (the worker samples as it stops).
+  // peer_closing: the peer said it would close (an HTTP response with "Connection: close"), so
+  // its FIN may land during the read; a second read then keeps bytes_received exact.
   void sample(int fd, uint64_t now_ns, uint64_t window_start_ns, uint64_t window_end_ns,
-              TcpInfoStats& stats);
+              TcpInfoStats& stats, bool peer_closing = false);
   void closed() { open_ = false; }
   bool open() const { return open_; }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <optional>
@@ -74,8 +75,10 @@ pid_t spawn(const std::vector<std::string>& argv, const Pipe& out, const Pipe& e
   return *error == 0 ? pid : -1;
 }
 
-// Reads both pipes until they close or the deadline passes; false on timeout.
-bool drain(Pipe& out, Pipe& err, CommandResult& result, int timeout_ms) {
+// Reads both pipes until they close (returns 0), the deadline passes (ETIMEDOUT, which poll()
+// itself never fails with) or poll() fails (its errno). A signal interrupting poll() or read()
+// is no failure: they are called again.
+int drain(Pipe& out, Pipe& err, CommandResult& result, int timeout_ms) {
   const auto deadline_ms = [] {
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -87,9 +90,9 @@ bool drain(Pipe& out, Pipe& err, CommandResult& result, int timeout_ms) {
   while (out.read_end() >= 0 || err.read_end() >= 0) {
     pollfd fds[2] = {{out.read_end(), POLLIN, 0}, {err.read_end(), POLLIN, 0}};
     const int64_t left_ms = end_ms - deadline_ms();
-    if (left_ms <= 0) return false;
+    if (left_ms <= 0) return ETIMEDOUT;
     const int ready = poll(fds, 2, static_cast<int>(left_ms));
-    if (ready < 0 && errno != EINTR) return false;
+    if (ready < 0 && errno != EINTR) return errno;
     for (int index = 0; index < 2 && ready > 0; ++index) {
       if (fds[index].fd < 0 || fds[index].revents == 0) continue;
       char buffer[4096];
@@ -101,7 +104,7 @@ bool drain(Pipe& out, Pipe& err, CommandResult& result, int timeout_ms) {
       }
     }
   }
-  return true;
+  return 0;
 }
 
 std::string trimmed(const std::string& text) {
@@ -114,6 +117,10 @@ std::string trimmed(const std::string& text) {
 std::string CommandResult::failure() const {
   if (!started) return fmt::format("cannot run it: {}", std::strerror(spawn_error));
   if (timed_out) return "did not finish in time and was killed";
+  if (wait_error != 0) {
+    return fmt::format("waiting for its output failed (poll: {}), so it was killed",
+                       std::strerror(wait_error));
+  }
   const std::string said = trimmed(err.empty() ? out : err);
   const std::string how =
       signal != 0 ? fmt::format("killed by signal {}", signal) : fmt::format("exit {}", exit_code);
@@ -145,8 +152,13 @@ CommandResult run_command(const std::vector<std::string>& argv, int netns_fd, in
   err.close_write();
   if (pid < 0) return result;
   result.started = true;
-  if (!drain(out, err, result, timeout_ms)) {
-    result.timed_out = true;
+  if (const int error = drain(out, err, result, timeout_ms); error != 0) {
+    // Either way nothing more can be read from it, and waitpid below must not wait for ever.
+    if (error == ETIMEDOUT) {
+      result.timed_out = true;
+    } else {
+      result.wait_error = error;
+    }
     kill(pid, SIGKILL);
   }
   int status = 0;

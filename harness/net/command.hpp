@@ -13,6 +13,7 @@ struct CommandResult {
   int exit_code = -1;    // -1 unless it exited normally
   int signal = 0;        // the signal that ended it, or 0
   bool timed_out = false;
+  int wait_error = 0;  // errno of a poll() that failed while waiting for its output; then killed
   std::string out;
   std::string err;
 
@@ -22,9 +23,10 @@ struct CommandResult {
 };
 
 // Runs argv[0] (searched in PATH) with stdin from /dev/null and waits at most timeout_ms, killing
-// it then. The child gets a process group of its own, so a Ctrl-C meant for the harness does not
-// kill a teardown command half-way; the harness stops its run and tears down itself.
-// With netns_fd >= 0 the command starts inside that network namespace.
+// it then (or as soon as waiting for its output fails: wait_error says why). The child gets a
+// process group of its own, so a Ctrl-C meant for the harness does not kill a teardown command
+// half-way; the harness stops its run and tears down itself. With netns_fd >= 0 the command starts
+// inside that network namespace.
 CommandResult run_command(const std::vector<std::string>& argv, int netns_fd = -1,
                           int timeout_ms = 10'000);
 

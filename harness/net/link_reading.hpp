@@ -4,9 +4,31 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace th {
+
+// The shaped link's interface names: "th" + pid + "x" + serial + a role letter, unique per process
+// and within the 15 characters an interface name holds (pid 7 digits at most, serial below 1000).
+// Roles: c the client's veth end, a and b the router's ends towards the client and the server,
+// s the server's end.
+inline std::string link_device_name(uint64_t pid, unsigned serial, char role) {
+  return "th" + std::to_string(pid) + "x" + std::to_string(serial) + role;
+}
+
+// The role letter of a name link_device_name made; any other name is returned whole. Two runs'
+// links agree on a device's role while its name differs with the process.
+inline std::string link_device_role(std::string_view device) {
+  constexpr std::string_view kDigits = "0123456789";
+  constexpr auto kNone = std::string_view::npos;
+  // "th", digits, "x", digits, one letter.
+  const size_t separator = device.starts_with("th") ? device.find_first_not_of(kDigits, 2) : kNone;
+  const bool ours = separator != kNone && separator > 2 && device[separator] == 'x' &&
+                    separator + 2 < device.size() &&
+                    device.find_first_not_of(kDigits, separator + 1) == device.size() - 1;
+  return std::string(ours ? device.substr(device.size() - 1) : device);
+}
 
 // One qdisc on one end of the shaped link, as `tc -s -j qdisc show` reads it back when the load
 // has stopped: counters cover the whole run, warm-up included.

@@ -143,8 +143,7 @@ void ShapedLink::build(const LinkShape& shape) {
   reading_.router_netns = fmt::format("/proc/{}/fd/{}", pid, router_fd_);
   reading_.client_address = addresses->client;
   reading_.server_address = addresses->server;
-  // Interface names hold 15 characters: "th" + pid (7 digits at most) + "x" + serial + role.
-  const auto device = [&](char role) { return fmt::format("th{}x{}{}", pid, serial, role); };
+  const auto device = [&](char role) { return link_device_name(pid, serial, role); };
   client_device_ = device('c');
   const std::string router_client_side = device('a');
   const std::string router_server_side = device('b');

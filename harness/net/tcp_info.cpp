@@ -25,6 +25,18 @@ constexpr socklen_t kThroughDeliveryRate =
 constexpr socklen_t kThroughSndbufLimited =
     offsetof(tcp_info, tcpi_sndbuf_limited) + sizeof(tcp_info::tcpi_sndbuf_limited);
 
+// The states a connection is in once the peer's FIN has arrived, as tcpi_state numbers them
+// (include/net/tcp_states.h; <netinet/tcp.h> has them too but cannot share this file).
+constexpr uint8_t kTcpTimeWait = 6;
+constexpr uint8_t kTcpCloseWait = 8;
+constexpr uint8_t kTcpLastAck = 9;
+constexpr uint8_t kTcpClosing = 11;
+
+bool peer_fin_received(uint8_t state) {
+  return state == kTcpCloseWait || state == kTcpLastAck || state == kTcpClosing ||
+         state == kTcpTimeWait;
+}
+
 }  // namespace
 
 int read_tcp_info(int fd, TcpInfoSample& out) noexcept {
@@ -33,13 +45,20 @@ int read_tcp_info(int fd, TcpInfoSample& out) noexcept {
   if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -errno;
   if (length < kThroughRetrans) return -EPROTO;
   out = TcpInfoSample{};
+  out.peer_fin_received = peer_fin_received(info.tcpi_state);
   out.rtt_us = info.tcpi_rtt;
   out.snd_cwnd_segments = info.tcpi_snd_cwnd;
   out.snd_ssthresh_segments = info.tcpi_snd_ssthresh;
   out.total_retrans_segments = info.tcpi_total_retrans;
   if (length >= kThroughBytesReceived) {
     out.bytes_acked = info.tcpi_bytes_acked;
-    out.bytes_received = info.tcpi_bytes_received;
+    // Linux advances tcpi_bytes_received with rcv_nxt (tcp_rcv_nxt_update, net/ipv4/tcp_input.c),
+    // and the peer's FIN takes a sequence number of its own (RFC 9293 section 3.4): once it has
+    // arrived the counter is one more than the payload. (The SYN is not in it: rcv_nxt starts
+    // past it.) A FIN that arrives during this call can be counted before its state shows:
+    // TcpInfoProbe::sample explains and handles that.
+    const bool fin_counted = out.peer_fin_received && info.tcpi_bytes_received > 0;
+    out.bytes_received = info.tcpi_bytes_received - (fin_counted ? 1 : 0);
   }
   if (length >= kThroughMinRtt) out.min_rtt_us = info.tcpi_min_rtt;
   if (length >= kThroughDeliveryRate) {

@@ -17,13 +17,15 @@ struct TcpInfoSample {
   // Counters.
   uint32_t total_retrans_segments = 0;
   uint64_t bytes_acked = 0;
-  uint64_t bytes_received = 0;
+  uint64_t bytes_received = 0;     // payload only: without the peer's FIN, which Linux counts too
   uint64_t busy_us = 0;            // data outstanding: all three chrono states (4.10+)
   uint64_t rwnd_limited_us = 0;    // ... of which the peer's receive window held sending back
   uint64_t sndbuf_limited_us = 0;  // ... of which the send buffer held the application back
   // False on a kernel older than 4.10, whose struct ends before tcpi_busy_time: the three
   // chrono fields are then 0 and must not be read as "never busy".
   bool has_chrono = false;
+  // The peer's FIN has arrived (tcpi_state is CLOSE_WAIT, LAST_ACK, CLOSING or TIME_WAIT).
+  bool peer_fin_received = false;
 };
 
 // TCP_INFINITE_SSTHRESH in the kernel: ssthresh before slow start ever ended.

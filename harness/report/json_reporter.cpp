@@ -50,19 +50,7 @@ nlohmann::json option_value(int64_t value, OptionKind kind) {
 
 nlohmann::json options_to_json(const std::vector<OptionReading>& readings) {
   nlohmann::json options = nlohmann::json::object();
-  for (const OptionReading& reading : readings) {
-    nlohmann::json requested = nullptr;
-    nlohmann::json applied;
-    if (reading.kind == OptionKind::text) {
-      if (reading.requested_text) requested = *reading.requested_text;
-      applied = reading.applied_text;
-    } else {
-      if (reading.requested) requested = option_value(*reading.requested, reading.kind);
-      applied = option_value(reading.applied, reading.kind);
-    }
-    options[reading.name] = {{"requested", requested}, {"applied", applied}};
-    if (!reading.note.empty()) options[reading.name]["note"] = reading.note;
-  }
+  for (const OptionReading& reading : readings) options[reading.name] = option_to_json(reading);
   return options;
 }
 
@@ -168,6 +156,21 @@ nlohmann::json link_to_json(const std::optional<LinkReading>& link) {
 }
 
 }  // namespace
+
+nlohmann::json option_to_json(const OptionReading& reading) {
+  nlohmann::json requested = nullptr;
+  nlohmann::json applied;
+  if (reading.kind == OptionKind::text) {
+    if (reading.requested_text) requested = *reading.requested_text;
+    applied = reading.applied_text;
+  } else {
+    if (reading.requested) requested = option_value(*reading.requested, reading.kind);
+    applied = option_value(reading.applied, reading.kind);
+  }
+  nlohmann::json option = {{"requested", requested}, {"applied", applied}};
+  if (!reading.note.empty()) option["note"] = reading.note;
+  return option;
+}
 
 nlohmann::json run_to_json(const RunResult& run) {
   const Recorder& recorder = run.recorder;

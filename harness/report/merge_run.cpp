@@ -10,6 +10,7 @@
 #include <string>
 
 #include "report/merge.hpp"
+#include "report/merge_link.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
 #include "scenario/config_error.hpp"
@@ -198,6 +199,14 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
     merged.erase("tcp_info");
   }
 
+  // Each generator's own shaped link: its configuration must agree, its counters add.
+  bool any_link = false;
+  for (const json* run : runs) any_link |= run->contains("link");
+  if (any_link) {
+    json link = merge_link(runs, paths, warnings);
+    if (first.contains("link")) merged["link"] = std::move(link);
+  }
+
   std::vector<const json*> timelines;
   for (const json* run : runs) {
     if (run->contains("timeline")) timelines.push_back(&(*run)["timeline"]);
@@ -208,7 +217,8 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
   static const std::set<std::string> kMerged = {
       "name",       "params",   "target",     "embedded_server", "stopped_by",       "duration_s",
       "socket",     "requests", "throughput", "schedule",        "timeline",         "bytes",
-      "latency_us", "cpu",      "histograms", "warnings",        "repetition_index", "tcp_info"};
+      "latency_us", "cpu",      "histograms", "warnings",        "repetition_index", "tcp_info",
+      "link"};
   for (const auto& [key, value] : first.items()) {
     if (kMerged.contains(key)) continue;
     for (size_t index = 1; index < runs.size(); ++index) {

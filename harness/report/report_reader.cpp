@@ -155,8 +155,44 @@ void check_tcp_info(const Checker& checker, const json& run, const std::string& 
   checker.expect(dominant.is_null() || dominant == "application" || dominant == "network" ||
                      dominant == "receive_window" || dominant == "send_buffer",
                  at + "/dominant_limit",
-                 "application, network, receive_window, send_buffer or null",
-                 dominant);
+                 "application, network, receive_window, send_buffer or null", dominant);
+}
+
+// Null or absent without a shaped link; when present, what merge reads from it.
+void check_link(const Checker& checker, const json& run, const std::string& pointer) {
+  if (!run.contains("link") || run["link"].is_null()) return;
+  const json& link = checker.object(run, pointer, "link");
+  const std::string at = pointer + "/link";
+  checker.string(link, at, "offloads");
+  // Reports written before the delay line have neither key.
+  if (link.contains("delay_line") && !link["delay_line"].is_null()) {
+    const json& line = checker.object(link, at, "delay_line");
+    for (const char* key : {"forwarded_packets", "forwarded_bytes", "lost_packets",
+                            "dropped_packets", "late_packets", "max_lateness_us"}) {
+      checker.count(line, at + "/delay_line", key);
+    }
+    const json& realtime = checker.member(line, at + "/delay_line", "realtime");
+    checker.expect(realtime.is_boolean(), at + "/delay_line/realtime", "true or false", realtime);
+  }
+  for (const char* direction : {"client_to_server", "server_to_client"}) {
+    const json& side = checker.object(link, at, direction);
+    const std::string where = at + "/" + direction;
+    checker.string(side, where, "device");
+    for (const char* key : {"rate_bit_per_s", "burst_bytes", "limit_bytes"}) {
+      checker.count(side, where, key);
+    }
+    const json& qdiscs = checker.member(side, where, "qdiscs");
+    checker.expect(qdiscs.is_array(), where + "/qdiscs", "an array", qdiscs);
+    for (size_t index = 0; index < qdiscs.size(); ++index) {
+      const std::string qdisc = fmt::format("{}/qdiscs/{}", where, index);
+      checker.expect(qdiscs[index].is_object(), qdisc, "an object", qdiscs[index]);
+      checker.string(qdiscs[index], qdisc, "kind");
+      for (const char* key : {"sent_bytes", "sent_packets", "dropped_packets", "overlimits",
+                              "requeues", "backlog_bytes", "backlog_packets"}) {
+        checker.count(qdiscs[index], qdisc, key);
+      }
+    }
+  }
 }
 
 void check_run(const Checker& checker, const json& run, const std::string& pointer) {
@@ -210,6 +246,7 @@ void check_run(const Checker& checker, const json& run, const std::string& point
   check_histograms(checker, run, pointer);
   check_timeline(checker, run, pointer);
   check_tcp_info(checker, run, pointer);
+  check_link(checker, run, pointer);
   if (run.contains("warnings")) {
     const json& warnings = run["warnings"];
     checker.expect(warnings.is_array(), pointer + "/warnings", "an array of strings", warnings);

@@ -61,6 +61,10 @@ class GbenchReporter final : public Reporter {
 
 nlohmann::json report_to_json(const ReportInput& input);
 nlohmann::json run_to_json(const RunResult& run);
+// One socket option as a run's "socket" section shows it: {requested, applied[, note]}, the
+// values as a scenario writes them (true, 4096, "bbr", {"on": true, "timeout_s": 0}); requested
+// is null where the kernel default was left alone.
+nlohmann::json option_to_json(const OptionReading& reading);
 // The summary of one phase's histogram, in microseconds, as "latency_us" shows it.
 nlohmann::json latency_summary_us(const Histogram& histogram);
 

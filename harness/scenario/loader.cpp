@@ -166,6 +166,34 @@ void apply_override(ScenarioDocument& doc, const std::string& assignment) {
   set_dotted(doc.base, parts, value);
 }
 
+SocketOptions server_socket_options(const std::vector<std::string>& assignments) {
+  const std::vector<std::string> keys = scenario_detail::server_socket_keys();
+  ScenarioDocument doc{"serve --set", json::object(), json::object()};
+  for (const std::string& assignment : assignments) {
+    if (!assignment.starts_with("server.")) {
+      std::string allowed;
+      for (const std::string& key : keys) allowed += (allowed.empty() ? "" : ", ") + key;
+      throw ConfigError("--set " + assignment +
+                        ": serve sets only its own socket options, as server.KEY=VALUE with KEY "
+                        "one of " +
+                        allowed);
+    }
+    apply_override(doc, assignment);
+  }
+  SocketOptions options;
+  const auto server = doc.base.find("server");
+  if (server == doc.base.end()) return options;
+  const Checks checks(doc.source);
+  checks.object(*server, "/server");
+  for (const auto& [key, value] : server->items()) {
+    const std::string pointer = "/server/" + pointer_token(key);
+    if (!scenario_detail::read_socket_key(checks, key, value, pointer, "server", options)) {
+      checks.unknown_key(pointer, keys);
+    }
+  }
+  return options;
+}
+
 Scenario scenario_from_json(const json& object, const std::string& source) {
   return scenario_detail::read_scenario(object, Checks(source));
 }

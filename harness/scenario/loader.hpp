@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "scenario/scenario.hpp"
 
@@ -11,9 +10,9 @@ namespace th {
 
 // A scenario document before sweep expansion: the user's JSON with --set overrides applied.
 struct ScenarioDocument {
-  std::string source;     // file path, for error messages
-  nlohmann::json base;    // every key but "sweep"
-  nlohmann::json sweep;   // object: dotted key -> non-empty array of values (may be empty object)
+  std::string source;    // file path, for error messages
+  nlohmann::json base;   // every key but "sweep"
+  nlohmann::json sweep;  // object: dotted key -> non-empty array of values (may be empty object)
 };
 
 // Reads a file (JSON with // and /* */ comments). Throws ConfigError naming the file for a
@@ -24,6 +23,12 @@ ScenarioDocument parse_scenario_text(const std::string& text, const std::string&
 // Applies "key=value" (dotted keys for nested ones; value parsed as JSON, else taken as a string).
 // "sweep.KEY=[...]" sets a sweep list. Throws ConfigError for a malformed override.
 void apply_override(ScenarioDocument& doc, const std::string& assignment);
+
+// `serve --set server.KEY=VALUE`: the server side's socket options (KEY as under a scenario's
+// "server", e.g. tcp_congestion or so_linger.on). Each assignment is read as run's --set reads
+// it and each value by the scenario's own reader, so a bad one is refused in the same words
+// ("serve --set: /server/tcp_keepidle: must be an integer from 1 to ..."). Throws ConfigError.
+SocketOptions server_socket_options(const std::vector<std::string>& assignments);
 
 // Validates and converts one JSON object. Throws ConfigError with the JSON path of the bad value
 // ("<source>: /client/so_sndbuf: must be an integer from 1 to 2147483647, got -5").
