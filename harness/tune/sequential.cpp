@@ -64,6 +64,8 @@ const char* to_string(TuneStop reason) {
       return "budget";
     case TuneStop::interrupted:
       return "interrupted";
+    case TuneStop::run_failed:
+      return "run_failed";
   }
   return "?";
 }
