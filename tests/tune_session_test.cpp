@@ -1,5 +1,5 @@
 // `tune` from the first round to the report on disk, with the runs injected: a run that fails
-// mid-tune, as the report and the console show it.
+// mid-tune, and a setting that never has a value, as the report and the console show them.
 #include "tune/tune_session.hpp"
 
 #include <gtest/gtest.h>
@@ -142,6 +142,50 @@ TEST_F(TuneSession, ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport) {
                       "client.so_sndbuf=65536: link: tc failed"),
             std::string::npos)
       << text;
+}
+
+// Setting 0 (first in the sweep, where a lower-is-better ranking of an absent value as 0 would put
+// it) never has an answered request; setting 2 is far worse than setting 1.
+TEST_F(TuneSession, SettingWithoutAValueIsNamedAndNeverRecommended) {
+  const std::vector<TuneSetting> settings = {sndbuf(1024), sndbuf(65536), sndbuf(4096)};
+  const SettingRunner run = [&](size_t index, unsigned round) {
+    clock_s_ += 1;
+    if (index == 0) {
+      RunResult unanswered = steady_run(settings[0].name, 0, 0);
+      unanswered.recorder.errors[0] = 5;  // five refused connections, say
+      return unanswered;
+    }
+    return run_of(settings[index], index, round);
+  };
+  const TuneSummary summary = tune_and_report(job(settings, 10), run, hooks());
+
+  ASSERT_TRUE(summary.recommendation.best);
+  EXPECT_EQ(*summary.recommendation.best, 1u);
+  EXPECT_EQ(summary.recommendation.verdict, Verdict::winner);
+  EXPECT_FALSE(summary.final_look.standings[0].near_best);
+
+  const nlohmann::json report = nlohmann::json::parse(read_file(report_path()));
+  const nlohmann::json& tune = report.at("tune");
+  ASSERT_EQ(tune["without_value"].size(), 1u);
+  EXPECT_EQ(tune["without_value"][0]["name"], "client.so_sndbuf=1024");
+  std::string every_round = "rounds 1";
+  for (unsigned round = 2; round <= tune["rounds"].get<unsigned>(); ++round) {
+    every_round += ", " + std::to_string(round);
+  }
+  EXPECT_EQ(tune["without_value"][0]["reason"],
+            every_round + ": no answered request (5 errors counted), so no p99");
+  EXPECT_EQ(tune["failed_runs"], 0);
+  EXPECT_EQ(tune["missing"].size(), tune["rounds"].get<size_t>());
+  EXPECT_EQ(tune["missing"][0]["kind"], "no_value");
+  EXPECT_EQ(tune["recommendation"]["best"], "client.so_sndbuf=65536");
+  expect_valid_report();
+
+  const std::string text = tune_to_text(summary);
+  EXPECT_NE(text.find("no value: client.so_sndbuf=1024: rounds 1, 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("not ranked, never recommended"), std::string::npos) << text;
+  EXPECT_NE(text.find("every other setting with a value is significantly worse"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("not compared (no value): client.so_sndbuf=1024"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -42,4 +42,19 @@ std::string describe_missing(std::span<const MissingRepetition> missing, size_t 
   return text;
 }
 
+std::vector<SettingWithoutValue> settings_without_value(
+    const Look& look, std::span<const MissingRepetition> missing) {
+  std::vector<SettingWithoutValue> without;
+  if (look.round == 0) return without;
+  for (size_t setting = 0; setting < look.standings.size(); ++setting) {
+    if (look.standings[setting].samples > 0) continue;
+    std::string reason = describe_missing(missing, setting);
+    // Every ranked round without a value leaves a MissingRepetition; this is for a look built
+    // from samples alone.
+    if (reason.empty()) reason = fmt::format("no value in {} rounds", look.round);
+    without.push_back({setting, std::move(reason)});
+  }
+  return without;
+}
+
 }  // namespace th

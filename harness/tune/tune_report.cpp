@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tune/missing_values.hpp"
 #include "tune/tune_sentences.hpp"
 
 namespace th {
@@ -73,6 +74,13 @@ nlohmann::json tune_to_json(const TuneSummary& summary) {
                        {"kind", missing_kind(repetition)},
                        {"reason", repetition.reason}});
   }
+  const std::vector<SettingWithoutValue> without_value =
+      settings_without_value(look, summary.missing);
+  nlohmann::json without = nlohmann::json::array();
+  for (const SettingWithoutValue& setting : without_value) {
+    without.push_back(
+        {{"name", summary.settings.at(setting.setting).name}, {"reason", setting.reason}});
+  }
   return {
       {"objective",
        {{"name", summary.objective->name},
@@ -97,6 +105,7 @@ nlohmann::json tune_to_json(const TuneSummary& summary) {
       {"settings", settings},
       {"failed_runs", failed_runs(summary)},
       {"missing", missing},
+      {"without_value", without},
       {"looks", looks},
       {"recommendation",
        {{"verdict", to_string(recommendation.verdict)},
@@ -107,7 +116,7 @@ nlohmann::json tune_to_json(const TuneSummary& summary) {
         {"undecided", open},
         {"p_value", optional_number(recommendation.p_value)},
         {"sysctls", sysctls},
-        {"text", verdict_sentence(summary)}}},
+        {"text", verdict_sentence(summary, without_value)}}},
       {"notes", summary.notes}};
 }
 

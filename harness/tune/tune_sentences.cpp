@@ -44,28 +44,38 @@ size_t failed_runs(const TuneSummary& summary) {
                     [](const MissingRepetition& missing) { return missing.run_failed; }));
 }
 
-std::string verdict_sentence(const TuneSummary& summary) {
+std::string verdict_sentence(const TuneSummary& summary,
+                             const std::vector<SettingWithoutValue>& without_value) {
   const Recommendation& recommendation = summary.recommendation;
   if (summary.final_look.round == 0) return "no round finished: nothing to rank";
   if (!recommendation.best) return "no setting produced a value of the objective";
   const std::string& best = summary.settings[*recommendation.best].name;
   const TunePlan& plan = summary.plan;
+  // A setting without a value was never compared: every claim below is about the others.
+  const char* with_value = without_value.empty() ? "" : " with a value";
+  std::string not_compared;
+  for (const SettingWithoutValue& setting : without_value) {
+    not_compared += (not_compared.empty() ? "\n  not compared (no value): " : "; ") +
+                    summary.settings[setting.setting].name;
+  }
   if (recommendation.verdict == Verdict::none) {
     return fmt::format(
-        "no setting is significantly better than {} {} ({} rounds, every p >= {:.2g}): nothing "
-        "to recommend",
-        best,
+        "no setting{} is significantly better than {} {} ({} rounds, every p >= {:.2g}): nothing "
+        "to recommend{}",
+        with_value, best,
         summary.stopped_by == TuneStop::interrupted  ? "before the interrupt"
         : summary.stopped_by == TuneStop::run_failed ? "before the failure"
                                                      : "within budget",
-        summary.final_look.round, plan.test_alpha());
+        summary.final_look.round, plan.test_alpha(), not_compared);
   }
+  const std::string worse =
+      recommendation.verdict == Verdict::winner
+          ? fmt::format("every other setting{} is", with_value)
+          : fmt::format("every setting{} without the settled values is", with_value);
   std::string text = fmt::format("recommend: {} (p = {:.2g}: {} significantly worse, p < {:.2g})",
                                  format_params(recommendation.params), *recommendation.p_value,
-                                 recommendation.verdict == Verdict::winner
-                                     ? "every other setting is"
-                                     : "every setting without the settled values is",
-                                 plan.test_alpha());
+                                 worse, plan.test_alpha());
+  text += not_compared;
   if (recommendation.verdict == Verdict::group) {
     text += fmt::format("\n  settled: {}", recommendation.settled.empty()
                                                ? std::string("(no key)")
@@ -87,11 +97,17 @@ std::string verdict_sentence(const TuneSummary& summary) {
 
 std::string stop_sentence(const TuneSummary& summary) {
   switch (summary.stopped_by) {
-    case TuneStop::settled:
-      return summary.final_look.settled == Settled::winner
-                 ? "settled: the best is significantly better than every other setting"
-                 : "settled: no setting near the best can become significantly worse in the "
-                   "rounds left";
+    case TuneStop::settled: {
+      if (summary.final_look.settled != Settled::winner) {
+        return "settled: no setting near the best can become significantly worse in the rounds "
+               "left";
+      }
+      const auto& standings = summary.final_look.standings;
+      const bool all_have_values = std::all_of(standings.begin(), standings.end(),
+                                               [](const Standing& s) { return s.samples > 0; });
+      return fmt::format("settled: the best is significantly better than every other setting{}",
+                         all_have_values ? "" : " with a value");
+    }
     case TuneStop::max_rounds:
       return "reached the most rounds the plan allows";
     case TuneStop::budget:

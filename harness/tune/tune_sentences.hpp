@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tune/missing_values.hpp"
 #include "tune/tune_report.hpp"
 
 namespace th {
@@ -14,8 +15,10 @@ namespace th {
 // a row".
 std::string stop_sentence(const TuneSummary& summary);
 
-// The recommendation, or why there is none, with what it needs from the host.
-std::string verdict_sentence(const TuneSummary& summary);
+// The recommendation, or why there is none, with what it needs from the host. Its claims are
+// about the settings with a value; those in `without_value` are named as not compared.
+std::string verdict_sentence(const TuneSummary& summary,
+                             const std::vector<SettingWithoutValue>& without_value);
 
 // How many runs threw (the missing repetitions that are failures, not runs without a value).
 size_t failed_runs(const TuneSummary& summary);

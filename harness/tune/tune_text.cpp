@@ -10,14 +10,23 @@
 namespace th {
 namespace {
 
-// One line per setting with missing repetitions: which rounds, and why.
-std::string missing_lines(const TuneSummary& summary) {
+// One line per setting with missing repetitions: "no value" for those never ranked, "missing"
+// for those ranked on fewer values than rounds.
+std::string missing_lines(const TuneSummary& summary,
+                          const std::vector<SettingWithoutValue>& without_value) {
   std::string text;
   for (size_t index = 0; index < summary.settings.size(); ++index) {
-    const std::string described = describe_missing(summary.missing, index);
-    if (!described.empty()) {
-      text += fmt::format("missing: {}: {}\n", summary.settings[index].name, described);
+    const std::string& name = summary.settings[index].name;
+    auto without =
+        std::find_if(without_value.begin(), without_value.end(),
+                     [&](const SettingWithoutValue& setting) { return setting.setting == index; });
+    if (without != without_value.end()) {
+      text +=
+          fmt::format("no value: {}: {}; not ranked, never recommended\n", name, without->reason);
+      continue;
     }
+    const std::string described = describe_missing(summary.missing, index);
+    if (!described.empty()) text += fmt::format("missing: {}: {}\n", name, described);
   }
   return text;
 }
@@ -44,8 +53,9 @@ std::string tune_to_text(const TuneSummary& summary) {
   for (size_t index = 0; index < summary.settings.size(); ++index) {
     const Standing& standing = look.standings.at(index);
     if (standing.samples == 0) {
-      text += fmt::format("{:<{}} {:>14} {:>27} {:>6} {:>10}\n", summary.settings[index].name,
-                          name_width, "-", "-", 0, "-");
+      // Before the first finished round no setting has a value yet; that is no finding.
+      text += fmt::format("{:<{}} {:>14} {:>27} {:>6} {:>10}  {}\n", summary.settings[index].name,
+                          name_width, "-", "-", 0, "-", look.round > 0 ? "no value" : "");
       continue;
     }
     const std::string interval = fmt::format("{:.1f} - {:.1f} ({:.0f}%)", standing.interval.low,
@@ -62,8 +72,10 @@ std::string tune_to_text(const TuneSummary& summary) {
       summary.plan.planned_looks() == 1 ? "" : "s", summary.plan.comparisons,
       summary.plan.comparisons == 1 ? "" : "s");
   for (const std::string& note : summary.notes) text += "note: " + note + "\n";
-  text += missing_lines(summary);
-  text += verdict_sentence(summary) + "\n";
+  const std::vector<SettingWithoutValue> without_value =
+      settings_without_value(look, summary.missing);
+  text += missing_lines(summary, without_value);
+  text += verdict_sentence(summary, without_value) + "\n";
   return text;
 }
 
