@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "net/network_namespace.hpp"
 
 namespace th {
 namespace {
@@ -120,6 +122,74 @@ TEST_F(TuneCli, RecommendsNoDelayOverANagleStallAndReportsEveryRepetition) {
   EXPECT_EQ(std::system(check.c_str()), 0) << "report does not match docs/report.schema.json";
   const CliOutcome compared = run_cli("compare " + report + " " + report, scratch_);
   EXPECT_EQ(compared.exit_code, 0) << compared.err;
+}
+
+// The shaped link's setup runs `sysctl -qw net.ipv4.ip_forward=1` once per run. A `sysctl` ahead
+// of the real one in PATH fails the second setting's setup from round 2 on, after it ran in round
+// 1: round 2 goes on without its value, round 3 fails it again and tune stops with exit 2, the
+// finished rounds in the report. About 5 s: 6 runs of 0.4 s and a link set up for each.
+TEST_F(TuneCli, ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport) {
+  if (const std::string missing = missing_link_capabilities(); !missing.empty()) {
+    GTEST_SKIP() << "a shaped link needs " << missing << " (root)";
+  }
+  const char* real_sysctl = access("/usr/sbin/sysctl", X_OK) == 0 ? "/usr/sbin/sysctl"
+                            : access("/sbin/sysctl", X_OK) == 0   ? "/sbin/sysctl"
+                                                                  : nullptr;
+  if (real_sysctl == nullptr) GTEST_SKIP() << "no sysctl command (procps)";
+  std::filesystem::create_directory(scratch_ + "/bin");
+  const std::string wrapper = scratch_ + "/bin/sysctl";
+  // Calls 1, 3, 5 are the first setting's (rounds 1-3), 2, 4, 6 the second's.
+  std::ofstream(wrapper) << "#!/bin/sh\n"
+                         << "n=$(($(cat '" << scratch_ << "/calls' 2>/dev/null || echo 0) + 1))\n"
+                         << "echo $n > '" << scratch_ << "/calls'\n"
+                         << "if [ $n -ge 4 ] && [ $((n % 2)) -eq 0 ]; then\n"
+                         << "  echo 'sysctl: injected failure' >&2; exit 1\n"
+                         << "fi\n"
+                         << "exec " << real_sysctl << " \"$@\"\n";
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  const std::string scenario = write_scenario("link.json", R"({
+    "name": "failing-link", "protocol": "http", "connection": "keep_alive", "connections": 2,
+    "duration_s": 0.3, "warmup_s": 0.1, "link": {"rate_mbit": 1000},
+    "sweep": {"client.tcp_nodelay": [false, true]}
+  })");
+  const std::string report = scratch_ + "/tune.json";
+  const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
+  setenv("PATH", (scratch_ + "/bin:" + path).c_str(), 1);
+  const CliOutcome outcome =
+      run_cli("tune " + scenario + " --objective p99 --max-rounds 8 --budget-s 60 -q -o " + report,
+              scratch_);
+  setenv("PATH", path.c_str(), 1);
+
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.err << outcome.out;
+  EXPECT_NE(outcome.err.find("tune: round 2, tcp_nodelay=true: the run failed: "),
+            std::string::npos)
+      << outcome.err;
+  EXPECT_NE(outcome.err.find("tcpharness: tune stopped: the run of tcp_nodelay=true "
+                             "failed in round 3: "),
+            std::string::npos)
+      << outcome.err;
+  EXPECT_NE(outcome.err.find("sysctl: injected failure"), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.out.find("missing: tcp_nodelay=true: rounds 2, 3: run failed: "),
+            std::string::npos)
+      << outcome.out;
+
+  ASSERT_TRUE(std::filesystem::exists(report)) << outcome.err;
+  const nlohmann::json parsed = nlohmann::json::parse(read_file(report));
+  const nlohmann::json& tune = parsed.at("tune");
+  EXPECT_EQ(tune["stopped_by"], "run_failed");
+  EXPECT_EQ(tune["rounds"], 2);
+  EXPECT_EQ(tune["failed_runs"], 2);
+  ASSERT_EQ(tune["missing"].size(), 2u);
+  EXPECT_EQ(tune["missing"][0]["round"], 2);
+  EXPECT_EQ(tune["missing"][0]["kind"], "config_error");
+  EXPECT_EQ(tune["settings"][0]["values"].size(), 2u);
+  EXPECT_EQ(tune["settings"][1]["values"].size(), 1u);
+  // Every run that finished: rounds 1-3 of the first setting, round 1 of the second.
+  EXPECT_EQ(parsed["runs"].size(), 4u);
+  const std::string check = std::string("/usr/bin/python3 '") + TCPHARNESS_SOURCE_DIR +
+                            "/tests/check_report_schema.py' '" + TCPHARNESS_SOURCE_DIR +
+                            "/docs/report.schema.json' '" + report + "'";
+  EXPECT_EQ(std::system(check.c_str()), 0) << "report does not match docs/report.schema.json";
 }
 
 }  // namespace

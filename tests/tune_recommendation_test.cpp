@@ -92,5 +92,20 @@ TEST(Recommendation, NamesTheSysctlTheBestSettingNeeds) {
   EXPECT_EQ(recommendation.sysctls[0].satisfied, false);
 }
 
+// A look not made by evaluate_look (a report read back, say) that names a setting without values
+// as its best: nothing is recommended rather than values nobody measured.
+TEST(Recommendation, BestWithoutAValueIsNeverRecommended) {
+  const std::vector<TuneSetting> settings = {nagle_arm(true, true, false),
+                                             nagle_arm(false, true, false)};
+  Look look;
+  look.best = 0;
+  look.standings = {standing(true, true, std::nullopt), standing(false, false, 0.002)};
+  look.standings[0].samples = 0;
+  const Recommendation recommendation = recommend(look, settings, no_sysctls());
+  EXPECT_EQ(recommendation.verdict, Verdict::none);
+  EXPECT_FALSE(recommendation.best);
+  EXPECT_TRUE(recommendation.params.empty());
+}
+
 }  // namespace
 }  // namespace th

@@ -177,5 +177,32 @@ TEST(SequentialTuner, ARepetitionWithoutAValueAddsNoSample) {
   EXPECT_EQ(*tuner.current().best, 1u);
 }
 
+// A setting without values has a median of 0 in its Standing; lower being better, it would come
+// first if it were ranked at all.
+TEST(SequentialTuner, SettingWithoutAValueIsNeitherTheBestNorNearIt) {
+  const TunePlan plan{.alpha = 0.05, .min_rounds = 3, .max_rounds = 10, .comparisons = 2};
+  const std::vector<std::vector<double>> samples = {
+      {},
+      {900, 910, 920, 930, 940, 950, 960},
+      {40'000, 40'100, 40'200, 40'300, 40'400, 40'500, 40'600}};
+  const Look look = evaluate_look(samples, Better::lower, plan, 7);
+  ASSERT_TRUE(look.best);
+  EXPECT_EQ(*look.best, 1u);
+  EXPECT_FALSE(look.standings[0].is_best);
+  EXPECT_FALSE(look.standings[0].near_best);
+  EXPECT_FALSE(look.standings[0].p_vs_best);
+  EXPECT_EQ(look.settled, Settled::winner);
+}
+
+// Beating nothing is no win: with every other setting still without a value, tune keeps going.
+TEST(SequentialTuner, BestWithNoOtherValueToCompareIsNotSettled) {
+  const TunePlan plan{.alpha = 0.05, .min_rounds = 3, .max_rounds = 10};
+  const std::vector<std::vector<double>> samples = {{}, {900, 910, 920, 930}};
+  const Look look = evaluate_look(samples, Better::lower, plan, 4);
+  ASSERT_TRUE(look.best);
+  EXPECT_EQ(*look.best, 1u);
+  EXPECT_EQ(look.settled, Settled::no);
+}
+
 }  // namespace
 }  // namespace th

@@ -13,7 +13,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRunHadErrors = 1;
 inline constexpr int kExitRegression = 1;  // compare: a change beyond a --fail-on limit
 inline constexpr int kExitConfigError = 2;
-inline constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
+inline constexpr int kExitInterrupted = 130;   // 128 + SIGINT, as shells report it
+inline constexpr int kExitInternalError = 70;  // EX_SOFTWARE: a bug, not the user's input
 
 struct RunArguments {
   std::string scenario_path;

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     return th::kExitConfigError;
   } catch (const std::exception& error) {
     fmt::print(stderr, "tcpharness: internal error: {}\n", error.what());
-    return 70;  // EX_SOFTWARE: a bug, not the user's input
+    return th::kExitInternalError;
   }
   return th::kExitConfigError;
 }

@@ -14,7 +14,7 @@
 #include "report/statistics.hpp"
 #include "scenario/config_error.hpp"
 #include "scenario/loader.hpp"
-#include "tune/tune_report.hpp"
+#include "tune/tune_session.hpp"
 
 namespace th {
 namespace {
@@ -89,18 +89,31 @@ void check_has_sweep(const ScenarioDocument& document, const std::vector<RunSpec
   }
 }
 
-std::vector<std::string> error_notes(const std::vector<std::vector<RunResult>>& by_spec) {
-  std::vector<std::string> notes;
-  for (const std::vector<RunResult>& runs : by_spec) {
-    size_t with_errors = 0;
-    for (const RunResult& run : runs) with_errors += run.recorder.error_total() > 0 ? 1 : 0;
-    if (with_errors == 0) continue;
-    notes.push_back(
-        fmt::format("{}: {} of {} repetitions counted errors (see the report); the "
-                    "objective counts only answered requests",
-                    runs.front().name, with_errors, runs.size()));
+// Said on stderr even with --quiet: a failed run is a warning, not progress.
+void print_missing(const MissingRepetition& missing, const std::string& name, bool quiet) {
+  if (missing.run_failed) {
+    fmt::print(stderr, "tune: round {}, {}: the run failed: {}; counted as a missing repetition\n",
+               missing.round, name, missing.reason);
+  } else if (!quiet) {
+    fmt::print(stderr, "tune: round {}, {}: {}; no value this round\n", missing.round, name,
+               missing.reason);
   }
-  return notes;
+}
+
+// The exit code of a tune stopped by a failing run, and the line that says why: what the user
+// can fix is 2, as any configuration error; anything else is a bug, 70, as main reports it.
+int report_stopping_failure(const TuneSummary& summary, const std::string& out_path) {
+  const MissingRepetition& failure = *summary.stopping_failure;
+  const unsigned rounds = summary.final_look.round;
+  fmt::print(stderr,
+             "tcpharness: {}tune stopped: the run of {} failed in round {}: {}\n"
+             "  the report keeps {} and every run that finished: {}\n",
+             failure.config_error ? "" : "internal error: ",
+             summary.settings.at(failure.setting).name, failure.round, failure.reason,
+             rounds == 0 ? std::string("no finished round")
+                         : fmt::format("the {} finished round{}", rounds, rounds == 1 ? "" : "s"),
+             out_path);
+  return failure.config_error ? kExitConfigError : kExitInternalError;
 }
 
 }  // namespace
@@ -166,76 +179,53 @@ int tune_command(const TuneArguments& arguments) {
                arguments.max_rounds, plan.min_rounds, plan.test_alpha(), plan.alpha,
                plan.planned_looks(), plan.comparisons);
   }
-  install_interrupt_handlers();
-  SequentialTuner tuner(specs.size(), objective->better, plan);
-  std::vector<std::vector<RunResult>> by_spec(specs.size());
+  TuneJob job{.objective = objective,
+              .plan = plan,
+              .settings = {},
+              .budget_s = arguments.budget_s,
+              .max_rounds_asked = arguments.max_rounds,
+              .round_estimate_s = round_estimate_s,
+              .report = std::move(input),
+              .out_path = out_path};
+  for (const RunSpec& spec : specs) job.settings.push_back({spec.name, spec.params});
   const auto started = std::chrono::steady_clock::now();
-  double next_round_s = round_estimate_s;
-  TuneStop stopped_by = TuneStop::max_rounds;
-  while (true) {
-    if (stop_was_requested()) {
-      stopped_by = TuneStop::interrupted;
-      break;
+  RoundHooks hooks{
+      .stop_requested = [] { return stop_was_requested(); },
+      .elapsed_s = [started] { return seconds_since(started); },
+      .on_missing =
+          [&](const MissingRepetition& missing) {
+            print_missing(missing, specs[missing.setting].name, arguments.quiet);
+          },
+      .on_look =
+          [&](const Look& look) {
+            if (arguments.quiet || !look.best) return;
+            size_t near = 0;
+            for (const Standing& standing : look.standings) near += standing.near_best ? 1 : 0;
+            fmt::print(stderr, "round {}: best {}, {} setting{} not significantly different\n",
+                       look.round, specs[*look.best].name, near - 1, near == 2 ? "" : "s");
+          }};
+  const auto run_setting = [&](size_t index, unsigned round) {
+    const RunSpec& spec = specs.at(index);
+    if (!arguments.quiet) {
+      fmt::print(stderr, "[round {}, {}/{}] {}: {} s...\n", round, index + 1, specs.size(),
+                 spec.name, spec.scenario.duration_s);
     }
-    if (auto reason = tuner.stop_before_next_round(seconds_since(started), next_round_s,
-                                                   arguments.budget_s)) {
-      stopped_by = *reason;
-      break;
-    }
-    const auto round_started = std::chrono::steady_clock::now();
-    std::vector<std::optional<double>> values;
-    for (size_t index = 0; index < specs.size() && !stop_was_requested(); ++index) {
-      const RunSpec& spec = specs[index];
-      if (!arguments.quiet) {
-        fmt::print(stderr, "[round {}, {}/{}] {}: {} s...\n", tuner.rounds() + 1, index + 1,
-                   specs.size(), spec.name, spec.scenario.duration_s);
-      }
-      RunResult result = execute_run(spec, RunOptions{.progress = !arguments.quiet});
-      values.push_back(objective_value(*objective, run_to_json(result)));
-      by_spec[index].push_back(std::move(result));
-    }
-    // A round cut short is reported but not ranked: its settings would have one value more.
-    if (stop_was_requested()) continue;
-    tuner.add_round(values);
-    // The first round's estimate may be optimistic on a busy machine; never plan with less than
-    // the slowest round seen.
-    next_round_s = std::max(next_round_s, seconds_since(round_started));
-    if (!arguments.quiet && !tuner.looks().empty() && tuner.looks().back().best) {
-      const Look& look = tuner.looks().back();
-      size_t near = 0;
-      for (const Standing& standing : look.standings) near += standing.near_best ? 1 : 0;
-      fmt::print(stderr, "round {}: best {}, {} setting{} not significantly different\n",
-                 look.round, specs[*look.best].name, near - 1, near == 2 ? "" : "s");
-    }
-  }
+    return execute_run(spec, RunOptions{.progress = !arguments.quiet});
+  };
 
-  TuneSummary summary;
-  summary.objective = objective;
-  summary.plan = plan;
-  summary.budget_s = arguments.budget_s;
-  summary.max_rounds_asked = arguments.max_rounds;
-  summary.round_estimate_s = round_estimate_s;
-  summary.elapsed_s = seconds_since(started);
-  summary.stopped_by = stopped_by;
-  for (const RunSpec& spec : specs) summary.settings.push_back({spec.name, spec.params});
-  summary.samples = tuner.samples();
-  summary.looks = tuner.looks();
-  summary.final_look = tuner.looks().empty() ? tuner.current() : tuner.looks().back();
-  summary.recommendation = recommend(summary.final_look, summary.settings);
-  summary.notes = error_notes(by_spec);
-
-  for (std::vector<RunResult>& runs : by_spec) {
-    for (RunResult& run : runs) input.runs.push_back(std::move(run));
-  }
-  input.repetitions = std::max(1u, tuner.rounds());  // the schema's minimum, for a report cut short
-  input.interrupted = stopped_by == TuneStop::interrupted;
-  nlohmann::json report = report_to_json(input);
-  report["tune"] = tune_to_json(summary);
-  write_file_atomically(out_path, report.dump(2) + "\n");
+  install_interrupt_handlers();
+  const TuneSummary summary = tune_and_report(std::move(job), run_setting, hooks);
   fmt::print("{}", tune_to_text(summary));
   fmt::print("report: {}\n", out_path);
   std::fflush(stdout);
-  return input.interrupted ? kExitInterrupted : kExitOk;
+  switch (summary.stopped_by) {
+    case TuneStop::interrupted:
+      return kExitInterrupted;
+    case TuneStop::run_failed:
+      return report_stopping_failure(summary, out_path);
+    default:
+      return kExitOk;
+  }
 }
 
 }  // namespace th

@@ -1,5 +1,7 @@
 #include "tune/objective.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <string>
 
@@ -47,6 +49,18 @@ std::optional<double> objective_value(const Objective& objective, const nlohmann
   if (!client) return std::nullopt;
   const std::optional<double> server = metric_value(run, *find_metric("server_cpu_us_per_request"));
   return *client + server.value_or(0.0);
+}
+
+std::string why_no_value(const Objective& objective, const nlohmann::json& run) {
+  const nlohmann::json::json_pointer answered{"/requests/ok"};
+  const nlohmann::json::json_pointer errors{"/requests/error_total"};
+  const bool none_answered =
+      run.contains(answered) && run.at(answered).is_number() && run.at(answered).get<double>() <= 0;
+  if (!none_answered) return fmt::format("the run reports no {}", objective.name);
+  const double error_total =
+      run.contains(errors) && run.at(errors).is_number() ? run.at(errors).get<double>() : 0;
+  return fmt::format("no answered request ({:g} error{} counted), so no {}", error_total,
+                     error_total == 1 ? "" : "s", objective.name);
 }
 
 }  // namespace th

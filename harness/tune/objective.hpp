@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "tune/sequential.hpp"
@@ -24,5 +25,9 @@ std::string known_objectives();                          // "p99, requests_per_s
 
 // The run's value, or nothing when it has none (no answered request).
 std::optional<double> objective_value(const Objective& objective, const nlohmann::json& run);
+
+// Why objective_value gave nothing for this run, for the console and the report: "no answered
+// request (12 errors counted), so no p99".
+std::string why_no_value(const Objective& objective, const nlohmann::json& run);
 
 }  // namespace th

@@ -41,8 +41,10 @@ std::string format_params(const std::vector<std::pair<std::string, nlohmann::jso
 Recommendation recommend(const Look& look, const std::vector<TuneSetting>& settings,
                          const SysctlReader& read) {
   Recommendation recommendation;
+  // A setting without a value is never the best of a look evaluate_look makes; a look from
+  // elsewhere (a report read back) must not make one the recommendation either.
+  if (!look.best || look.standings.at(*look.best).samples == 0) return recommendation;
   recommendation.best = look.best;
-  if (!look.best) return recommendation;
   const TuneSetting& best = settings.at(*look.best);
 
   std::vector<size_t> near;

@@ -64,6 +64,8 @@ const char* to_string(TuneStop reason) {
       return "budget";
     case TuneStop::interrupted:
       return "interrupted";
+    case TuneStop::run_failed:
+      return "run_failed";
   }
   return "?";
 }
@@ -101,6 +103,7 @@ Look evaluate_look(std::span<const std::vector<double>> samples, Better better,
   const double alpha = plan.test_alpha();
   const unsigned remaining = plan.max_rounds > rounds_done ? plan.max_rounds - rounds_done : 0;
   const std::vector<double>& best_values = samples[*look.best];
+  bool any_compared = false;
   bool any_near = false;
   bool any_could_differ = false;
   for (size_t index = 0; index < samples.size(); ++index) {
@@ -111,6 +114,7 @@ Look evaluate_look(std::span<const std::vector<double>> samples, Better better,
       continue;
     }
     if (samples[index].empty()) continue;  // no data: neither near nor worse
+    any_compared = true;
     standing.p_vs_best = mann_whitney_u(best_values, samples[index]).p_value;
     standing.near_best = *standing.p_vs_best >= alpha;
     if (!standing.near_best) continue;
@@ -120,7 +124,10 @@ Look evaluate_look(std::span<const std::vector<double>> samples, Better better,
     any_could_differ = any_could_differ || standing.could_still_differ;
   }
   if (rounds_done >= plan.min_rounds) {
-    if (!any_near) {
+    // A best with no other value to be compared with has beaten nothing: wait for more rounds.
+    if (!any_compared) {
+      look.settled = Settled::no;
+    } else if (!any_near) {
       look.settled = Settled::winner;
     } else if (!any_could_differ && remaining > 0) {
       // With no round left this is simply the end (max_rounds), not an early stop.

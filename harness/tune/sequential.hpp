@@ -76,7 +76,8 @@ struct Look {
 Look evaluate_look(std::span<const std::vector<double>> samples, Better better,
                    const TunePlan& plan, unsigned rounds_done);
 
-enum class TuneStop { settled, max_rounds, budget, interrupted };
+// run_failed: a setting's run failed in a way every further round would repeat (see run_rounds).
+enum class TuneStop { settled, max_rounds, budget, interrupted, run_failed };
 const char* to_string(TuneStop reason);
 const char* to_string(Settled settled);
 

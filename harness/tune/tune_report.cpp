@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tune/missing_values.hpp"
+#include "tune/tune_sentences.hpp"
+
 namespace th {
 namespace {
 
@@ -31,68 +34,9 @@ nlohmann::json look_to_json(const Look& look, const std::vector<TuneSetting>& se
           {"settled", to_string(look.settled)}};
 }
 
-std::string format_values(const std::vector<nlohmann::json>& values) {
-  std::string listed;
-  for (const nlohmann::json& value : values) {
-    listed += (listed.empty() ? "" : " or ") +
-              (value.is_string() ? value.get<std::string>() : value.dump());
-  }
-  return listed;
-}
-
-std::string verdict_sentence(const TuneSummary& summary) {
-  const Recommendation& recommendation = summary.recommendation;
-  if (!recommendation.best) return "no setting produced a value of the objective";
-  const std::string& best = summary.settings[*recommendation.best].name;
-  const TunePlan& plan = summary.plan;
-  if (recommendation.verdict == Verdict::none) {
-    return fmt::format(
-        "no setting is significantly better than {} {} ({} rounds, every p >= {:.2g}): nothing "
-        "to recommend",
-        best,
-        summary.stopped_by == TuneStop::interrupted ? "before the interrupt" : "within budget",
-        summary.final_look.round, plan.test_alpha());
-  }
-  std::string text = fmt::format("recommend: {} (p = {:.2g}: {} significantly worse, p < {:.2g})",
-                                 format_params(recommendation.params), *recommendation.p_value,
-                                 recommendation.verdict == Verdict::winner
-                                     ? "every other setting is"
-                                     : "every setting without the settled values is",
-                                 plan.test_alpha());
-  if (recommendation.verdict == Verdict::group) {
-    text += fmt::format("\n  settled: {}", recommendation.settled.empty()
-                                               ? std::string("(no key)")
-                                               : format_params(recommendation.settled));
-    for (const auto& [key, values] : recommendation.open) {
-      text += fmt::format("\n  undecided: {} = {} (no significant difference)", key,
-                          format_values(values));
-    }
-  }
-  if (recommendation.sysctls.empty()) text += "\n  sysctls: none needed";
-  for (const SysctlNeed& need : recommendation.sysctls) {
-    const char* state = !need.satisfied ? "unknown here" : *need.satisfied ? "met here" : "NOT met";
-    text += fmt::format("\n  sysctl for {}: {} {} ({}; now {}){}", need.key, need.sysctl,
-                        need.requirement, state, need.current.value_or("unreadable"),
-                        need.satisfied.value_or(false) ? "" : ": " + need.fix);
-  }
-  return text;
-}
-
-const char* stop_sentence(TuneStop reason, Settled settled) {
-  switch (reason) {
-    case TuneStop::settled:
-      return settled == Settled::winner
-                 ? "settled: the best is significantly better than every other setting"
-                 : "settled: no setting near the best can become significantly worse in the "
-                   "rounds left";
-    case TuneStop::max_rounds:
-      return "reached the most rounds the plan allows";
-    case TuneStop::budget:
-      return "the next round would not fit the budget";
-    case TuneStop::interrupted:
-      return "interrupted";
-  }
-  return "?";
+const char* missing_kind(const MissingRepetition& missing) {
+  if (!missing.run_failed) return "no_value";
+  return missing.config_error ? "config_error" : "error";
 }
 
 }  // namespace
@@ -123,6 +67,20 @@ nlohmann::json tune_to_json(const TuneSummary& summary) {
   for (const SysctlNeed& need : recommendation.sysctls) sysctls.push_back(to_json(need));
   nlohmann::json looks = nlohmann::json::array();
   for (const Look& each : summary.looks) looks.push_back(look_to_json(each, summary.settings));
+  nlohmann::json missing = nlohmann::json::array();
+  for (const MissingRepetition& repetition : summary.missing) {
+    missing.push_back({{"setting", summary.settings.at(repetition.setting).name},
+                       {"round", repetition.round},
+                       {"kind", missing_kind(repetition)},
+                       {"reason", repetition.reason}});
+  }
+  const std::vector<SettingWithoutValue> without_value =
+      settings_without_value(look, summary.missing);
+  nlohmann::json without = nlohmann::json::array();
+  for (const SettingWithoutValue& setting : without_value) {
+    without.push_back(
+        {{"name", summary.settings.at(setting.setting).name}, {"reason", setting.reason}});
+  }
   return {
       {"objective",
        {{"name", summary.objective->name},
@@ -143,7 +101,11 @@ nlohmann::json tune_to_json(const TuneSummary& summary) {
       {"rounds", look.round},
       {"elapsed_s", rounded(summary.elapsed_s)},
       {"stopped_by", to_string(summary.stopped_by)},
+      {"stop_reason", stop_sentence(summary)},
       {"settings", settings},
+      {"failed_runs", failed_runs(summary)},
+      {"missing", missing},
+      {"without_value", without},
       {"looks", looks},
       {"recommendation",
        {{"verdict", to_string(recommendation.verdict)},
@@ -154,48 +116,8 @@ nlohmann::json tune_to_json(const TuneSummary& summary) {
         {"undecided", open},
         {"p_value", optional_number(recommendation.p_value)},
         {"sysctls", sysctls},
-        {"text", verdict_sentence(summary)}}},
+        {"text", verdict_sentence(summary, without_value)}}},
       {"notes", summary.notes}};
-}
-
-std::string tune_to_text(const TuneSummary& summary) {
-  const Objective& objective = *summary.objective;
-  const Look& look = summary.final_look;
-  std::string text = fmt::format(
-      "tune: {} ({}, {} is better), {} settings, {} rounds in {:.0f} s of {:.0f} s budget; {}\n",
-      objective.name, objective.unit, objective.better == Better::lower ? "lower" : "higher",
-      summary.settings.size(), look.round, summary.elapsed_s, summary.budget_s,
-      stop_sentence(summary.stopped_by, look.settled));
-  size_t name_width = 7;
-  for (const TuneSetting& setting : summary.settings) {
-    name_width = std::max(name_width, setting.name.size());
-  }
-  text += fmt::format("{:<{}} {:>14} {:>27} {:>6} {:>10}  {}\n", "setting", name_width,
-                      fmt::format("{} median", objective.name), "CI of the median (level)",
-                      "rounds", "p vs best", "");
-  for (size_t index = 0; index < summary.settings.size(); ++index) {
-    const Standing& standing = look.standings.at(index);
-    if (standing.samples == 0) {
-      text += fmt::format("{:<{}} {:>14} {:>27} {:>6} {:>10}\n", summary.settings[index].name,
-                          name_width, "-", "-", 0, "-");
-      continue;
-    }
-    const std::string interval = fmt::format("{:.1f} - {:.1f} ({:.0f}%)", standing.interval.low,
-                                             standing.interval.high, standing.interval.level * 100);
-    const std::string p = standing.p_vs_best ? fmt::format("{:.2g}", *standing.p_vs_best) : "-";
-    const char* mark = standing.is_best ? "best" : standing.near_best ? "≈ best" : "";
-    text += fmt::format("{:<{}} {:>14.1f} {:>27} {:>6} {:>10}  {}\n", summary.settings[index].name,
-                        name_width, standing.median, interval, standing.samples, p, mark);
-  }
-  text += fmt::format(
-      "≈ best: not significantly different from the best, p >= {:.2g} (alpha {} over {} planned "
-      "look{} and {} comparison{})\n",
-      summary.plan.test_alpha(), summary.plan.alpha, summary.plan.planned_looks(),
-      summary.plan.planned_looks() == 1 ? "" : "s", summary.plan.comparisons,
-      summary.plan.comparisons == 1 ? "" : "s");
-  for (const std::string& note : summary.notes) text += "note: " + note + "\n";
-  text += verdict_sentence(summary) + "\n";
-  return text;
 }
 
 }  // namespace th

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tune/objective.hpp"
 #include "tune/recommendation.hpp"
+#include "tune/round_loop.hpp"
 #include "tune/sequential.hpp"
 
 namespace th {
@@ -25,11 +27,14 @@ struct TuneSummary {
   Look final_look;                           // the ranking the verdict is drawn from
   Recommendation recommendation;
   std::vector<std::string> notes;  // e.g. settings whose runs counted errors
+  // Every repetition that added no value (its run failed, or it had none), partial round included.
+  std::vector<MissingRepetition> missing;
+  std::optional<MissingRepetition> stopping_failure;  // with TuneStop::run_failed
 };
 
 nlohmann::json tune_to_json(const TuneSummary& summary);
 
-// The console table and the recommendation line.
+// The console table and the recommendation line (tune_text.cpp).
 std::string tune_to_text(const TuneSummary& summary);
 
 }  // namespace th
