@@ -138,13 +138,16 @@ TEST_F(TuneCli, ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport) {
   if (real_sysctl == nullptr) GTEST_SKIP() << "no sysctl command (procps)";
   std::filesystem::create_directory(scratch_ + "/bin");
   const std::string wrapper = scratch_ + "/bin/sysctl";
-  // Calls 1, 3, 5 are the first setting's (rounds 1-3), 2, 4, 6 the second's.
+  // Only the ip_forward calls are counted (a link sets other sysctls too): calls 1, 3, 5 are the
+  // first setting's (rounds 1-3), 2, 4, 6 the second's.
   std::ofstream(wrapper) << "#!/bin/sh\n"
+                         << "case \"$*\" in *ip_forward*)\n"
                          << "n=$(($(cat '" << scratch_ << "/calls' 2>/dev/null || echo 0) + 1))\n"
                          << "echo $n > '" << scratch_ << "/calls'\n"
                          << "if [ $n -ge 4 ] && [ $((n % 2)) -eq 0 ]; then\n"
                          << "  echo 'sysctl: injected failure' >&2; exit 1\n"
-                         << "fi\n"
+                         << "fi;;\n"
+                         << "esac\n"
                          << "exec " << real_sysctl << " \"$@\"\n";
   std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
   const std::string scenario = write_scenario("link.json", R"({
