@@ -1,9 +1,12 @@
 #pragma once
 
+#include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -14,6 +17,24 @@ struct CliOutcome {
   int exit_code = -1;
   std::string out;
   std::string err;
+};
+
+// A fixture with a directory of its own under /tmp for the test's files, removed afterwards.
+class ScratchDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/tcpharness-test-XXXXXX";
+    scratch_ = mkdtemp(pattern);
+  }
+  void TearDown() override { std::filesystem::remove_all(scratch_); }
+
+  std::string write_scenario(const std::string& name, const std::string& text) {
+    const std::string path = scratch_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  std::string scratch_;
 };
 
 inline std::string read_file(const std::string& path) {

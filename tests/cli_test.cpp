@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
@@ -17,20 +16,8 @@ using testing::CliOutcome;
 using testing::read_file;
 using testing::run_cli;
 
-class Cli : public ::testing::Test {
+class Cli : public testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/tcpharness-cli-XXXXXX";
-    scratch_ = mkdtemp(pattern);
-  }
-  void TearDown() override { std::filesystem::remove_all(scratch_); }
-
-  std::string write_scenario(const std::string& name, const std::string& text) {
-    const std::string path = scratch_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-
   // A configuration error: exit 2, one line on stderr that names the problem, nothing on stdout.
   void expect_config_error(const CliOutcome& outcome, const std::string& named) {
     EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
@@ -38,8 +25,6 @@ class Cli : public ::testing::Test {
     EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
     EXPECT_EQ(outcome.out, "");
   }
-
-  std::string scratch_;
 };
 
 TEST_F(Cli, ValidateListsTheRunsOfASweep) {
@@ -78,7 +63,8 @@ TEST_F(Cli, ARefusedCongestionControlIsAConfigurationErrorListingTheAvailableOne
 }
 
 TEST_F(Cli, UnknownKeyIsAConfigurationError) {
-  const std::string path = write_scenario("unknown.json", R"({"protocol": "http", "conections": 4})");
+  const std::string path =
+      write_scenario("unknown.json", R"({"protocol": "http", "conections": 4})");
   expect_config_error(run_cli("run " + path, scratch_), "/conections");
 }
 
@@ -124,9 +110,9 @@ TEST_F(Cli, UnwritableOutputIsRefusedBeforeTheRun) {
 
 TEST_F(Cli, RunWritesAReportThatMatchesTheSchema) {
   const std::string report = scratch_ + "/report.json";
-  const CliOutcome outcome = run_cli(
-      "run scenarios/keepalive.json --set duration_s=0.3 --set warmup_s=0 --out " + report,
-      scratch_);
+  const CliOutcome outcome =
+      run_cli("run scenarios/keepalive.json --set duration_s=0.3 --set warmup_s=0 --out " + report,
+              scratch_);
   ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
   EXPECT_NE(outcome.out.find("connection=per_request"), std::string::npos) << outcome.out;
   EXPECT_NE(outcome.out.find("report: " + report), std::string::npos) << outcome.out;

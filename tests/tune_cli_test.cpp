@@ -16,28 +16,14 @@ using testing::CliOutcome;
 using testing::read_file;
 using testing::run_cli;
 
-class TuneCli : public ::testing::Test {
+class TuneCli : public testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/tcpharness-tune-XXXXXX";
-    scratch_ = mkdtemp(pattern);
-  }
-  void TearDown() override { std::filesystem::remove_all(scratch_); }
-
-  std::string write_scenario(const std::string& name, const std::string& text) {
-    const std::string path = scratch_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-
   // Exit 2 before any load: stderr names the problem, stdout stays empty, no report is written.
   void expect_refused(const CliOutcome& outcome, const std::string& named) {
     EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
     EXPECT_NE(outcome.err.find(named), std::string::npos) << outcome.err;
     EXPECT_EQ(outcome.out, "");
   }
-
-  std::string scratch_;
 };
 
 TEST_F(TuneCli, UnknownObjectiveIsRefusedWithTheKnownOnes) {

@@ -24,14 +24,8 @@ namespace {
 using testing::read_file;
 using testing::steady_run;
 
-class TuneSession : public ::testing::Test {
+class TuneSession : public testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/tcpharness-tune-session-XXXXXX";
-    scratch_ = mkdtemp(pattern);
-  }
-  void TearDown() override { std::filesystem::remove_all(scratch_); }
-
   // A p99 tune of the given settings (one swept key), reported to scratch_/tune.json.
   TuneJob job(const std::vector<TuneSetting>& settings, unsigned max_rounds) {
     TuneJob job;
@@ -73,7 +67,6 @@ class TuneSession : public ::testing::Test {
     EXPECT_EQ(std::system(check.c_str()), 0) << "report does not match docs/report.schema.json";
   }
 
-  std::string scratch_;
   double clock_s_ = 0;
 };
 
