@@ -74,13 +74,15 @@ TEST(TcpInfo, OverALinkA4KiBSendBufferIsTheDominantLimitAndA4MiBOneIsNot) {
   ASSERT_TRUE(large_shares.has_value());
   EXPECT_STRNE(dominant_limit(*large_shares), "send_buffer");
   EXPECT_LT(large_shares->send_buffer, 0.05);
-  // On a path that the link limits, the kernel's delivery-rate estimate is the link's rate, as
-  // the payload throughput is; within a factor, since both depend on the run's 2 s.
+  // On a path that the link limits, the kernel's delivery-rate estimate is near the link's rate,
+  // as the payload throughput is. This is a check of unit and source only, so the factor is
+  // wide: a 2 s run has only a few samples, and their median was 0.68x the throughput in one CI
+  // run. Bits for bytes would be 8x off.
   const Histogram& rate = large.recorder.tcp_info->delivery_rate_bytes_per_s;
   ASSERT_GT(rate.count(), 0u);
   const double throughput = static_cast<double>(large.recorder.bytes_sent) / large.duration_s;
-  EXPECT_GT(static_cast<double>(rate.percentile(50)), throughput * 0.7);
-  EXPECT_LT(static_cast<double>(rate.percentile(50)), throughput * 1.5);
+  EXPECT_GT(static_cast<double>(rate.percentile(50)), throughput * 0.4);
+  EXPECT_LT(static_cast<double>(rate.percentile(50)), throughput * 2.0);
 }
 
 TEST(TcpInfo, OnLoopbackA4MiBSendBufferIsNeverTheLimit) {
