@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "proto/plain_http_head.hpp"
+
 namespace th {
 namespace {
 
@@ -51,7 +53,10 @@ const http_parser_settings HttpRequestParser::kSettings = {
     .on_chunk_complete = nullptr,
 };
 
-HttpRequestParser::HttpRequestParser(const HttpRequestLimits& limits) : limits_(limits) { reset(); }
+HttpRequestParser::HttpRequestParser(const HttpRequestLimits& limits, bool fast_path)
+    : limits_(limits), fast_path_(fast_path) {
+  reset();
+}
 
 void HttpRequestParser::reset() {
   http_parser_init(&parser_, HTTP_REQUEST);
@@ -63,6 +68,8 @@ void HttpRequestParser::reset() {
   pending_ = rejection_ = HttpRejection::none;
   url_size_ = 0;
   url_truncated_ = false;
+  keep_alive_ = true;
+  upgrade_ = false;
 }
 
 HttpRequestParser::Status HttpRequestParser::parse(const char* data, size_t size,
@@ -72,6 +79,7 @@ HttpRequestParser::Status HttpRequestParser::parse(const char* data, size_t size
   while (*consumed < size) {
     const char* at = data + *consumed;
     size_t length = size - *consumed;
+    if (take_plain_request(at, length, consumed)) return Status::request;
     if (awaiting_head_) {
       // Feeding at most the room left makes the limit exact without a copy of the head: the
       // parser either completes the headers within it or stops at the limit.
@@ -98,6 +106,34 @@ HttpRequestParser::Status HttpRequestParser::parse(const char* data, size_t size
     }
   }
   return Status::need_more;
+}
+
+// A whole plain head at the start of a request (plain_http_head.hpp), read without http-parser,
+// which stays at the start of a message. Not after a request that closes or upgrades the
+// connection: http-parser refuses what follows those, and so must this.
+bool HttpRequestParser::take_plain_request(const char* data, size_t size, size_t* consumed) {
+  if (!fast_path_ || !awaiting_head_ || message_begun_ || head_bytes_ != 0 || !keep_alive_ ||
+      upgrade_) {
+    return false;
+  }
+  PlainRequestHead head;
+  if (!scan_plain_request_head(data, size, limits_.max_header_bytes, &head)) return false;
+  HttpAnswer answer = HttpAnswer::standard;
+  uint64_t sized_body_bytes = 0;
+  if (head.url.starts_with(kSizedPrefix)) {
+    // Read as on_url keeps it, cut at kUrlCapacity; a bad N is refused by the http-parser path.
+    const bool truncated = head.url.size() > kUrlCapacity;
+    if (!parse_sized_path(head.url.substr(0, kUrlCapacity), truncated, limits_.max_bytes_path,
+                          &sized_body_bytes)) {
+      return false;
+    }
+    answer = HttpAnswer::sized;
+  }
+  answer_ = answer;
+  sized_body_bytes_ = sized_body_bytes;
+  head_only_ = head.head_method;
+  *consumed += head.head_bytes;
+  return true;
 }
 
 HttpRequestParser::Status HttpRequestParser::reject(HttpRejection rejection) {

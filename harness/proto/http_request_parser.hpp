@@ -38,7 +38,8 @@ class HttpRequestParser {
  public:
   enum class Status : uint8_t { need_more, request, rejected };
 
-  explicit HttpRequestParser(const HttpRequestLimits& limits = {});
+  // fast_path false leaves every byte to http-parser (plain_http_head.hpp), for comparing the two.
+  explicit HttpRequestParser(const HttpRequestLimits& limits = {}, bool fast_path = true);
   void reset();  // a new connection
 
   // Parses until one request is complete (Status::request: `consumed` ends right after it, the
@@ -65,6 +66,7 @@ class HttpRequestParser {
 
  private:
   Status reject(HttpRejection rejection);
+  bool take_plain_request(const char* data, size_t size, size_t* consumed);
   HttpRejection classify(const char* at, size_t size) const;
 
   static int on_message_begin(http_parser* parser);
@@ -75,6 +77,7 @@ class HttpRequestParser {
   static const http_parser_settings kSettings;
 
   HttpRequestLimits limits_;
+  bool fast_path_;
   http_parser parser_{};
   bool awaiting_head_ = true;
   bool message_begun_ = false;

@@ -1,0 +1,177 @@
+#include "proto/plain_http_head.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string_view>
+
+namespace th {
+namespace {
+
+// http-parser's own limit is 80 KiB; a plain head is far below this one.
+constexpr size_t kMaxPlainHeadBytes = 8 * 1024;
+// 15 digits: far beyond any body a test sends, far below http-parser's overflow check.
+constexpr size_t kMaxLengthDigits = 15;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Character classes by table: the scan's inner loops run over every byte of the head.
+constexpr uint8_t kNameChar = 1;
+constexpr uint8_t kValueChar = 2;
+constexpr uint8_t kUrlChar = 4;
+constexpr std::array<uint8_t, 256> kCharClass = [] {
+  std::array<uint8_t, 256> classes{};
+  // Visible ASCII, space and tab: what http-parser accepts in a value, minus controls and bytes
+  // above 0x7e, whose handling depends on its build (HTTP_PARSER_STRICT).
+  for (int c = 0x20; c <= 0x7e; ++c) classes[c] |= kValueChar;
+  classes['\t'] |= kValueChar;
+  // A subset of RFC 9110's token characters: a name with any other is left to http-parser.
+  for (int c = 'a'; c <= 'z'; ++c) classes[c] |= kNameChar;
+  for (int c = 'A'; c <= 'Z'; ++c) classes[c] |= kNameChar;
+  for (int c = '0'; c <= '9'; ++c) classes[c] |= kNameChar;
+  classes['-'] |= kNameChar;
+  classes['_'] |= kNameChar;
+  // RFC 3986's unreserved characters and the few a query needs; a URL with any other (a
+  // fragment, a space, a byte above 0x7e) is left to http-parser.
+  for (int c = 0; c < 256; ++c) {
+    if ((classes[c] & kNameChar) != 0) classes[c] |= kUrlChar;
+  }
+  for (const char c : std::string_view("./~?=&%+")) classes[static_cast<unsigned char>(c)] |= kUrlChar;
+  return classes;
+}();
+
+bool in_class(char c, uint8_t char_class) {
+  return (kCharClass[static_cast<unsigned char>(c)] & char_class) != 0;
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool equals_lowercase(std::string_view text, std::string_view lowercase) {
+  if (text.size() != lowercase.size()) return false;
+  for (size_t index = 0; index < text.size(); ++index) {
+    if (lower(text[index]) != lowercase[index]) return false;
+  }
+  return true;
+}
+
+std::string_view trim_whitespace(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+// True when any of the 8 bytes is a control character, DEL or above 0x7e (the CR ending a line
+// is a control character): a word of plain value bytes is skipped whole.
+bool has_unplain_value_byte(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+  const uint64_t del = ((word ^ (kOnes * 0x7f)) - kOnes) & ~(word ^ (kOnes * 0x7f)) & kHighBits;
+  return (below_space | del | (word & kHighBits)) != 0;
+}
+
+// Advances `at` over characters of the class and then expects CRLF after them.
+bool take_line_rest(const char*& at, const char* end, uint8_t char_class) {
+  if (char_class == kValueChar) {
+    uint64_t word;
+    while (end - at >= 8 && (std::memcpy(&word, at, 8), !has_unplain_value_byte(word))) at += 8;
+  }
+  while (at < end && in_class(*at, char_class)) ++at;
+  return end - at >= 2 && at[0] == '\r' && at[1] == '\n';
+}
+
+// The header lines and the blank line after them, from `at` on. True when every line is plain;
+// `content_length` then holds the one Content-Length, or -1 when there was none.
+bool take_plain_header_lines(const char*& at, const char* end, int64_t* content_length) {
+  *content_length = -1;
+  for (;;) {
+    if (end - at < 2) return false;
+    if (at[0] == '\r') {
+      if (at[1] != '\n') return false;
+      at += 2;
+      return true;
+    }
+    const char* name_start = at;
+    while (at < end && in_class(*at, kNameChar)) ++at;
+    // Also refuses obs-fold (a line starting with whitespace) and space before the colon.
+    if (at == name_start || at == end || *at != ':') return false;
+    const std::string_view name(name_start, static_cast<size_t>(at - name_start));
+    const char* value_start = ++at;
+    if (!take_line_rest(at, end, kValueChar)) return false;
+    const std::string_view value =
+        trim_whitespace({value_start, static_cast<size_t>(at - value_start)});
+    at += 2;
+    if (equals_lowercase(name, "content-length")) {
+      if (*content_length >= 0 || value.empty() || value.size() > kMaxLengthDigits) return false;
+      int64_t length = 0;
+      for (const char digit : value) {
+        if (!is_digit(digit)) return false;
+        length = length * 10 + (digit - '0');
+      }
+      *content_length = length;
+    } else if (equals_lowercase(name, "connection")) {
+      if (!equals_lowercase(value, "keep-alive")) return false;
+    } else if (equals_lowercase(name, "transfer-encoding") ||
+               equals_lowercase(name, "proxy-connection") || equals_lowercase(name, "upgrade")) {
+      return false;
+    }
+  }
+}
+
+bool starts_with(const char* at, const char* end, std::string_view prefix) {
+  return end - at >= static_cast<std::ptrdiff_t>(prefix.size()) &&
+         std::memcmp(at, prefix.data(), prefix.size()) == 0;
+}
+
+}  // namespace
+
+bool scan_plain_response_head(const char* data, size_t size, PlainResponseHead* head) {
+  static constexpr std::string_view kVersion = "HTTP/1.1 ";
+  const char* const end = data + std::min(size, kMaxPlainHeadBytes);
+  if (!starts_with(data, end, kVersion) || end - data < 13) return false;
+  // 2xx only: 1xx, 204 and 304 have no body whatever Content-Length says.
+  const char* at = data + kVersion.size();
+  if (at[0] != '2' || !is_digit(at[1]) || !is_digit(at[2]) || at[3] != ' ') return false;
+  const int status_code = 200 + (at[1] - '0') * 10 + (at[2] - '0');
+  if (status_code == 204) return false;
+  at += 4;
+  if (!take_line_rest(at, end, kValueChar)) return false;  // the reason phrase
+  at += 2;
+  int64_t content_length = -1;
+  if (!take_plain_header_lines(at, end, &content_length)) return false;
+  if (content_length < 0) return false;  // close-delimited: http-parser waits for the end
+  head->head_bytes = static_cast<size_t>(at - data);
+  head->content_length = static_cast<uint64_t>(content_length);
+  head->status_code = status_code;
+  return true;
+}
+
+bool scan_plain_request_head(const char* data, size_t size, size_t max_head_bytes,
+                             PlainRequestHead* head) {
+  const char* const end = data + std::min({size, kMaxPlainHeadBytes, max_head_bytes});
+  const char* at = data;
+  bool head_method = false;
+  if (starts_with(at, end, "GET ")) {
+    at += 4;
+  } else if (starts_with(at, end, "HEAD ")) {
+    at += 5;
+    head_method = true;
+  } else {
+    return false;
+  }
+  const char* url_start = at;
+  if (at == end || *at != '/') return false;  // origin form only
+  while (at < end && in_class(*at, kUrlChar)) ++at;
+  const std::string_view url(url_start, static_cast<size_t>(at - url_start));
+  if (!starts_with(at, end, " HTTP/1.1\r\n")) return false;
+  at += 11;
+  int64_t content_length = -1;
+  // A body, even an empty one, is left to http-parser with the rest of the message.
+  if (!take_plain_header_lines(at, end, &content_length) || content_length >= 0) return false;
+  head->head_bytes = static_cast<size_t>(at - data);
+  head->url = url;
+  head->head_method = head_method;
+  return true;
+}
+
+}  // namespace th
