@@ -30,7 +30,7 @@ TEST(PlainResponseHead, ReadsNginxsKeepAliveHead) {
 
 TEST(PlainResponseHead, ReadsTheEmbeddedServersHead) {
   const std::string response =
-      "HTTP/1.1 201 Created\r\ncontent-length: 0010 \r\nX-Empty:\r\n\r\n0123456789";
+      "HTTP/1.1 201 Created\r\ncontent-length:\t 0010  \r\nX-Empty:\r\n\r\n0123456789";
   PlainResponseHead head;
   ASSERT_TRUE(scan_plain_response_head(response.data(), response.size(), &head));
   EXPECT_EQ(head.content_length, 10u);
@@ -51,6 +51,8 @@ const std::vector<std::string> kNotPlain = {
     "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nab",
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\t\r\n\r\nab",  // found by the fuzzer
+    "HTTP/1.1 200 OK\r\nContent-Length: 2 \t\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nConnection: keep-alive, Upgrade\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nProxy-Connection: close\r\nContent-Length: 2\r\n\r\nab",

@@ -80,6 +80,22 @@ bool take_line_rest(const char*& at, const char* end, uint8_t char_class) {
   return end - at >= 2 && at[0] == '\r' && at[1] == '\n';
 }
 
+// http-parser skips spaces and tabs before a Content-Length but allows only spaces after it.
+bool take_length(std::string_view raw_value, int64_t* length) {
+  while (!raw_value.empty() && (raw_value.front() == ' ' || raw_value.front() == '\t')) {
+    raw_value.remove_prefix(1);
+  }
+  while (!raw_value.empty() && raw_value.back() == ' ') raw_value.remove_suffix(1);
+  if (raw_value.empty() || raw_value.size() > kMaxLengthDigits) return false;
+  int64_t digits_value = 0;
+  for (const char digit : raw_value) {
+    if (!is_digit(digit)) return false;
+    digits_value = digits_value * 10 + (digit - '0');
+  }
+  *length = digits_value;
+  return true;
+}
+
 // The header lines and the blank line after them, from `at` on. True when every line is plain;
 // `content_length` then holds the one Content-Length, or -1 when there was none.
 bool take_plain_header_lines(const char*& at, const char* end, int64_t* content_length) {
@@ -98,17 +114,11 @@ bool take_plain_header_lines(const char*& at, const char* end, int64_t* content_
     const std::string_view name(name_start, static_cast<size_t>(at - name_start));
     const char* value_start = ++at;
     if (!take_line_rest(at, end, kValueChar)) return false;
-    const std::string_view value =
-        trim_whitespace({value_start, static_cast<size_t>(at - value_start)});
+    const std::string_view raw_value(value_start, static_cast<size_t>(at - value_start));
+    const std::string_view value = trim_whitespace(raw_value);
     at += 2;
     if (equals_lowercase(name, "content-length")) {
-      if (*content_length >= 0 || value.empty() || value.size() > kMaxLengthDigits) return false;
-      int64_t length = 0;
-      for (const char digit : value) {
-        if (!is_digit(digit)) return false;
-        length = length * 10 + (digit - '0');
-      }
-      *content_length = length;
+      if (*content_length >= 0 || !take_length(raw_value, content_length)) return false;
     } else if (equals_lowercase(name, "connection")) {
       if (!equals_lowercase(value, "keep-alive")) return false;
     } else if (equals_lowercase(name, "transfer-encoding") ||
