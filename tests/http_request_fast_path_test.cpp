@@ -41,6 +41,8 @@ const std::vector<std::string> kNotPlain = {
     "GET / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n",
     "GET / HTTP/1.0\r\n\r\n",
     "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+    "GET / HTTP/1.1\r\nTransfer-Encodingx: y\r\n\r\n",
+    "GET / HTTP/1.1\r\nUpgrade-Insecure-Requests: 1\r\n\r\n",
     "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nnot http",
     "GET http://example.test/ HTTP/1.1\r\n\r\n",
     "GET /a#frag HTTP/1.1\r\n\r\n",

@@ -57,6 +57,9 @@ const std::vector<std::string> kNotPlain = {
     "HTTP/1.1 200 OK\r\nConnection: keep-alive, Upgrade\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nProxy-Connection: close\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\nab",
+    "HTTP/1.1 200 OK\r\nTransfer-Encodingx: y\r\nContent-Length: 2\r\n\r\nab",  // fuzzer
+    "HTTP/1.1 200 OK\r\nContent-Lengths: 3\r\nContent-Length: 2\r\n\r\nab",
+    "HTTP/1.1 200 OK\r\nConnectionx: close\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\n\r\nclose-delimited body",
     "HTTP/1.1 200 OK\nContent-Length: 2\n\nab",
     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n folded\r\n\r\nab",
