@@ -91,12 +91,14 @@ void ClientConnection::on_resolved(uv_getaddrinfo_t* request, int status, addrin
   self->connect_to(self->resolved_.get());
 }
 
+// Reading starts with the connect, so libuv registers the socket with epoll once for both
+// events. Started when the connect completes, it cost an epoll_ctl ADD that failed with EEXIST
+// and a MOD per connection. libuv reports the connect before any read.
 void ClientConnection::connect_to(const sockaddr* address) {
   phase_ = Phase::connecting;
-  if (const int status =
-          transport_->connect(address, local_address, worker_.plan().client_options)) {
-    fail(status);
-  }
+  int status = transport_->connect(address, local_address, worker_.plan().client_options);
+  if (status == 0) status = transport_->start_reading();
+  if (status != 0) fail(status);
 }
 
 void ClientConnection::on_connected(int status) {
@@ -113,7 +115,6 @@ void ClientConnection::on_connected(int status) {
     slot(written_).write_start_ns = std::max(slot(written_).write_start_ns, now);
   worker_.note_applied_options(transport_->fd());
   if (worker_.recorder().tcp_info) tcp_info_.opened(now);
-  if (const int read_status = transport_->start_reading()) return fail(read_status);
   if (worker_.plan().protocol == Protocol::stream) return send_chunk();
   write_pending();
 }
