@@ -80,16 +80,36 @@ bool take_line_rest(const char*& at, const char* end, uint8_t char_class) {
   return end - at >= 2 && at[0] == '\r' && at[1] == '\n';
 }
 
+bool starts_with_lowercase(std::string_view name, std::string_view prefix) {
+  return name.size() >= prefix.size() && equals_lowercase(name.substr(0, prefix.size()), prefix);
+}
+
+enum class HeaderName { other, content_length, connection, framing };
+
 // Names that decide framing or the connection, and any name that begins with one: http-parser
 // 2.9 sets its Transfer-Encoding flag as soon as the name matches, before it sees that the name
-// goes on ("Transfer-Encodingx"), and then refuses a Content-Length (found by the fuzzer).
-bool is_framing_name(std::string_view name) {
-  for (const std::string_view special :
-       {"content-length", "transfer-encoding", "connection", "proxy-connection", "upgrade"}) {
-    if (name.size() >= special.size() && equals_lowercase(name.substr(0, special.size()), special))
-      return true;
+// goes on ("Transfer-Encodingx"), and then refuses a Content-Length (found by the fuzzer). The
+// first letter settles most names at once.
+HeaderName classify(std::string_view name) {
+  switch (lower(name.front())) {
+    case 'c':
+      if (equals_lowercase(name, "content-length")) return HeaderName::content_length;
+      if (equals_lowercase(name, "connection")) return HeaderName::connection;
+      return starts_with_lowercase(name, "content-length") ||
+                     starts_with_lowercase(name, "connection")
+                 ? HeaderName::framing
+                 : HeaderName::other;
+    case 't':
+      return starts_with_lowercase(name, "transfer-encoding") ? HeaderName::framing
+                                                              : HeaderName::other;
+    case 'p':
+      return starts_with_lowercase(name, "proxy-connection") ? HeaderName::framing
+                                                             : HeaderName::other;
+    case 'u':
+      return starts_with_lowercase(name, "upgrade") ? HeaderName::framing : HeaderName::other;
+    default:
+      return HeaderName::other;
   }
-  return false;
 }
 
 // http-parser skips spaces and tabs before a Content-Length but allows only spaces after it.
@@ -127,14 +147,18 @@ bool take_plain_header_lines(const char*& at, const char* end, int64_t* content_
     const char* value_start = ++at;
     if (!take_line_rest(at, end, kValueChar)) return false;
     const std::string_view raw_value(value_start, static_cast<size_t>(at - value_start));
-    const std::string_view value = trim_whitespace(raw_value);
     at += 2;
-    if (equals_lowercase(name, "content-length")) {
-      if (*content_length >= 0 || !take_length(raw_value, content_length)) return false;
-    } else if (equals_lowercase(name, "connection")) {
-      if (!equals_lowercase(value, "keep-alive")) return false;
-    } else if (is_framing_name(name)) {
-      return false;
+    switch (classify(name)) {
+      case HeaderName::content_length:
+        if (*content_length >= 0 || !take_length(raw_value, content_length)) return false;
+        break;
+      case HeaderName::connection:
+        if (!equals_lowercase(trim_whitespace(raw_value), "keep-alive")) return false;
+        break;
+      case HeaderName::framing:
+        return false;
+      case HeaderName::other:
+        break;
     }
   }
 }
