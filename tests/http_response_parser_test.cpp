@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "proto/plain_http_head.hpp"
 #include "parser_lockstep.hpp"
+#include "proto/plain_http_head.hpp"
 
 namespace th {
 namespace {
@@ -92,10 +92,8 @@ TEST(PlainResponseHead, SeesAnUnplainValueByteAtEveryPositionOfAWord) {
       PlainResponseHead head;
       EXPECT_EQ(scan_plain_response_head(response.data(), response.size(), &head), odd == '\t')
           << "byte " << static_cast<int>(static_cast<unsigned char>(odd)) << " at " << position;
-      const auto outcome = testing::parse_in_lockstep(response.data(), response.size(),
-                                                      response.size(), [](size_t size) {
-                                                        return size;
-                                                      });
+      const auto outcome = testing::parse_in_lockstep(
+          response.data(), response.size(), response.size(), [](size_t size) { return size; });
       EXPECT_TRUE(outcome.agreed) << outcome.difference << " at " << position;
     }
   }

@@ -36,8 +36,7 @@ inline LockstepOutcome parse_in_lockstep(const char* input, size_t size, size_t 
       size_t fast_consumed = 0;
       size_t reference_consumed = 0;
       const auto fast_result = fast.feed(input + used, chunk - used, &fast_consumed);
-      const auto reference_result =
-          reference.feed(input + used, chunk - used, &reference_consumed);
+      const auto reference_result = reference.feed(input + used, chunk - used, &reference_consumed);
       if (fast_result != reference_result) return differs("result");
       if (fast_result == HttpResponseParser::Result::error) {
         if (std::string(fast.error_name()) != reference.error_name()) return differs("error");

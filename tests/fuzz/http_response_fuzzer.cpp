@@ -14,8 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       reinterpret_cast<const char*>(data + 1), size - 1, 1 + data[0],
       [](size_t previous) -> size_t { return previous * 7 % 509 + 1; });
   if (!outcome.agreed) {
-    std::fprintf(stderr, "fast path and http-parser disagree: %s\n",
-                 outcome.difference.c_str());
+    std::fprintf(stderr, "fast path and http-parser disagree: %s\n", outcome.difference.c_str());
     std::abort();
   }
   return 0;
