@@ -148,7 +148,9 @@ TEST(LoadGenerator, ABufferAboveItsSysctlIsReportedAsClamped) {
                 std::string::npos)
           << reading.note;
     }
-    if (reading.name == "so_rcvbuf") EXPECT_EQ(reading.note, "") << "not clamped";
+    if (reading.name == "so_rcvbuf") {
+      EXPECT_EQ(reading.note, "") << "not clamped";
+    }
   }
   bool warned = false;
   for (const std::string& warning : result.warnings) {

@@ -76,7 +76,9 @@ TEST(PerRequest, LingerZeroIsAppliedAndReadBack) {
   EXPECT_EQ(result.recorder.requests_ok, 500u);
   EXPECT_EQ(result.recorder.error_total(), 0u);
   for (const OptionReading& reading : result.client_options) {
-    if (reading.name == "so_linger") EXPECT_EQ(reading.applied, 0) << "on, 0 s";
+    if (reading.name == "so_linger") {
+      EXPECT_EQ(reading.applied, 0) << "on, 0 s";
+    }
   }
   EXPECT_TRUE(result.time_wait_before.has_value());
   EXPECT_TRUE(result.time_wait_after.has_value());

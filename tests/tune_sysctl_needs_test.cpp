@@ -57,6 +57,21 @@ TEST(SysctlNeeds, FastOpenNeedsTheBitOfItsSide) {
   EXPECT_EQ(needs[1].fix, "sysctl -w net.ipv4.tcp_fastopen=3");
 }
 
+// Behind a link the server's namespace is the harness's, which sets the server bit there; the
+// client still runs in the host's namespace, and the buffer limits are global.
+TEST(SysctlNeeds, BehindALinkTheServersFastOpenBitIsTheHarnesssToSet) {
+  const std::vector<SysctlNeed> needs = sysctl_needs(
+      Params{{"client.tcp_fastopen", true},
+             {"server.tcp_fastopen", true},
+             {"server.so_rcvbuf", 4194304}},
+      host({{"net.ipv4.tcp_fastopen", "1"}, {"net.core.rmem_max", "212992"}}), true);
+  ASSERT_EQ(needs.size(), 2u);
+  EXPECT_EQ(needs[0].key, "client.tcp_fastopen");
+  EXPECT_EQ(needs[0].satisfied, true);
+  EXPECT_EQ(needs[1].sysctl, "net.core.rmem_max");
+  EXPECT_EQ(needs[1].satisfied, false);
+}
+
 TEST(SysctlNeeds, FastOpenOffNeedsNothing) {
   EXPECT_TRUE(sysctl_needs(Params{{"client.tcp_fastopen", false}}, host({})).empty());
 }

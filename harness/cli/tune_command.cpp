@@ -187,7 +187,9 @@ int tune_command(const TuneArguments& arguments) {
               .round_estimate_s = round_estimate_s,
               .report = std::move(input),
               .out_path = out_path};
-  for (const RunSpec& spec : specs) job.settings.push_back({spec.name, spec.params});
+  for (const RunSpec& spec : specs) {
+    job.settings.push_back({spec.name, spec.params, spec.scenario.link.has_value()});
+  }
   const auto started = std::chrono::steady_clock::now();
   RoundHooks hooks{
       .stop_requested = [] { return stop_was_requested(); },

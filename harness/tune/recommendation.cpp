@@ -75,7 +75,7 @@ Recommendation recommend(const Look& look, const std::vector<TuneSetting>& setti
       recommendation.open.emplace_back(key, std::move(seen));
     }
   }
-  recommendation.sysctls = sysctl_needs(best.params, read);
+  recommendation.sysctls = sysctl_needs(best.params, read, best.server_behind_link);
   return recommendation;
 }
 

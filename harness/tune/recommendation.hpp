@@ -15,6 +15,8 @@ namespace th {
 struct TuneSetting {
   std::string name;
   std::vector<std::pair<std::string, nlohmann::json>> params;  // swept key (dotted) -> value
+  // The embedded server runs behind a link, in a namespace whose sysctls the harness sets.
+  bool server_behind_link = false;
 };
 
 enum class Verdict {

@@ -73,7 +73,8 @@ bool enabled(const nlohmann::json& value) {
 }
 
 std::optional<SysctlNeed> need_for(const Dependency& dependency, const std::string& key,
-                                   const nlohmann::json& value, const SysctlReader& read) {
+                                   const nlohmann::json& value, const SysctlReader& read,
+                                   bool server_behind_link) {
   SysctlNeed need;
   need.key = key;
   need.sysctl = std::string(dependency.sysctl);
@@ -104,7 +105,9 @@ std::optional<SysctlNeed> need_for(const Dependency& dependency, const std::stri
     }
     case Rule::fastopen_bit: {
       if (!enabled(value)) return std::nullopt;
-      const long long bits = fastopen_bits(key);
+      long long bits = fastopen_bits(key);
+      if (server_behind_link) bits &= ~0x2LL;
+      if (bits == 0) return std::nullopt;
       need.requirement = fmt::format("has bit 0x{:x} ({})", bits,
                                      bits == 0x1   ? "client"
                                      : bits == 0x2 ? "server"
@@ -131,12 +134,15 @@ std::optional<std::string> read_proc_sysctl(const std::string& name) {
 }
 
 std::vector<SysctlNeed> sysctl_needs(
-    const std::vector<std::pair<std::string, nlohmann::json>>& params, const SysctlReader& read) {
+    const std::vector<std::pair<std::string, nlohmann::json>>& params, const SysctlReader& read,
+    bool server_behind_link) {
   std::vector<SysctlNeed> needs;
   for (const auto& [key, value] : params) {
     for (const Dependency& dependency : kDependencies) {
       if (option_of(key) != dependency.option) continue;
-      if (auto need = need_for(dependency, key, value, read)) needs.push_back(std::move(*need));
+      if (auto need = need_for(dependency, key, value, read, server_behind_link)) {
+        needs.push_back(std::move(*need));
+      }
     }
   }
   return needs;

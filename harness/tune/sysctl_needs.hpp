@@ -27,9 +27,11 @@ std::optional<std::string> read_proc_sysctl(const std::string& name);
 // The needs of a setting's swept parameters (dotted key -> value), from one table keyed by the
 // option's name (the last part of the key, so client.X and server.X both match). A key the table
 // does not know needs nothing: new socket options become scenario keys without touching this.
+// server_behind_link: the server's namespace is the harness's own (a scenario's link), where it
+// sets the server's tcp_fastopen bit itself; the buffer limits are global and still count.
 std::vector<SysctlNeed> sysctl_needs(
     const std::vector<std::pair<std::string, nlohmann::json>>& params,
-    const SysctlReader& read = read_proc_sysctl);
+    const SysctlReader& read = read_proc_sysctl, bool server_behind_link = false);
 
 nlohmann::json to_json(const SysctlNeed& need);
 
