@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -118,6 +119,19 @@ TEST(ShapedLink, DelayMsHoldsEveryPacketThatLongEachWay) {
   EXPECT_EQ(line.lost_packets, 0u);
   EXPECT_EQ(line.dropped_packets, 0u);
   EXPECT_TRUE(link_interfaces_of(getpid()).empty()) << "the TUN device outlived the run";
+}
+
+// A relay that stopped (a poll error, a broken device) loses every later packet: the run must
+// say that its timeouts from then on are the harness's.
+TEST(DelayLineWarning, NamesARelayThatStoppedEarlyAndWhy) {
+  DelayLineCounters counters;
+  counters.forwarded_packets = 1000;
+  counters.realtime = true;
+  counters.stopped_by_errno = EIO;
+  const std::string warning = delay_line_warning(counters, 10);
+  EXPECT_NE(warning.find("stopped before the run's end (Input/output error)"), std::string::npos)
+      << warning;
+  EXPECT_NE(warning.find("are the harness's, not the server's"), std::string::npos) << warning;
 }
 
 TEST(DelayLineWarning, NamesLatePacketsAboveOnePercentAndEveryDrop) {

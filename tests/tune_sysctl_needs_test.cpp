@@ -60,11 +60,11 @@ TEST(SysctlNeeds, FastOpenNeedsTheBitOfItsSide) {
 // Behind a link the server's namespace is the harness's, which sets the server bit there; the
 // client still runs in the host's namespace, and the buffer limits are global.
 TEST(SysctlNeeds, BehindALinkTheServersFastOpenBitIsTheHarnesssToSet) {
-  const std::vector<SysctlNeed> needs = sysctl_needs(
-      Params{{"client.tcp_fastopen", true},
-             {"server.tcp_fastopen", true},
-             {"server.so_rcvbuf", 4194304}},
-      host({{"net.ipv4.tcp_fastopen", "1"}, {"net.core.rmem_max", "212992"}}), true);
+  const std::vector<SysctlNeed> needs =
+      sysctl_needs(Params{{"client.tcp_fastopen", true},
+                          {"server.tcp_fastopen", true},
+                          {"server.so_rcvbuf", 4194304}},
+                   host({{"net.ipv4.tcp_fastopen", "1"}, {"net.core.rmem_max", "212992"}}), true);
   ASSERT_EQ(needs.size(), 2u);
   EXPECT_EQ(needs[0].key, "client.tcp_fastopen");
   EXPECT_EQ(needs[0].satisfied, true);

@@ -68,8 +68,16 @@ int open_tun(int netns_fd, const std::string& device) {
 
 std::string delay_line_warning(const DelayLineCounters& counters, double delay_ms) {
   std::string warning;
-  if (counters.dropped_packets != 0) {
+  if (counters.stopped_by_errno != 0) {
     warning = fmt::format(
+        "link: the delay line stopped before the run's end ({}): every packet after that was "
+        "lost, so the run's timeouts and errors from then on are the harness's, not the "
+        "server's",
+        std::strerror(counters.stopped_by_errno));
+  }
+  if (counters.dropped_packets != 0) {
+    if (!warning.empty()) warning += "; ";
+    warning += fmt::format(
         "link: the delay line dropped {} packets it had no room for (losses loss_pct did not ask "
         "for); lower rate_mbit x delay_ms",
         counters.dropped_packets);
@@ -125,6 +133,7 @@ DelayLineCounters DelayLine::counters() const {
   counters.late_packets = late_packets_.load(std::memory_order_relaxed);
   counters.max_lateness_ns = max_lateness_ns_.load(std::memory_order_relaxed);
   counters.realtime = realtime_.load();
+  counters.stopped_by_errno = stopped_by_errno_.load();
   return counters;
 }
 
@@ -146,8 +155,17 @@ void DelayLine::relay() {
                  static_cast<long>(left % 1'000'000'000)};
       wait = &timeout;
     }
-    if (ppoll(polled, 2, wait, nullptr) < 0 && errno != EINTR) return;
+    if (ppoll(polled, 2, wait, nullptr) < 0) {
+      if (errno == EINTR) continue;
+      stopped_by_errno_.store(errno);
+      return;
+    }
     if (polled[1].revents != 0) return;
+    // The device is gone or broken: polling it again would return at once, forever.
+    if ((polled[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+      stopped_by_errno_.store(EIO);
+      return;
+    }
     if (polled[0].revents & POLLIN) {
       while (take_packet(monotonic_ns())) {
       }

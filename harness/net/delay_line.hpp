@@ -60,6 +60,7 @@ class DelayLine {
   std::atomic<uint64_t> forwarded_packets_{0}, forwarded_bytes_{0}, lost_packets_{0},
       dropped_packets_{0}, late_packets_{0}, max_lateness_ns_{0};
   std::atomic<bool> realtime_{false};
+  std::atomic<int> stopped_by_errno_{0};
   std::thread thread_;
 };
 

@@ -62,7 +62,8 @@ struct DelayLineCounters {
   uint64_t dropped_packets = 0;  // its store was full, or the device refused the packet back
   uint64_t late_packets = 0;     // left more than 1 ms after their due time: the CPU was busy
   uint64_t max_lateness_ns = 0;
-  bool realtime = false;  // its thread got SCHED_FIFO (needs CAP_SYS_NICE)
+  bool realtime = false;     // its thread got SCHED_FIFO (needs CAP_SYS_NICE)
+  int stopped_by_errno = 0;  // the relay stopped before the run's end (a run warning says why)
 };
 
 struct DelayLineReading {
