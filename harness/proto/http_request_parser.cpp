@@ -109,8 +109,9 @@ HttpRequestParser::Status HttpRequestParser::parse(const char* data, size_t size
 }
 
 // A whole plain head at the start of a request (plain_http_head.hpp), read without http-parser,
-// which stays at the start of a message. Not after a request that closes or upgrades the
-// connection: http-parser refuses what follows those, and so must this.
+// which stays at the start of a message. Only while the connection stays open: a plain head
+// means keep-alive and no upgrade, so the scan leaves keep_alive_ and upgrade_ as they are, and
+// what follows a close or an upgrade (the session answers none of it) is left to http-parser.
 bool HttpRequestParser::take_plain_request(const char* data, size_t size, size_t* consumed) {
   if (!fast_path_ || !awaiting_head_ || message_begun_ || head_bytes_ != 0 || !keep_alive_ ||
       upgrade_) {

@@ -54,7 +54,8 @@ HttpResponseParser::Result HttpResponseParser::feed(const char* data, size_t siz
     body_bytes_ = 0;
   }
   if (in_plain_body_) return take_plain_body(size, 0, consumed);
-  // After a response that closes the connection http-parser refuses more bytes: so must we.
+  // Whatever follows a response that announced a close is left to http-parser (the client
+  // closes then anyway; Debian's non-strict build would parse it as a new response).
   PlainResponseHead head;
   if (fast_path_ && !parser_has_message_ && keep_alive_ &&
       scan_plain_response_head(data, size, &head)) {
