@@ -33,6 +33,23 @@ TEST(PlainRequestHead, ReadsWrksGetAndASizedOne) {
   EXPECT_TRUE(head.head_method);
 }
 
+// What a client that opens a connection per request sends: the session closes after it.
+const std::string kCloseGet = "GET /bytes/3 HTTP/1.1\r\nHost: a\r\nConnection: Close \r\n\r\n";
+
+TEST(PlainRequestHead, ReadsAConnectionCloseHead) {
+  PlainRequestHead head;
+  ASSERT_TRUE(scan_plain_request_head(kCloseGet.data(), kCloseGet.size(), 8192, &head));
+  EXPECT_FALSE(head.keep_alive);
+  ASSERT_TRUE(scan_plain_request_head(kSizedGet.data(), kSizedGet.size(), 8192, &head));
+  EXPECT_TRUE(head.keep_alive);
+  HttpRequestParser parser(HttpRequestLimits{});
+  size_t consumed = 0;
+  ASSERT_EQ(parser.parse(kCloseGet.data(), kCloseGet.size(), &consumed),
+            HttpRequestParser::Status::request);
+  EXPECT_EQ(consumed, kCloseGet.size());
+  EXPECT_FALSE(parser.keep_alive());
+}
+
 // Valid requests, refusals and garbage the scan leaves to http-parser.
 const std::vector<std::string> kNotPlain = {
     "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
@@ -40,7 +57,8 @@ const std::vector<std::string> kNotPlain = {
     "GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
     "GET / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n",
     "GET / HTTP/1.0\r\n\r\n",
-    "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+    "GET / HTTP/1.1\r\nConnection: close\t\r\n\r\n",
+    "GET / HTTP/1.1\r\nConnection: close, te\r\n\r\n",
     "GET / HTTP/1.1\r\nTransfer-Encodingx: y\r\n\r\n",
     "GET / HTTP/1.1\r\nUpgrade-Insecure-Requests: 1\r\n\r\n",
     "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nnot http",
@@ -90,6 +108,8 @@ TEST(HttpRequestParser, FastPathAgreesWithHttpParserOnEveryReadSplit) {
   inputs.push_back(kWrkGet);
   inputs.push_back(kSizedGet + kWrkGet + kSizedGet);
   inputs.push_back("HEAD /bytes/5 HTTP/1.1\r\n\r\n");
+  inputs.push_back(kCloseGet);
+  inputs.push_back(kCloseGet + kWrkGet);
   const size_t single = inputs.size();
   for (size_t index = 0; index < single; ++index) {
     inputs.push_back(kWrkGet + inputs[index]);

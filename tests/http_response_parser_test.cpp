@@ -19,6 +19,10 @@ const std::string kNginxHead =
     "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Wed, 25 Nov 2026 12:00:00 GMT\r\n"
     "Content-Type: text/plain\r\nContent-Length: 64\r\nConnection: keep-alive\r\n\r\n";
 const std::string kNginxResponse = kNginxHead + std::string(64, 'x');
+const std::string kNginxCloseResponse =
+    "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Wed, 25 Nov 2026 12:00:00 GMT\r\n"
+    "Content-Type: text/plain\r\nContent-Length: 64\r\nConnection: close\r\n\r\n" +
+    std::string(64, 'x');
 
 TEST(PlainResponseHead, ReadsNginxsKeepAliveHead) {
   PlainResponseHead head;
@@ -37,6 +41,21 @@ TEST(PlainResponseHead, ReadsTheEmbeddedServersHead) {
   EXPECT_EQ(head.status_code, 201);
 }
 
+// What a server sends a client that asked for a connection per request.
+TEST(PlainResponseHead, ReadsAConnectionCloseHeadAsTheLastOnTheConnection) {
+  for (const std::string connection : {"close", "Close", " \tCLOSE  "}) {
+    const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection:" +
+                                 connection + "\r\nConnection: keep-alive\r\n\r\nab";
+    PlainResponseHead head;
+    ASSERT_TRUE(scan_plain_response_head(response.data(), response.size(), &head)) << connection;
+    EXPECT_FALSE(head.keep_alive) << connection;
+    EXPECT_EQ(head.content_length, 2u);
+  }
+  PlainResponseHead head;
+  ASSERT_TRUE(scan_plain_response_head(kNginxResponse.data(), kNginxResponse.size(), &head));
+  EXPECT_TRUE(head.keep_alive);
+}
+
 // Each one is valid HTTP (or an error http-parser must name) that the scan leaves alone.
 const std::vector<std::string> kNotPlain = {
     "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nab",
@@ -53,7 +72,10 @@ const std::vector<std::string> kNotPlain = {
     "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nContent-Length: 2\t\r\n\r\nab",  // found by the fuzzer
     "HTTP/1.1 200 OK\r\nContent-Length: 2 \t\r\n\r\nab",
-    "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nab",
+    "HTTP/1.1 200 OK\r\nConnection: close\t\r\nContent-Length: 2\r\n\r\nab",
+    "HTTP/1.1 200 OK\r\nConnection: close, x\r\nContent-Length: 2\r\n\r\nab",
+    "HTTP/1.1 200 OK\r\nConnection: closed\r\nContent-Length: 2\r\n\r\nab",
+    "HTTP/1.1 200 OK\r\nConnection: clos\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nConnection: keep-alive, Upgrade\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nProxy-Connection: close\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 200 OK\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\nab",
@@ -110,6 +132,9 @@ TEST(HttpResponseParser, FastPathAgreesWithHttpParserOnEveryReadSplit) {
   inputs.push_back(kNginxHead + "short");  // a body the close cuts short
   inputs.push_back(kNginxResponse + "garbage");
   inputs.push_back(kNginxHead.substr(0, 40));
+  inputs.push_back(kNginxCloseResponse);
+  inputs.push_back(kNginxCloseResponse + kNginxCloseResponse);
+  inputs.push_back(kNginxCloseResponse.substr(0, kNginxCloseResponse.size() - 1));
   const size_t plain_inputs = inputs.size();
   for (size_t index = 0; index < plain_inputs; ++index) {
     inputs.push_back(kNginxResponse + inputs[index]);

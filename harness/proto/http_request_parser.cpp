@@ -109,9 +109,9 @@ HttpRequestParser::Status HttpRequestParser::parse(const char* data, size_t size
 }
 
 // A whole plain head at the start of a request (plain_http_head.hpp), read without http-parser,
-// which stays at the start of a message. Only while the connection stays open: a plain head
-// means keep-alive and no upgrade, so the scan leaves keep_alive_ and upgrade_ as they are, and
-// what follows a close or an upgrade (the session answers none of it) is left to http-parser.
+// which stays at the start of a message. Only while the connection stays open: what follows a
+// close or an upgrade (the session answers none of it) is left to http-parser. A plain head
+// never upgrades, so upgrade_ stays false.
 bool HttpRequestParser::take_plain_request(const char* data, size_t size, size_t* consumed) {
   if (!fast_path_ || !awaiting_head_ || message_begun_ || head_bytes_ != 0 || !keep_alive_ ||
       upgrade_) {
@@ -133,6 +133,7 @@ bool HttpRequestParser::take_plain_request(const char* data, size_t size, size_t
   answer_ = answer;
   sized_body_bytes_ = sized_body_bytes;
   head_only_ = head.head_method;
+  keep_alive_ = head.keep_alive;
   *consumed += head.head_bytes;
   return true;
 }

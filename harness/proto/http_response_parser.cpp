@@ -60,7 +60,7 @@ HttpResponseParser::Result HttpResponseParser::feed(const char* data, size_t siz
   if (fast_path_ && !parser_has_message_ && keep_alive_ &&
       scan_plain_response_head(data, size, &head)) {
     status_code_ = head.status_code;
-    keep_alive_ = true;
+    keep_alive_ = head.keep_alive;
     in_plain_body_ = true;
     plain_body_left_ = head.content_length;
     return take_plain_body(size - head.head_bytes, head.head_bytes, consumed);

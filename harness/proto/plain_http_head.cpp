@@ -129,10 +129,23 @@ bool take_length(std::string_view raw_value, int64_t* length) {
   return true;
 }
 
+// http-parser sets its close flag for "close" after any spaces and tabs, in any case, followed
+// by spaces only: it reads "close\t" or "close, x" as a list of other tokens.
+bool is_plain_close(std::string_view raw_value) {
+  while (!raw_value.empty() && (raw_value.front() == ' ' || raw_value.front() == '\t')) {
+    raw_value.remove_prefix(1);
+  }
+  while (!raw_value.empty() && raw_value.back() == ' ') raw_value.remove_suffix(1);
+  return equals_lowercase(raw_value, "close");
+}
+
 // The header lines and the blank line after them, from `at` on. True when every line is plain;
-// `content_length` then holds the one Content-Length, or -1 when there was none.
-bool take_plain_header_lines(const char*& at, const char* end, int64_t* content_length) {
+// `content_length` then holds the one Content-Length, or -1 when there was none, and `close`
+// whether a Connection header said close (the others said keep-alive).
+bool take_plain_header_lines(const char*& at, const char* end, int64_t* content_length,
+                             bool* close) {
   *content_length = -1;
+  *close = false;
   for (;;) {
     if (end - at < 2) return false;
     if (at[0] == '\r') {
@@ -154,7 +167,11 @@ bool take_plain_header_lines(const char*& at, const char* end, int64_t* content_
         if (*content_length >= 0 || !take_length(raw_value, content_length)) return false;
         break;
       case HeaderName::connection:
-        if (!equals_lowercase(trim_whitespace(raw_value), "keep-alive")) return false;
+        if (is_plain_close(raw_value)) {
+          *close = true;
+        } else if (!equals_lowercase(trim_whitespace(raw_value), "keep-alive")) {
+          return false;
+        }
         break;
       case HeaderName::framing:
         return false;
@@ -184,11 +201,13 @@ bool scan_plain_response_head(const char* data, size_t size, PlainResponseHead* 
   if (!take_line_rest(at, end, kValueChar)) return false;  // the reason phrase
   at += 2;
   int64_t content_length = -1;
-  if (!take_plain_header_lines(at, end, &content_length)) return false;
+  bool close = false;
+  if (!take_plain_header_lines(at, end, &content_length, &close)) return false;
   if (content_length < 0) return false;  // close-delimited: http-parser waits for the end
   head->head_bytes = static_cast<size_t>(at - data);
   head->content_length = static_cast<uint64_t>(content_length);
   head->status_code = status_code;
+  head->keep_alive = !close;
   return true;
 }
 
@@ -212,11 +231,15 @@ bool scan_plain_request_head(const char* data, size_t size, size_t max_head_byte
   if (!starts_with(at, end, " HTTP/1.1\r\n")) return false;
   at += 11;
   int64_t content_length = -1;
+  bool close = false;
   // A body, even an empty one, is left to http-parser with the rest of the message.
-  if (!take_plain_header_lines(at, end, &content_length) || content_length >= 0) return false;
+  if (!take_plain_header_lines(at, end, &content_length, &close) || content_length >= 0) {
+    return false;
+  }
   head->head_bytes = static_cast<size_t>(at - data);
   head->url = url;
   head->head_method = head_method;
+  head->keep_alive = !close;
   return true;
 }
 
