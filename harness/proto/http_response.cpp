@@ -32,14 +32,15 @@ size_t append(char* out, size_t at, std::string_view text) {
 HttpResponseBytes build_http_response(uint64_t body_bytes) {
   HttpResponseBytes response;
   char header[kHttpResponseHeaderCapacity];
-  response.header.assign(header,
-                         format_http_response_header(body_bytes, true, header, sizeof header));
+  response.keep_alive_header_bytes =
+      format_http_response_header(body_bytes, true, header, sizeof header);
+  response.keep_alive.reserve(response.keep_alive_header_bytes + body_bytes);
+  response.keep_alive.assign(header, response.keep_alive_header_bytes);
+  for (uint64_t offset = 0; offset < body_bytes; ++offset) {
+    response.keep_alive.push_back(http_body_byte(offset));
+  }
   response.header_close.assign(
       header, format_http_response_header(body_bytes, false, header, sizeof header));
-  response.body.resize(body_bytes);
-  for (uint64_t offset = 0; offset < body_bytes; ++offset) {
-    response.body[offset] = http_body_byte(offset);
-  }
   return response;
 }
 

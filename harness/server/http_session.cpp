@@ -122,7 +122,7 @@ void HttpSession::queue_request() {
   } else {
     const uint64_t content_length = parser_.answer() == HttpAnswer::sized
                                         ? parser_.sized_body_bytes()
-                                        : loop_.shared().response.body.size();
+                                        : loop_.shared().response.body().size();
     // Formatting per request is the price of a size chosen by the client; to_chars neither
     // allocates nor consults the locale.
     tail_header_size_ =
@@ -174,20 +174,23 @@ bool HttpSession::start_next_response() {
   if (owed_ > 0) {
     --owed_;
     const HttpResponseBytes& response = loop_.shared().response;
-    const std::string& header =
-        close_last_ && owed_ == 0 && tail_ == Kind::none ? response.header_close : response.header;
+    const bool last = close_last_ && owed_ == 0 && tail_ == Kind::none;
+    const std::string_view header = last ? response.header_close : response.header();
     current_ = Kind::standard;
     header_ = header.data();
     header_size_ = header.size();
-    body_left_ = response.body.size();
+    body_left_ = response.body().size();
+    body_follows_header_ = !last;
   } else if (tail_ == Kind::formatted) {
     current_ = Kind::formatted;
+    body_follows_header_ = false;
     header_ = tail_header_;
     header_size_ = tail_header_size_;
     body_left_ = tail_body_bytes_;
   } else if (tail_ == Kind::refusal) {
     const std::string_view response = http_rejection_response(tail_rejection_);
     current_ = Kind::refusal;
+    body_follows_header_ = false;
     header_ = response.data();
     header_size_ = response.size();
     body_left_ = 0;
@@ -214,11 +217,16 @@ unsigned HttpSession::gather(uv_buf_t* buffers, uint64_t* bytes, uint64_t* respo
     if (current_ == Kind::none && !start_next_response()) break;
     if (!header_written_) {
       if (split && count > 0) break;
-      push(header_, header_size_);
       header_written_ = true;
-      if (split && body_left_ > 0) break;
+      if (body_follows_header_ && !split) {
+        push(header_, header_size_ + body_left_);
+        body_left_ = 0;
+      } else {
+        push(header_, header_size_);
+        if (split && body_left_ > 0) break;
+      }
     } else if (current_ == Kind::standard) {
-      const std::string& body = loop_.shared().response.body;
+      const std::string_view body = loop_.shared().response.body();
       push(body.data() + (body.size() - body_left_), body_left_);
       body_left_ = 0;
     } else {

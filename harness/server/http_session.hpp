@@ -63,6 +63,7 @@ class HttpSession final : public Session {
 
   Kind current_ = Kind::none;  // the response being gathered into writes
   bool header_written_ = false;
+  bool body_follows_header_ = false;  // in memory: header and body go out as one buffer
   const char* header_ = nullptr;
   size_t header_size_ = 0;
   uint64_t body_left_ = 0;
