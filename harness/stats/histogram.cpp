@@ -34,18 +34,6 @@ Histogram::Histogram(int64_t highest_trackable, int significant_digits)
   counts_.assign(static_cast<size_t>(bucket_count + 1) * sub_bucket_half_count_, 0);
 }
 
-int Histogram::bucket_of(int64_t value) const noexcept {
-  const int pow2_ceiling = 64 - std::countl_zero(static_cast<uint64_t>(value | sub_bucket_mask_));
-  return pow2_ceiling - sub_bucket_count_magnitude_;
-}
-
-size_t Histogram::index_of(int64_t value) const noexcept {
-  const int bucket = bucket_of(value);
-  const int64_t sub_bucket = value >> bucket;
-  return static_cast<size_t>(((int64_t{bucket} + 1) << sub_bucket_half_count_magnitude_) +
-                             (sub_bucket - sub_bucket_half_count_));
-}
-
 int64_t Histogram::value_at_index(size_t index) const noexcept {
   int64_t bucket = (static_cast<int64_t>(index) >> sub_bucket_half_count_magnitude_) - 1;
   int64_t sub_bucket = (static_cast<int64_t>(index) & (sub_bucket_half_count_ - 1)) +
@@ -65,20 +53,6 @@ int64_t Histogram::lowest_equivalent(int64_t value) const noexcept {
 int64_t Histogram::highest_equivalent(int64_t value) const noexcept {
   const int bucket = bucket_of(value);
   return lowest_equivalent(value) + (int64_t{1} << bucket) - 1;
-}
-
-void Histogram::record_n(int64_t value, uint64_t n) noexcept {
-  if (n == 0) return;
-  if (value < 0) value = 0;
-  if (value > highest_trackable_) {
-    value = highest_trackable_;
-    saturated_count_ += n;
-  }
-  counts_[index_of(value)] += n;
-  total_count_ += n;
-  min_ = std::min(min_, value);
-  max_ = std::max(max_, value);
-  sum_ += static_cast<Sum>(value) * n;
 }
 
 void Histogram::merge(const Histogram& other) {

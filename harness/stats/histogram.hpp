@@ -1,5 +1,6 @@
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -18,9 +19,23 @@ class Histogram {
   explicit Histogram(int64_t highest_trackable = kDefaultHighestNs, int significant_digits = 3);
 
   // Values below 0 count as 0 and above the highest trackable value as that value, so a sample is
-  // never lost; saturated() says how many were clamped at the top.
+  // never lost; saturated() says how many were clamped at the top. Inline: the load generator
+  // records several values per request, and a call cost as much as the rest of record().
   void record(int64_t value) noexcept { record_n(value, 1); }
-  void record_n(int64_t value, uint64_t n) noexcept;
+  void record_n(int64_t value, uint64_t n) noexcept {
+    if (n == 0) return;
+    if (value < 0) value = 0;
+    if (value > highest_trackable_) {
+      value = highest_trackable_;
+      saturated_count_ += n;
+    }
+    counts_[index_of(value)] += n;
+    total_count_ += n;
+    // Branches, not min/max: a new extreme is rare, and a store every time is not.
+    if (value < min_) min_ = value;
+    if (value > max_) max_ = value;
+    sum_ += static_cast<Sum>(value) * n;
+  }
   void merge(const Histogram& other);  // throws std::invalid_argument for a different layout
   void reset() noexcept;
 
@@ -54,9 +69,17 @@ class Histogram {
   int64_t highest_equivalent(int64_t value) const noexcept;
 
  private:
-  size_t index_of(int64_t value) const noexcept;
+  int bucket_of(int64_t value) const noexcept {
+    const int pow2_ceiling = 64 - std::countl_zero(static_cast<uint64_t>(value | sub_bucket_mask_));
+    return pow2_ceiling - sub_bucket_count_magnitude_;
+  }
+  size_t index_of(int64_t value) const noexcept {
+    const int bucket = bucket_of(value);
+    const int64_t sub_bucket = value >> bucket;
+    return static_cast<size_t>(((int64_t{bucket} + 1) << sub_bucket_half_count_magnitude_) +
+                               (sub_bucket - sub_bucket_half_count_));
+  }
   int64_t value_at_index(size_t index) const noexcept;
-  int bucket_of(int64_t value) const noexcept;
 
   int64_t highest_trackable_;
   int significant_digits_;
