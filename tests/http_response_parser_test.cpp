@@ -44,8 +44,9 @@ TEST(PlainResponseHead, ReadsTheEmbeddedServersHead) {
 // What a server sends a client that asked for a connection per request.
 TEST(PlainResponseHead, ReadsAConnectionCloseHeadAsTheLastOnTheConnection) {
   for (const std::string connection : {"close", "Close", " \tCLOSE  "}) {
-    const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection:" +
-                                 connection + "\r\nConnection: keep-alive\r\n\r\nab";
+    const std::string response =
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection:" + connection +
+        "\r\nConnection: keep-alive\r\n\r\nab";
     PlainResponseHead head;
     ASSERT_TRUE(scan_plain_response_head(response.data(), response.size(), &head)) << connection;
     EXPECT_FALSE(head.keep_alive) << connection;

@@ -3,7 +3,7 @@ tcpharness must reach against its peer."""
 
 from dataclasses import dataclass, field
 
-from processes import process_cpu_s
+from processes import process_cpu
 
 KEEP_ALIVE_CONNECTIONS = 50
 PER_REQUEST_CONNECTIONS = 16
@@ -89,10 +89,16 @@ def client_efficiency():
 
 
 def wrk_against(bench, server):
-    before = process_cpu_s(server.worker_pid)
+    before = process_cpu(server.worker_pid)
     figures = bench.loads.wrk(server.url, KEEP_ALIVE_CONNECTIONS, bench.seconds)
-    figures["server_cpu_s"] = process_cpu_s(server.worker_pid) - before
-    figures["requests_per_server_cpu_s"] = per_cpu_s(figures["requests"], figures["server_cpu_s"])
+    after = process_cpu(server.worker_pid)
+    user_s, system_s = after.user_s - before.user_s, after.system_s - before.system_s
+    requests = figures["requests"]
+    figures["server_cpu_s"] = user_s + system_s
+    figures["requests_per_server_cpu_s"] = per_cpu_s(requests, figures["server_cpu_s"])
+    if requests:
+        figures["server_user_us_per_request"] = user_s / requests * 1e6
+        figures["server_system_us_per_request"] = system_s / requests * 1e6
     return figures
 
 
@@ -101,7 +107,11 @@ def server_efficiency():
                       f" 1 thread, {BODY_BYTES}-byte body", peer="nginx",
                    metrics=[Metric("requests_per_server_cpu_s", "requests per server CPU-s",
                                    "req/CPU-s", target=1.3),
-                            Metric("requests_per_s", "requests/s", "req/s")],
+                            Metric("requests_per_s", "requests/s", "req/s"),
+                            Metric("server_user_us_per_request", "user CPU per request", "us",
+                                   higher_is_better=False),
+                            Metric("server_system_us_per_request", "system CPU per request",
+                                   "us", higher_is_better=False)],
                    note="server CPU: utime+stime from /proc/PID/stat before and after the load "
                         "(tcpharness serve: the whole process; nginx: its worker)")
     c.tools = {
@@ -145,10 +155,17 @@ def connection_per_request():
     c = Comparison(4, f"connection per request: HTTP, {n} concurrent, against nginx"
                       " (connections/s = requests/s)", peer="ab",
                    metrics=[Metric("requests_per_s", "connections/s", "conn/s",
-                                   target=1.2)])
+                                   target=1.2),
+                            Metric("requests_per_client_cpu_s", "connections per client CPU-s",
+                                   "conn/CPU-s"),
+                            Metric("client_user_us_per_request", "user CPU per connection",
+                                   "us", higher_is_better=False),
+                            Metric("client_system_us_per_request", "system CPU per connection",
+                                   "us", higher_is_better=False)])
     c.tools = {
         "tcpharness": lambda bench: tcpharness_http(bench, "per_request", n),
-        "ab": lambda bench: bench.loads.ab(bench.nginx.url, n, bench.seconds, keep_alive=False),
+        "ab": lambda bench: with_client_efficiency(
+            bench.loads.ab(bench.nginx.url, n, bench.seconds, keep_alive=False)),
     }
     return c
 

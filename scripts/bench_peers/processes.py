@@ -17,7 +17,8 @@ class MeasureError(Exception):
 
 @dataclass
 class ProcessCpu:
-    """User and system CPU seconds of a process that has exited, from wait4(2)."""
+    """User and system CPU seconds of a process: one that has exited, from wait4(2), or the
+    difference of two readings of a running one."""
     user_s: float
     system_s: float
 
@@ -106,13 +107,17 @@ def wait_for_listener(port, child, timeout_s=10.0):
     raise MeasureError(f"nothing listens on 127.0.0.1:{port} after {timeout_s:.0f} s")
 
 
-def process_cpu_s(pid):
-    """utime + stime of a running process (all its threads) from /proc/PID/stat, in seconds."""
+def process_cpu(pid):
+    """utime and stime of a running process (all its threads) from /proc/PID/stat."""
     with open(f"/proc/{pid}/stat") as stat:
         # The command name (field 2) may hold spaces; the fields after it start after the ')'.
         fields = stat.read().rsplit(")", 1)[1].split()
-    utime_ticks, stime_ticks = int(fields[11]), int(fields[12])
-    return (utime_ticks + stime_ticks) / CLK_TCK
+    return ProcessCpu(int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK)
+
+
+def process_cpu_s(pid):
+    """utime + stime of a running process (all its threads), in seconds."""
+    return process_cpu(pid).total_s
 
 
 def child_pids(pid):

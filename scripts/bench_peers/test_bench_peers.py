@@ -3,12 +3,13 @@ Run: python3 -m unittest discover -s scripts/bench_peers"""
 
 import os
 import tempfile
+import time
 import unittest
 
 import report
 from comparisons import Metric
 from parsers import number, parse_h2load, parse_iperf3, parse_wrk
-from processes import MeasureError, process_cpu_s
+from processes import MeasureError, process_cpu, process_cpu_s
 from syscalls import per_request, strace_counts
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:60877/
@@ -71,7 +72,13 @@ class Parsing(unittest.TestCase):
         self.assertAlmostEqual(per_request(counts, 100000)["syscalls_per_request"], 2.02)
 
     def test_process_cpu_of_this_process_is_read(self):
-        self.assertGreaterEqual(process_cpu_s(os.getpid()), 0)
+        deadline = time.process_time() + 0.05
+        while time.process_time() < deadline:
+            pass
+        cpu = process_cpu(os.getpid())
+        self.assertGreater(cpu.user_s, 0)
+        self.assertGreaterEqual(cpu.system_s, 0)
+        self.assertAlmostEqual(process_cpu_s(os.getpid()), cpu.total_s, delta=0.05)
 
 
 class Verdicts(unittest.TestCase):
