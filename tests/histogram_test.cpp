@@ -142,6 +142,20 @@ TEST(Histogram, ValuesAboveTheRangeAreClampedAndCounted) {
   EXPECT_EQ(histogram.max(), 1'000'000);
 }
 
+// A clock that stepped back gives a negative interval: it counts as 0, and is not "saturated".
+TEST(Histogram, NegativeValuesCountAsZeroAndAreNotSaturated) {
+  Histogram histogram(1'000'000, 3);
+  histogram.record(-5);
+  histogram.record(INT64_MIN);
+  histogram.record(7);
+  EXPECT_EQ(histogram.count(), 3u);
+  EXPECT_EQ(histogram.saturated(), 0u);
+  EXPECT_EQ(histogram.min(), 0);
+  EXPECT_EQ(histogram.max(), 7);
+  EXPECT_EQ(histogram.percentile(50), 0);
+  EXPECT_DOUBLE_EQ(histogram.mean(), 7.0 / 3);
+}
+
 TEST(Histogram, EmptyReportsZeros) {
   const Histogram histogram;
   EXPECT_EQ(histogram.count(), 0u);

@@ -24,10 +24,14 @@ class Histogram {
   void record(int64_t value) noexcept { record_n(value, 1); }
   void record_n(int64_t value, uint64_t n) noexcept {
     if (n == 0) return;
-    if (value < 0) value = 0;
-    if (value > highest_trackable_) {
-      value = highest_trackable_;
-      saturated_count_ += n;
+    // One unsigned compare catches both ends: a negative value wraps above the highest.
+    if (static_cast<uint64_t>(value) > static_cast<uint64_t>(highest_trackable_)) {
+      if (value < 0) {
+        value = 0;
+      } else {
+        value = highest_trackable_;
+        saturated_count_ += n;
+      }
     }
     counts_[index_of(value)] += n;
     total_count_ += n;
