@@ -66,7 +66,9 @@ void HttpSession::pump() {
     uv_buf_t buffers[4];
     uint64_t bytes = 0;
     uint64_t responses = 0;
-    const unsigned count = gather(buffers, &bytes, &responses);
+    // Checked here, not in gather: pump looks for something to write three times per request.
+    const bool owes = current_ != Kind::none || owed_ > 0 || tail_ != Kind::none;
+    const unsigned count = owes ? gather(buffers, &bytes, &responses) : 0;
     if (count > 0) {
       int error = 0;
       switch (transport_.write(buffers, count, &error)) {
