@@ -67,6 +67,18 @@ TEST(EchoServer, ReturnsTheExactBytesWhenTheClientReadsSlowly) {
   EXPECT_EQ(server.stats().bytes_sent, message.size());
 }
 
+// The keep-alive response is one buffer (one write per request); its body crosses the
+// pattern's chunk size here, and must read as the pattern all the way.
+TEST(HttpResponseBytes, KeepAliveResponseIsHeaderThenBodyInOneBuffer) {
+  const size_t body_bytes = 2 * kHttpBodyChunkBytes + 100;
+  const HttpResponseBytes response = build_http_response(body_bytes);
+  EXPECT_EQ(response.keep_alive.size(), response.header().size() + body_bytes);
+  EXPECT_TRUE(response.header().ends_with("\r\nConnection: keep-alive\r\n\r\n"));
+  EXPECT_TRUE(response.header_close.ends_with("\r\nConnection: close\r\n\r\n"));
+  EXPECT_EQ(response.body(), expected_body(body_bytes));
+  EXPECT_TRUE(build_http_response(0).body().empty());
+}
+
 TEST(HttpServer, AnswersAGetWithTheConfiguredBody) {
   Server server(config_for(Protocol::http));
   Client client(server.address());

@@ -1,5 +1,6 @@
 #include "proto/http_response.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -34,10 +35,13 @@ HttpResponseBytes build_http_response(uint64_t body_bytes) {
   char header[kHttpResponseHeaderCapacity];
   response.keep_alive_header_bytes =
       format_http_response_header(body_bytes, true, header, sizeof header);
-  response.keep_alive.reserve(response.keep_alive_header_bytes + body_bytes);
   response.keep_alive.assign(header, response.keep_alive_header_bytes);
-  for (uint64_t offset = 0; offset < body_bytes; ++offset) {
-    response.keep_alive.push_back(http_body_byte(offset));
+  // In pattern-sized chunks: a body may be up to 1 GiB.
+  const std::string_view chunk = http_body_chunk();
+  response.keep_alive.reserve(response.keep_alive_header_bytes + body_bytes);
+  for (uint64_t offset = 0; offset < body_bytes; offset += chunk.size()) {
+    response.keep_alive.append(
+        chunk.substr(0, std::min<uint64_t>(chunk.size(), body_bytes - offset)));
   }
   response.header_close.assign(
       header, format_http_response_header(body_bytes, false, header, sizeof header));

@@ -130,7 +130,8 @@ bool take_length(std::string_view raw_value, int64_t* length) {
 }
 
 // http-parser sets its close flag for "close" after any spaces and tabs, in any case, followed
-// by spaces only: it reads "close\t" or "close, x" as a list of other tokens.
+// by spaces only. "close\t" is another token to it, and "close, x" a list it walks token by
+// token: both are left to it.
 bool is_plain_close(std::string_view raw_value) {
   while (!raw_value.empty() && (raw_value.front() == ' ' || raw_value.front() == '\t')) {
     raw_value.remove_prefix(1);

@@ -34,8 +34,13 @@ class Comparison:
     note: str = ""
 
 
+# None when there is nothing to divide by: the table's median skips it, JSON has it as null.
 def per_cpu_s(requests, cpu_s):
-    return requests / cpu_s if cpu_s > 0 else float("nan")
+    return requests / cpu_s if cpu_s > 0 else None
+
+
+def per_request_us(cpu_s, requests):
+    return cpu_s / requests * 1e6 if requests else None
 
 
 def tcpharness_http(bench, connection, connections):
@@ -48,17 +53,16 @@ def tcpharness_http(bench, connection, connections):
             "requests_per_client_cpu_s": per_cpu_s(ok, run["cpu"]["client_s"]),
             "requests": ok, "client_cpu_s": run["cpu"]["client_s"],
             "process_cpu_s": process.total_s,
-            "client_user_us_per_request": process.user_s / ok * 1e6,
-            "client_system_us_per_request": process.system_s / ok * 1e6,
+            "client_user_us_per_request": per_request_us(process.user_s, ok),
+            "client_system_us_per_request": per_request_us(process.system_s, ok),
             "errors": run["requests"]["error_total"]}
 
 
 def with_client_efficiency(figures):
     requests = figures["requests"]
     figures["requests_per_client_cpu_s"] = per_cpu_s(requests, figures["client_cpu_s"])
-    if requests:
-        figures["client_user_us_per_request"] = figures["client_user_s"] / requests * 1e6
-        figures["client_system_us_per_request"] = figures["client_system_s"] / requests * 1e6
+    figures["client_user_us_per_request"] = per_request_us(figures["client_user_s"], requests)
+    figures["client_system_us_per_request"] = per_request_us(figures["client_system_s"], requests)
     return figures
 
 
@@ -96,9 +100,8 @@ def wrk_against(bench, server):
     requests = figures["requests"]
     figures["server_cpu_s"] = user_s + system_s
     figures["requests_per_server_cpu_s"] = per_cpu_s(requests, figures["server_cpu_s"])
-    if requests:
-        figures["server_user_us_per_request"] = user_s / requests * 1e6
-        figures["server_system_us_per_request"] = system_s / requests * 1e6
+    figures["server_user_us_per_request"] = per_request_us(user_s, requests)
+    figures["server_system_us_per_request"] = per_request_us(system_s, requests)
     return figures
 
 
@@ -161,7 +164,9 @@ def connection_per_request():
                             Metric("client_user_us_per_request", "user CPU per connection",
                                    "us", higher_is_better=False),
                             Metric("client_system_us_per_request", "system CPU per connection",
-                                   "us", higher_is_better=False)])
+                                   "us", higher_is_better=False)],
+                   note="client CPU as in comparison 1: tcpharness cpu.client_s for connections "
+                        "per CPU-s; the user/system split is the whole process's for both tools")
     c.tools = {
         "tcpharness": lambda bench: tcpharness_http(bench, "per_request", n),
         "ab": lambda bench: with_client_efficiency(

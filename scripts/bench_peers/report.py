@@ -85,6 +85,18 @@ def print_table(comparisons, rows, out):
                       f"{spread:>17} {ratio:>6}  {target}".rstrip(), file=out)
 
 
+def finite_or_null(value):
+    """The document with NaN and infinities as None: json.dump would write them as NaN, which
+    strict JSON readers (a CI dashboard's) refuse."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_null(item) for item in value]
+    return value
+
+
 def write_json_atomically(path, document):
     folder = os.path.dirname(path) or "."
     os.makedirs(folder, exist_ok=True)
@@ -92,7 +104,7 @@ def write_json_atomically(path, document):
     try:
         os.fchmod(handle, 0o644)  # mkstemp's 0600 would hide the results from other users
         with os.fdopen(handle, "w") as out:
-            json.dump(document, out, indent=2, sort_keys=True)
+            json.dump(finite_or_null(document), out, indent=2, sort_keys=True, allow_nan=False)
             out.write("\n")
             out.flush()
             os.fsync(out.fileno())

@@ -1,13 +1,14 @@
 """What scripts/bench-peers reads from the peers' output, and how it judges a ratio.
 Run: python3 -m unittest discover -s scripts/bench_peers"""
 
+import json
 import os
 import tempfile
 import time
 import unittest
 
 import report
-from comparisons import Metric
+from comparisons import Metric, with_client_efficiency
 from parsers import number, parse_h2load, parse_iperf3, parse_wrk
 from processes import MeasureError, process_cpu, process_cpu_s
 from syscalls import per_request, strace_counts
@@ -92,6 +93,22 @@ class Verdicts(unittest.TestCase):
         metric = Metric("x", "x", "u", higher_is_better=False, target=1.1)
         self.assertEqual(report.verdict(metric, 1.232), (False, "MISSED by 12%"))
         self.assertEqual(report.verdict(metric, 0.9), (True, "met"))
+
+    def test_a_trial_with_no_request_gives_no_per_request_figure(self):
+        figures = with_client_efficiency({"requests": 0, "client_cpu_s": 0.0,
+                                          "client_user_s": 0.0, "client_system_s": 0.0})
+        self.assertIsNone(figures["client_user_us_per_request"])
+        self.assertIsNone(figures["requests_per_client_cpu_s"])
+        self.assertEqual(report.median([figures["client_system_us_per_request"], 4.0]), 4.0)
+
+    def test_the_json_file_is_strict_json(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "peers.json")
+            report.write_json_atomically(path, {"trials": [float("nan"), 1.5],
+                                                "x": {"y": float("inf")}})
+            with open(path) as written:
+                self.assertEqual(json.loads(written.read(), parse_constant=self.fail),
+                                 {"trials": [None, 1.5], "x": {"y": None}})
 
     def test_median_skips_failed_trials(self):
         self.assertEqual(report.median([3.0, None, 1.0, 2.0]), 2.0)
