@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -53,6 +55,19 @@ class DescriptorExhaustion {
 // A socket made before the table fills: connect() needs no new descriptor.
 int unconnected_socket() { return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); }
 
+// Sockets made in advance: no new one can be made while the table is full, and a connect that
+// the machine fails (no ephemeral port free, a signal) is retried on the next one. Returns the
+// connected socket, or -1 after the last, with errno.
+int connect_one(const SocketAddress& address, std::vector<int>& spares) {
+  while (!spares.empty()) {
+    const int fd = spares.back();
+    spares.pop_back();
+    if (connect(fd, address.get(), sizeof(sockaddr_in)) == 0) return fd;
+    if (errno != EADDRNOTAVAIL && errno != EINTR && errno != EAGAIN) return -1;
+  }
+  return -1;
+}
+
 bool refused(int fd) {
   timeval timeout{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -65,15 +80,17 @@ TEST(ServerDescriptors, OutOfDescriptorsRefusesCleanlyCountsAndDoesNotSpin) {
   ServerConfig config;
   config.protocol = Protocol::echo;
   Server server(config);
-  std::vector<int> sockets;
-  for (int index = 0; index < 4; ++index) sockets.push_back(unconnected_socket());
+  std::vector<int> spares;
+  for (int index = 0; index < 12; ++index) spares.push_back(unconnected_socket());
+  const std::vector<int> sockets = spares;
   {
     DescriptorExhaustion exhaustion;
     ASSERT_TRUE(exhaustion.exhausted());
     const double cpu_before = server.cpu_seconds();
     for (int index = 0; index < 3; ++index) {
-      ASSERT_EQ(connect(sockets[index], server.address().get(), sizeof(sockaddr_in)), 0);
-      EXPECT_TRUE(refused(sockets[index])) << "connection " << index << " was not refused";
+      const int fd = connect_one(server.address(), spares);
+      ASSERT_GE(fd, 0) << "connection " << index << ": " << std::strerror(errno);
+      EXPECT_TRUE(refused(fd)) << "connection " << index << " was not refused";
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     // A loop spinning on a listener that stays readable would burn the whole half second.
@@ -81,12 +98,13 @@ TEST(ServerDescriptors, OutOfDescriptorsRefusesCleanlyCountsAndDoesNotSpin) {
     EXPECT_EQ(server.stats().refused_no_descriptors, 3u);
   }
   // Descriptors are back: the next connection is served as usual.
-  ASSERT_EQ(connect(sockets[3], server.address().get(), sizeof(sockaddr_in)), 0);
-  ASSERT_EQ(send(sockets[3], "ping", 4, MSG_NOSIGNAL), 4);
+  const int served = connect_one(server.address(), spares);
+  ASSERT_GE(served, 0) << std::strerror(errno);
+  ASSERT_EQ(send(served, "ping", 4, MSG_NOSIGNAL), 4);
   char echoed[4] = {};
   timeval timeout{5, 0};
-  setsockopt(sockets[3], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  EXPECT_EQ(recv(sockets[3], echoed, sizeof echoed, MSG_WAITALL), 4);
+  setsockopt(served, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  EXPECT_EQ(recv(served, echoed, sizeof echoed, MSG_WAITALL), 4);
   for (int fd : sockets) ::close(fd);
   server.stop();
   EXPECT_EQ(server.stats().connections_accepted, 1u);
