@@ -1,5 +1,5 @@
 // run_command: how an external command's end is reported (ip, tc and ethtool build shaped links).
-#include "net/command.hpp"
+#include "host/command.hpp"
 
 #include <dlfcn.h>
 #include <gtest/gtest.h>

@@ -8,9 +8,9 @@
 #include <string>
 #include <thread>
 
-#include "net/open_files.hpp"
+#include "base/config_error.hpp"
+#include "host/open_files.hpp"
 #include "run_helpers.hpp"
-#include "scenario/config_error.hpp"
 #include "scripted_http_server.hpp"
 
 namespace th {
@@ -21,12 +21,9 @@ using testing::run_scenario;
 using testing::ScriptedHttpServer;
 
 RunResult load(const ScriptedHttpServer& server, nlohmann::json extra = nlohmann::json::object()) {
-  nlohmann::json scenario = {{"target", server.target()},
-                             {"request_size", 0},
-                             {"connections", 1},
-                             {"requests", 5},
-                             {"timeout_ms", 1000},
-                             {"duration_s", 10}};
+  nlohmann::json scenario = {{"target", server.target()}, {"request_size", 0},
+                             {"connections", 1},          {"requests", 5},
+                             {"timeout_ms", 1000},        {"duration_s", 10}};
   scenario.update(extra);
   return run_scenario(scenario);
 }
@@ -40,9 +37,9 @@ TEST(BadResponse, BodyBeyondTheCapIsCountedAndReplaced) {
 }
 
 TEST(BadResponse, OversizedHeaderIsCounted) {
-  ScriptedHttpServer server("HTTP/1.1 200 OK\r\nX-Big: " + std::string(200'000, 'h') +
-                                "\r\nContent-Length: 0\r\n\r\n",
-                            false);
+  ScriptedHttpServer server(
+      "HTTP/1.1 200 OK\r\nX-Big: " + std::string(200'000, 'h') + "\r\nContent-Length: 0\r\n\r\n",
+      false);
   EXPECT_EQ(errors_of(load(server), ErrorKind::bad_response), 5u);
 }
 

@@ -4,9 +4,9 @@
 #include <functional>
 #include <string>
 
-#include "net/link_address.hpp"
-#include "net/shaped_link.hpp"
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
+#include "host/link_address.hpp"
+#include "host/shaped_link.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {

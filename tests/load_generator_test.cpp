@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
-
-#include <fstream>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <fstream>
 
 #include "run_helpers.hpp"
 
@@ -79,10 +79,11 @@ TEST(LoadGenerator, RefusedConnectionsAreCountedNotFatal) {
   ASSERT_EQ(bind(bound, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   socklen_t length = sizeof address;
   getsockname(bound, reinterpret_cast<sockaddr*>(&address), &length);
-  const RunResult result = run_scenario({{"protocol", "http"},
-                                         {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
-                                         {"connections", 2},
-                                         {"duration_s", 0.3}});
+  const RunResult result =
+      run_scenario({{"protocol", "http"},
+                    {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
+                    {"connections", 2},
+                    {"duration_s", 0.3}});
   close(bound);
   EXPECT_EQ(result.recorder.requests_ok, 0u);
   EXPECT_GT(errors_of(result, ErrorKind::connect_refused), 0u);
@@ -101,11 +102,12 @@ TEST(LoadGenerator, SilentServerIsCountedAsTimeouts) {
   ASSERT_EQ(listen(listener, 64), 0);
   socklen_t length = sizeof address;
   getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-  const RunResult result = run_scenario({{"protocol", "http"},
-                                         {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
-                                         {"connections", 2},
-                                         {"timeout_ms", 100},
-                                         {"duration_s", 0.5}});
+  const RunResult result =
+      run_scenario({{"protocol", "http"},
+                    {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
+                    {"connections", 2},
+                    {"timeout_ms", 100},
+                    {"duration_s", 0.5}});
   close(listener);
   EXPECT_EQ(result.recorder.requests_ok, 0u);
   EXPECT_GE(errors_of(result, ErrorKind::timeout), 2u);
@@ -135,7 +137,8 @@ TEST(LoadGenerator, AppliedSocketOptionsAreReadBackFromRealSockets) {
 TEST(LoadGenerator, ABufferAboveItsSysctlIsReportedAsClamped) {
   std::ifstream file("/proc/sys/net/core/wmem_max");
   int64_t wmem_max = 0;
-  if (!(file >> wmem_max) || wmem_max > (int64_t{1} << 28)) GTEST_SKIP() << "wmem_max unreadable or huge";
+  if (!(file >> wmem_max) || wmem_max > (int64_t{1} << 28))
+    GTEST_SKIP() << "wmem_max unreadable or huge";
   const int64_t asked = 4 * wmem_max;
   const RunResult result = run_scenario({{"protocol", "echo"},
                                          {"client", {{"so_sndbuf", asked}, {"so_rcvbuf", 65536}}},
@@ -185,10 +188,8 @@ namespace th {
 namespace {
 
 TEST(EmbeddedServer, DelayUsHoldsEveryResponse) {
-  const RunResult result = testing::run_scenario({{"server", {{"delay_us", 3000}}},
-                                                  {"connections", 1},
-                                                  {"requests", 50},
-                                                  {"duration_s", 30}});
+  const RunResult result = testing::run_scenario(
+      {{"server", {{"delay_us", 3000}}}, {"connections", 1}, {"requests", 50}, {"duration_s", 30}});
   EXPECT_EQ(result.recorder.requests_ok, 50u);
   EXPECT_GE(result.recorder.total.min(), 3'000'000);
 }

@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/config_error.hpp"
 #include "cli_runner.hpp"
-#include "net/link_reading.hpp"
+#include "host/link_reading.hpp"
 #include "report/merge.hpp"
 #include "report_fixtures.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {

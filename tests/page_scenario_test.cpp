@@ -3,8 +3,8 @@
 
 #include <string>
 
+#include "base/config_error.hpp"
 #include "load/request_plan.hpp"
-#include "scenario/config_error.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {
@@ -58,10 +58,10 @@ TEST(UrlTarget, PathGivenTwiceMustAgree) {
 }
 
 TEST(UrlTarget, MalformedUrlsAreRejected) {
-  for (const char* text : {"http://", "http://:80/", "http://h:0/", "http://h:99999",
-                           "http://user@h/", "http://h/a b", "http://h/#frag", "ftp://h:21",
-                           "http://h#frag", "http://[127.0.0.1]:80/", "http://h\\x/",
-                           "http://h%41/"}) {
+  for (const char* text :
+       {"http://", "http://:80/", "http://h:0/", "http://h:99999", "http://user@h/", "http://h/a b",
+        "http://h/#frag", "ftp://h:21", "http://h#frag", "http://[127.0.0.1]:80/", "http://h\\x/",
+        "http://h%41/"}) {
     EXPECT_NE(parse_error(json({{"target", text}}).dump()).find("x.json: /target: must be null"),
               std::string::npos)
         << text;

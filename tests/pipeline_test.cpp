@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "base/config_error.hpp"
 #include "run_helpers.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {
@@ -68,11 +68,12 @@ namespace th {
 namespace {
 
 TEST(PerRequest, LingerZeroIsAppliedAndReadBack) {
-  const RunResult result = testing::run_scenario({{"connection", "per_request"},
-                                                  {"client", {{"so_linger", {{"on", true}, {"timeout_s", 0}}}}},
-                                                  {"connections", 2},
-                                                  {"requests", 500},
-                                                  {"duration_s", 30}});
+  const RunResult result =
+      testing::run_scenario({{"connection", "per_request"},
+                             {"client", {{"so_linger", {{"on", true}, {"timeout_s", 0}}}}},
+                             {"connections", 2},
+                             {"requests", 500},
+                             {"duration_s", 30}});
   EXPECT_EQ(result.recorder.requests_ok, 500u);
   EXPECT_EQ(result.recorder.error_total(), 0u);
   for (const OptionReading& reading : result.client_options) {
@@ -85,19 +86,17 @@ TEST(PerRequest, LingerZeroIsAppliedAndReadBack) {
 }
 
 TEST(PerRequest, LocalAddressesSpreadConnections) {
-  const RunResult result =
-      testing::run_scenario({{"connection", "per_request"},
-                             {"local_addresses", {"127.0.0.2", "127.0.0.3"}},
-                             {"connections", 4},
-                             {"requests", 1000},
-                             {"duration_s", 30}});
+  const RunResult result = testing::run_scenario({{"connection", "per_request"},
+                                                  {"local_addresses", {"127.0.0.2", "127.0.0.3"}},
+                                                  {"connections", 4},
+                                                  {"requests", 1000},
+                                                  {"duration_s", 30}});
   EXPECT_EQ(result.recorder.requests_ok, 1000u);
   EXPECT_EQ(result.recorder.error_total(), 0u);
 }
 
 TEST(PerRequest, LocalAddressOfAnotherFamilyIsAConfigurationError) {
-  EXPECT_THROW(testing::run_scenario({{"local_addresses", {"::1"}}, {"requests", 1}}),
-               ConfigError);
+  EXPECT_THROW(testing::run_scenario({{"local_addresses", {"::1"}}, {"requests", 1}}), ConfigError);
 }
 
 }  // namespace

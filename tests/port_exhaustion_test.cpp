@@ -4,9 +4,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cli_runner.hpp"
 
@@ -18,8 +17,8 @@ using nlohmann::json;
 class NetworkNamespace {
  public:
   NetworkNamespace() : name_("tcpharness-ports-" + std::to_string(getpid())) {
-    created_ = geteuid() == 0 && run("ip netns add " + name_) &&
-               run("ip -n " + name_ + " link set lo up");
+    created_ =
+        geteuid() == 0 && run("ip netns add " + name_) && run("ip -n " + name_ + " link set lo up");
   }
   ~NetworkNamespace() {
     if (created_) run("ip netns del " + name_);
@@ -49,7 +48,8 @@ TEST(PortExhaustion, IsCountedExactlyAndTheReportIsStillWritten) {
   const std::string command =
       std::string("sh -c \"cd '") + TCPHARNESS_SOURCE_DIR + "' && '" + TCPHARNESS_BINARY +
       "' run scenarios/quickstart.json --quiet --set protocol=echo --set connection=per_request"
-      " --set request_size=64 --set requests=300 --set connections=2 --set duration_s=20 --set warmup_s=0 --out '" +
+      " --set request_size=64 --set requests=300 --set connections=2 --set duration_s=20 --set "
+      "warmup_s=0 --out '" +
       report_path + "' >'" + scratch + "/out.txt' 2>&1\"";
   const bool succeeded = ns.exec(command);
   const std::string output = testing::read_file(std::string(scratch) + "/out.txt");

@@ -6,7 +6,7 @@
 
 #include "report/report_reader.hpp"
 #include "report/reporter.hpp"
-#include "stats/run_result.hpp"
+#include "run/run_result.hpp"
 
 namespace th::testing {
 

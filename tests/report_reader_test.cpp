@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/config_error.hpp"
 #include "cli_runner.hpp"
 #include "report_fixtures.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {

@@ -1,12 +1,11 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "load/run_executor.hpp"
+#include "run/run_executor.hpp"
+#include "run/run_result.hpp"
 #include "scenario/loader.hpp"
-#include "stats/run_result.hpp"
 
 namespace th::testing {
 

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {
@@ -318,7 +318,8 @@ namespace th {
 namespace {
 
 TEST(ScenarioLoader, DeeplyNestedJsonIsRefused) {
-  const std::string text = "{\"description\": " + std::string(10000, '[') + std::string(10000, ']') + "}";
+  const std::string text =
+      "{\"description\": " + std::string(10000, '[') + std::string(10000, ']') + "}";
   try {
     parse_scenario_text(text, "deep.json");
     FAIL() << "no error";

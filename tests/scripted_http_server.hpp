@@ -70,7 +70,8 @@ class ScriptedHttpServer {
       bool closed = false;
       while ((end = pending.find("\r\n\r\n")) != std::string::npos) {
         pending.erase(0, end + 4);
-        if (write(fd, response_.data(), response_.size()) != static_cast<ssize_t>(response_.size())) {
+        if (write(fd, response_.data(), response_.size()) !=
+            static_cast<ssize_t>(response_.size())) {
           closed = true;
           break;
         }

@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/config_error.hpp"
 #include "blocking_client.hpp"
 #include "cli_runner.hpp"
 #include "net/address.hpp"
-#include "scenario/config_error.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {

@@ -6,9 +6,9 @@
 #include <string>
 #include <thread>
 
+#include "base/config_error.hpp"
 #include "blocking_client.hpp"
 #include "run_helpers.hpp"
-#include "scenario/config_error.hpp"
 #include "scenario/loader.hpp"
 #include "server/server.hpp"
 

@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/config_error.hpp"
 #include "blocking_client.hpp"
 #include "proto/http_response.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {

@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/config_error.hpp"
 #include "cli_runner.hpp"
-#include "net/delay_line.hpp"
-#include "net/network_namespace.hpp"
+#include "host/delay_line.hpp"
+#include "host/network_namespace.hpp"
 #include "run_helpers.hpp"
-#include "scenario/config_error.hpp"
 
 extern char** environ;
 

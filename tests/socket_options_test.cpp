@@ -11,8 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "base/config_error.hpp"
 #include "run_helpers.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {

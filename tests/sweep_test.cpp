@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {
@@ -117,7 +117,8 @@ TEST(Sweep, UnknownOrUnsweepableKeysAreRejected) {
         message.rfind("x.json: /sweep/" + std::string(key) + ": unknown key; allowed keys: ", 0),
         0u)
         << message;
-    EXPECT_NE(message.find(", client, client.tcp_nodelay, client.tcp_quickack, client.so_sndbuf, client.so_rcvbuf, client.so_linger, "),
+    EXPECT_NE(message.find(", client, client.tcp_nodelay, client.tcp_quickack, client.so_sndbuf, "
+                           "client.so_rcvbuf, client.so_linger, "),
               std::string::npos)
         << message;
   }

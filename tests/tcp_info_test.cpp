@@ -10,13 +10,13 @@
 #include <cstring>
 #include <thread>
 
+#include "base/config_error.hpp"
 #include "blocking_client.hpp"
+#include "host/network_namespace.hpp"
 #include "net/address.hpp"
-#include "net/network_namespace.hpp"
 #include "report/merge.hpp"
 #include "report_fixtures.hpp"
 #include "run_helpers.hpp"
-#include "scenario/config_error.hpp"
 #include "scripted_http_server.hpp"
 
 namespace th {

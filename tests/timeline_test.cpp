@@ -1,8 +1,8 @@
+#include "stats/timeline.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include "stats/timeline.hpp"
 
 namespace th {
 namespace {

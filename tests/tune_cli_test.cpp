@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
-#include "net/network_namespace.hpp"
+#include "host/network_namespace.hpp"
 
 namespace th {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 #include "tune/round_loop.hpp"
 
 namespace th {

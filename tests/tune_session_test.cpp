@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/config_error.hpp"
 #include "cli_runner.hpp"
 #include "report_fixtures.hpp"
-#include "scenario/config_error.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {

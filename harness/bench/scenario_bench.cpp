@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "load/preflight.hpp"
-#include "load/run_executor.hpp"
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
+#include "run/preflight.hpp"
+#include "run/run_executor.hpp"
 #include "scenario/loader.hpp"
 
 namespace {
@@ -35,7 +35,8 @@ void run_scenario_benchmark(benchmark::State& state, th::RunSpec spec) {
     state.counters["errors"] = static_cast<double>(recorder.error_total());
     state.counters["client_cpu_us_per_request"] = ok > 0 ? result.client_cpu_s * 1e6 / ok : 0;
     if (result.duration_s > 0) {
-      state.counters["bits_sent_per_s"] = 8.0 * static_cast<double>(recorder.bytes_sent) / result.duration_s;
+      state.counters["bits_sent_per_s"] =
+          8.0 * static_cast<double>(recorder.bytes_sent) / result.duration_s;
     }
   }
 }

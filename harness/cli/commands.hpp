@@ -1,6 +1,5 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -82,15 +81,6 @@ struct ServeArguments {
   std::vector<int> cpus;
   ServerLimits limits;  // --max-header-bytes, --header-timeout-ms, ... (docs/reliability.md)
 };
-
-void add_run_command(CLI::App& app, RunArguments& arguments);
-void add_serve_command(CLI::App& app, ServeArguments& arguments);
-void add_validate_command(CLI::App& app, RunArguments& arguments);
-void add_compare_command(CLI::App& app, CompareArguments& arguments);
-void add_tune_command(CLI::App& app, TuneArguments& arguments);
-void add_merge_command(CLI::App& app, MergeArguments& arguments);
-void add_convert_command(CLI::App& app, ConvertArguments& arguments);
-void add_plot_command(CLI::App& app, PlotArguments& arguments);
 
 int run_command(const RunArguments& arguments);
 int serve_command(const ServeArguments& arguments);

@@ -7,17 +7,6 @@
 
 namespace th {
 
-void add_merge_command(CLI::App& app, MergeArguments& arguments) {
-  CLI::App* merge = app.add_subcommand(
-      "merge",
-      "Merge reports of one scenario recorded at the same time by several load generators: "
-      "histograms bucket by bucket, counts summed, rates added, timelines aligned by second");
-  merge->add_option("reports", arguments.report_paths, "Reports to merge (two or more)")
-      ->required()
-      ->expected(2, -1);
-  merge->add_option("--out,-o", arguments.out_path, "Merged report path")->required();
-}
-
 int merge_command(const MergeArguments& arguments) {
   check_file_writable(arguments.out_path);
   std::vector<LoadedReport> reports;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "base/config_error.hpp"
 #include "cli/commands.hpp"
 #include "report/report_reader.hpp"
-#include "scenario/config_error.hpp"
 
 extern char** environ;
 
@@ -35,16 +35,6 @@ std::string python_interpreter() {
 }
 
 }  // namespace
-
-void add_plot_command(CLI::App& app, PlotArguments& arguments) {
-  CLI::App* plot = app.add_subcommand(
-      "plot",
-      "Draw a report as PNG and SVG: latency percentile spectrum, per-second timeline, and for "
-      "sweeps each metric against the swept value (needs python3-matplotlib)");
-  plot->add_option("report", arguments.report_path, "tcpharness report")->required();
-  plot->add_option("--out,-o", arguments.out_dir, "Folder for the charts (created if missing)")
-      ->required();
-}
 
 int plot_command(const PlotArguments& arguments) {
   // The report is checked here, so a bad file gets the same one-line error as compare and merge.

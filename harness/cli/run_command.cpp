@@ -3,43 +3,18 @@
 
 #include <cstdio>
 
+#include "base/config_error.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress_line.hpp"
 #include "cli/run_support.hpp"
-#include "load/run_executor.hpp"
 #include "report/atomic_file.hpp"
 #include "report/labels.hpp"
 #include "report/reporter.hpp"
-#include "scenario/config_error.hpp"
+#include "run/preflight.hpp"
+#include "run/run_executor.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {
-
-void add_run_command(CLI::App& app, RunArguments& arguments) {
-  CLI::App* run = app.add_subcommand("run", "Run a scenario and write a JSON report");
-  run->add_option("scenario", arguments.scenario_path, "Scenario file (JSON, comments allowed)")
-      ->required();
-  run->add_option("--set", arguments.overrides,
-                  "Override a key: key=value, dotted for nested keys (client.tcp_nodelay=true), "
-                  "sweep.KEY=[...] for a sweep list; repeatable");
-  run->add_option("--out,-o", arguments.out_path,
-                  "Report path (default: results/<name>-<UTC time>.json)");
-  run->add_flag("--quiet,-q", arguments.quiet, "Print only the summary table and report path");
-  run->add_option("--repetitions,-r", arguments.repetitions,
-                  "Run every run N times, interleaved (A B A B, not A A B B) so drift spreads "
-                  "over all of them; the report keeps each and adds mean, median, stddev and cv")
-      ->check(CLI::Range(1, 1000));
-  run->add_option("--label", arguments.labels,
-                  "key=value stored in the report and in Google Benchmark's context (build id, "
-                  "commit of the system under test); repeatable");
-  run->add_option("--format", arguments.format,
-                  "Format of --out: native (tcpharness report) or gbench (Google Benchmark JSON)")
-      ->check(CLI::IsMember({"native", "gbench"}));
-  run->add_option("--gbench-out", arguments.gbench_out,
-                  "Also write the report as Google Benchmark JSON to this path");
-  run->add_flag("--gbench-aggregates-only", arguments.gbench_aggregates_only,
-                "In Google Benchmark JSON, only the aggregates of repeated runs (as "
-                "--benchmark_report_aggregates_only)");
-}
 
 namespace {
 
@@ -62,7 +37,8 @@ std::vector<RunResult> execute_interleaved(const std::vector<RunSpec>& specs, un
                    to_string(spec.scenario.connection), spec.scenario.connections,
                    spec.scenario.duration_s);
       }
-      by_spec[index].push_back(execute_run(spec, RunOptions{.progress = !quiet}));
+      ProgressLine progress(!quiet && spec.scenario.duration_s + spec.scenario.warmup_s > 2.0);
+      by_spec[index].push_back(execute_run(spec, progress.run_options()));
     }
   }
   std::vector<RunResult> runs;
@@ -113,13 +89,6 @@ int run_command(const RunArguments& arguments) {
     if (run.recorder.error_total() > 0) return kExitRunHadErrors;
   }
   return kExitOk;
-}
-
-void add_validate_command(CLI::App& app, RunArguments& arguments) {
-  CLI::App* validate =
-      app.add_subcommand("validate", "Check a scenario file and list the runs it expands to");
-  validate->add_option("scenario", arguments.scenario_path, "Scenario file")->required();
-  validate->add_option("--set", arguments.overrides, "Override a key, as for run");
 }
 
 int validate_command(const RunArguments& arguments) {

@@ -9,8 +9,8 @@
 #include <ctime>
 
 #include "cli/commands.hpp"
-#include "load/run_executor.hpp"
 #include "report/labels.hpp"
+#include "run/run_executor.hpp"
 
 namespace th {
 namespace {

@@ -5,14 +5,16 @@
 #include <cmath>
 #include <cstdio>
 
+#include "base/config_error.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress_line.hpp"
 #include "cli/run_support.hpp"
-#include "load/run_executor.hpp"
 #include "report/atomic_file.hpp"
 #include "report/labels.hpp"
 #include "report/reporter.hpp"
 #include "report/statistics.hpp"
-#include "scenario/config_error.hpp"
+#include "run/preflight.hpp"
+#include "run/run_executor.hpp"
 #include "scenario/loader.hpp"
 #include "tune/tune_session.hpp"
 
@@ -118,35 +120,6 @@ int report_stopping_failure(const TuneSummary& summary, const std::string& out_p
 
 }  // namespace
 
-void add_tune_command(CLI::App& app, TuneArguments& arguments) {
-  CLI::App* tune = app.add_subcommand(
-      "tune",
-      "Run a scenario's sweep in interleaved rounds until the best setting for an objective is "
-      "settled (or the budget ends) and recommend its values, with the sysctls they need");
-  tune->add_option("scenario", arguments.scenario_path, "Scenario file with a sweep")->required();
-  tune->add_option("--objective", arguments.objective,
-                   "p99 (lower is better), requests_per_s (higher), cpu_per_request (client + "
-                   "server CPU per request, lower)")
-      ->required();
-  tune->add_option("--set", arguments.overrides, "Override a key, as for run");
-  tune->add_option("--budget-s", arguments.budget_s,
-                   "Wall time for all rounds; a round that would not fit is not started "
-                   "(default 600)")
-      ->check(CLI::Range(1.0, 7 * 86400.0));
-  tune->add_option("--max-rounds", arguments.max_rounds, "At most this many rounds (default 20)")
-      ->check(CLI::Range(1, 1000));
-  tune->add_option("--min-rounds", arguments.min_rounds,
-                   "First look at the data after this many rounds (default 3)")
-      ->check(CLI::Range(3, 1000));
-  tune->add_option("--alpha", arguments.alpha,
-                   "Significance level over all looks, split evenly among them (default 0.05)")
-      ->check(CLI::Range(0.0001, 0.5));
-  tune->add_option("--out,-o", arguments.out_path,
-                   "Report path (default: results/<name>-tune-<UTC time>.json)");
-  tune->add_flag("--quiet,-q", arguments.quiet, "No per-run lines on stderr");
-  tune->add_option("--label", arguments.labels, "key=value stored in the report; repeatable");
-}
-
 int tune_command(const TuneArguments& arguments) {
   const Objective* objective = find_objective(arguments.objective);
   if (objective == nullptr) {
@@ -212,7 +185,9 @@ int tune_command(const TuneArguments& arguments) {
       fmt::print(stderr, "[round {}, {}/{}] {}: {} s...\n", round, index + 1, specs.size(),
                  spec.name, spec.scenario.duration_s);
     }
-    return execute_run(spec, RunOptions{.progress = !arguments.quiet});
+    ProgressLine progress(!arguments.quiet &&
+                          spec.scenario.duration_s + spec.scenario.warmup_s > 2.0);
+    return execute_run(spec, progress.run_options());
   };
 
   install_interrupt_handlers();

@@ -1,15 +1,16 @@
 #pragma once
 
+#include <uv.h>
+
 #include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <uv.h>
-
+#include "base/run_parameters.hpp"
 #include "net/address.hpp"
-#include "scenario/scenario.hpp"
+#include "net/tcp_transport.hpp"
 
 namespace th {
 
@@ -21,6 +22,8 @@ struct LoadPlan {
   WritePattern write_pattern = WritePattern::single;
   bool tcp_info = true;  // sample client connections' TCP_INFO (scenario key tcp_info)
   SocketAddress target;
+  // What every client connection talks through; each connection makes one, once.
+  TransportFactory make_transport = tcp_transport_factory();
   SocketOptions client_options;
   std::vector<SocketAddress> local_addresses;  // round-robin over connections; empty: any
   // Resolve the target's name for every new connection (resolve: every_request) instead of

@@ -16,8 +16,8 @@ Pacer::Pacer(double rate_per_s, Arrival arrival, uint64_t start_ns, uint64_t see
 }
 
 void Pacer::advance() {
-  const double gap = arrival_ == Arrival::poisson ? -std::log(uniform_01()) * mean_gap_ns_
-                                                  : mean_gap_ns_;
+  const double gap =
+      arrival_ == Arrival::poisson ? -std::log(uniform_01()) * mean_gap_ns_ : mean_gap_ns_;
   next_exact_ns_ += gap;
   next_ns_ = static_cast<uint64_t>(next_exact_ns_);
 }

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "scenario/scenario.hpp"
+#include "base/run_parameters.hpp"
 
 namespace th {
 

@@ -57,7 +57,8 @@ void build_requests(LoadPlan& plan, const Scenario& scenario, const std::string&
     plan.payload = build_payload(scenario.request_size);
     plan.requests.resize(1);
     // A stream sends its chunk whole: splitting is about request/response exchanges.
-    plan_payload_writes(plan.requests[0], plan.payload, split && scenario.protocol == Protocol::echo);
+    plan_payload_writes(plan.requests[0], plan.payload,
+                        split && scenario.protocol == Protocol::echo);
     return;
   }
   const bool keep_alive = !plan.one_request_per_connection;

@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "base/run_parameters.hpp"
 #include "load/load_plan.hpp"
-#include "scenario/scenario.hpp"
 
 namespace th {
 

@@ -1,16 +1,15 @@
 #include "load/worker.hpp"
 
+#include <fmt/format.h>
 #include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <ctime>
 
-#include <fmt/format.h>
-
-#include "net/cpu.hpp"
-#include "net/tcp_transport.hpp"
+#include "host/cpu.hpp"
 
 namespace th {
 namespace {
@@ -31,8 +30,8 @@ int64_t realtime_minus_monotonic_ns() {
 
 }  // namespace
 
-Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection,
-               uint32_t connection_count, const std::vector<int>& cpus)
+Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection, uint32_t connection_count,
+               const std::vector<int>& cpus)
     : plan_(plan),
       index_(index),
       first_connection_(first_connection),
@@ -48,44 +47,74 @@ Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection,
 
 Worker::~Worker() { join(); }
 
-void Worker::start() { thread_ = std::thread([this] { run(); }); }
-
-void Worker::join() {
-  if (thread_.joinable()) thread_.join();
+void Worker::start() {
+  if (const int status = loop_thread_.init(); status != 0) {
+    fail("cannot make its loop", status);
+    finished_ns_.store(uv_hrtime(), std::memory_order_release);
+    return;
+  }
+  const LoopThread::Started started = loop_thread_.start(
+      cpus_, index_, [this] { return set_up(); }, [this] { shut_down(); });
+  if (started.pin_status != 0 && failure_.empty()) {
+    failure_ = fmt::format("cannot pin load thread {} to a CPU of client_cpus: {}", index_,
+                           uv_strerror(started.pin_status));
+  }
 }
 
-void Worker::run() {
-  if (const int status = pin_current_thread(cpus_, index_); status != 0) {
-    failure_ = fmt::format("cannot pin load thread {} to a CPU of client_cpus: {}", index_,
-                           uv_strerror(status));
+void Worker::join() {
+  loop_thread_.join();
+  if (!loop_thread_.initialised()) return;
+  cpu_end_s_ = loop_thread_.cpu_seconds();
+  if (!cpu_start_sampled_) cpu_start_s_ = cpu_end_s_;
+  // Every handle is closed once the loop has returned, so the connections can go.
+  page_users_.clear();
+  connections_.clear();
+  if (pacing_fd_ >= 0) close(pacing_fd_);
+  pacing_fd_ = -1;
+}
+
+void Worker::fail(const char* what, int status) {
+  failure_ = fmt::format("load thread {} {}: {}; its {} connections sent nothing", index_, what,
+                         uv_strerror(status), connection_count_);
+}
+
+// On the loop thread, before the loop runs. A failure here is said in failure() and shuts the
+// worker down; the run goes on without its connections.
+int Worker::set_up() {
+  int status = tick_timer_.init_timer(loop(), this);
+  if (status != 0) {
+    fail("cannot make its timer", status);
+    return status;
   }
-  uv_loop_init(&loop_);
-  uv_timer_init(&loop_, &tick_timer_);
-  tick_timer_.data = this;
   create_connections();
   stop_at_ns_ = plan_.deadline_ns;
-  if (open_loop()) {
-    // The default 50 us timer slack would be most of a loopback request's latency.
-    prctl(PR_SET_TIMERSLACK, 1000UL);
-    idle_.reserve(connection_count_);
-    pacing_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    uv_poll_init(&loop_, &pacing_poll_, pacing_fd_);
-    pacing_poll_.data = this;
-    uv_poll_start(&pacing_poll_, UV_READABLE, on_pace);
+  if (open_loop() && (status = set_up_pacing()) != 0) return status;
+  if ((status = uv_timer_start(tick_timer_.get(), on_tick, kTickMs, kTickMs)) != 0) {
+    fail("cannot start its timer", status);
+    return status;
   }
-  uv_timer_start(&tick_timer_, on_tick, kTickMs, kTickMs);
   if (plan_.tcp_info) start_tcp_info_timer();
   const uint64_t now = uv_hrtime();
   sample_cpu_start(now);
   for (auto& connection : connections_) connection_free(*connection, now);
-  uv_run(&loop_, UV_RUN_DEFAULT);
-  cpu_end_s_ = thread_cpu_seconds(pthread_self());
-  if (!cpu_start_sampled_) cpu_start_s_ = cpu_end_s_;
-  // Every handle is closed once uv_run returns, so the connections can go.
-  page_users_.clear();
-  connections_.clear();
-  uv_loop_close(&loop_);
-  if (pacing_fd_ >= 0) close(pacing_fd_);
+  return 0;
+}
+
+int Worker::set_up_pacing() {
+  // The default 50 us timer slack would be most of a loopback request's latency; a refusal only
+  // costs precision, so it is not a failure.
+  prctl(PR_SET_TIMERSLACK, 1000UL);
+  idle_.reserve(connection_count_);
+  pacing_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (pacing_fd_ < 0) {
+    const int status = -errno;
+    fail("cannot make its pacing timer (timerfd_create)", status);
+    return status;
+  }
+  int status = pacing_poll_.init_poll(loop(), pacing_fd_, this);
+  if (status == 0) status = uv_poll_start(pacing_poll_.get(), UV_READABLE, on_pace);
+  if (status != 0) fail("cannot poll its pacing timer", status);
+  return status;
 }
 
 // The open-loop schedule ends at the deadline: requests meant to start before it still start
@@ -98,12 +127,11 @@ bool Worker::schedule_over(uint64_t now_ns) const {
 void Worker::create_connections() {
   const uint32_t per_user = plan_.page ? plan_.connections_per_user : 1;
   const uint32_t total = connection_count_ * per_user;
-  read_buffer_ = std::make_unique<char[]>(TcpTransport::kReadBufferBytes);
+  read_buffer_ = std::make_unique<char[]>(Transport::kReadBufferBytes);
   connections_.reserve(total);
   for (uint32_t slot = 0; slot < total; ++slot) {
     auto connection = std::make_unique<ClientConnection>(*this);
-    connection->attach(
-        std::make_unique<TcpTransport>(&loop_, connection.get(), read_buffer_.get()));
+    connection->attach(plan_.make_transport(loop(), connection.get(), read_buffer_.get()));
     if (!plan_.local_addresses.empty()) {
       const uint64_t index = uint64_t{first_connection_} * per_user + slot;
       connection->local_address = plan_.local_addresses[index % plan_.local_addresses.size()].get();
@@ -195,6 +223,7 @@ void Worker::arm_pacing_timer() {
   const uint64_t next = pacer_->next_ns();
   when.it_value.tv_sec = static_cast<time_t>(next / 1'000'000'000);
   when.it_value.tv_nsec = static_cast<long>(next % 1'000'000'000);
+  // Cannot fail for a valid timerfd and an absolute time; a request would then wait for the tick.
   timerfd_settime(pacing_fd_, TFD_TIMER_ABSTIME, &when, nullptr);
 }
 
@@ -210,15 +239,15 @@ void Worker::on_tick(uv_timer_t* timer) { static_cast<Worker*>(timer->data)->tic
 // The first sample comes just after warm-up ends, so that connections opened during warm-up
 // count only what they do in the measured window; then one every second.
 void Worker::start_tcp_info_timer() {
-  uv_timer_init(&loop_, &tcp_info_timer_);
-  tcp_info_timer_.data = this;
+  // Without it the report's tcp_info section is empty, which the report shows; the load runs on.
+  if (tcp_info_timer_.init_timer(loop(), this) != 0) return;
   // libuv counts from its cached loop time, in whole ms: refresh it, and round up with 2 ms to
   // spare so the first sample is never before the window starts.
-  uv_update_time(&loop_);
+  uv_update_time(loop());
   const uint64_t now = uv_hrtime();
   const uint64_t first_ms =
       plan_.warmup_end_ns > now ? (plan_.warmup_end_ns - now) / 1'000'000 + 2 : kTcpInfoPeriodMs;
-  uv_timer_start(&tcp_info_timer_, on_tcp_info_tick, first_ms, kTcpInfoPeriodMs);
+  uv_timer_start(tcp_info_timer_.get(), on_tcp_info_tick, first_ms, kTcpInfoPeriodMs);
 }
 
 void Worker::on_tcp_info_tick(uv_timer_t* timer) {
@@ -232,7 +261,8 @@ void Worker::tick() {
   sample_cpu_start(now);
   progress_ok_.store(recorder_.requests_ok, std::memory_order_relaxed);
   progress_errors_.store(recorder_.error_total(), std::memory_order_relaxed);
-  if (plan_.stop_requested.load(std::memory_order_relaxed)) stop_at_ns_ = std::min(stop_at_ns_, now);
+  if (plan_.stop_requested.load(std::memory_order_relaxed))
+    stop_at_ns_ = std::min(stop_at_ns_, now);
   if (now >= stop_at_ns_ && !stopping_) {
     stopping_ = true;
     // The measured window ends here for TCP_INFO too: what the connections do while they drain
@@ -288,13 +318,9 @@ void Worker::shut_down() {
   progress_ok_.store(recorder_.requests_ok, std::memory_order_relaxed);
   progress_errors_.store(recorder_.error_total(), std::memory_order_relaxed);
   count_unsent();
-  uv_timer_stop(&tick_timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
-  if (plan_.tcp_info) {
-    uv_timer_stop(&tcp_info_timer_);
-    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_info_timer_), nullptr);
-  }
-  if (open_loop()) uv_close(reinterpret_cast<uv_handle_t*>(&pacing_poll_), nullptr);
+  tick_timer_.close();
+  tcp_info_timer_.close();
+  pacing_poll_.close();
   finished_ns_.store(uv_hrtime(), std::memory_order_release);
 }
 

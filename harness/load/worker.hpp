@@ -13,7 +13,9 @@
 #include "load/load_plan.hpp"
 #include "load/pacer.hpp"
 #include "load/page_user.hpp"
+#include "net/loop_thread.hpp"
 #include "net/socket_options.hpp"
+#include "net/uv_handle.hpp"
 #include "stats/recorder.hpp"
 
 namespace th {
@@ -33,6 +35,8 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
+  // Starts the thread; a loop or handle that cannot be made ends the worker at once with its
+  // failure() said, and the run goes on with the other workers.
   void start();
   void join();
 
@@ -50,7 +54,7 @@ class Worker {
   uint64_t progress_errors() const { return progress_errors_.load(std::memory_order_relaxed); }
 
   // For the worker's connections, on the loop thread.
-  uv_loop_t* loop() { return &loop_; }
+  uv_loop_t* loop() { return loop_thread_.loop(); }
   const LoadPlan& plan() const { return plan_; }
   Recorder& recorder() { return recorder_; }
   // No new request starts once this is true. Checked against the clock, not only the periodic
@@ -71,7 +75,9 @@ class Worker {
   void connection_finished();
 
  private:
-  void run();
+  int set_up();
+  int set_up_pacing();
+  void fail(const char* what, int status);
   void create_connections();
   void tick();
   void shut_down();
@@ -91,10 +97,10 @@ class Worker {
   uint32_t first_connection_;
   uint32_t connection_count_;
   std::vector<int> cpus_;
-  std::thread thread_;
-  uv_loop_t loop_{};
-  uv_timer_t tick_timer_{};
-  uv_timer_t tcp_info_timer_{};  // only with plan.tcp_info: one timer walks every connection
+  LoopThread loop_thread_;
+  UvHandle<uv_timer_t> tick_timer_;
+  UvHandle<uv_timer_t>
+      tcp_info_timer_;  // only with plan.tcp_info: one timer walks every connection
   // Every connection parses what it reads before returning, so one buffer serves them all.
   std::unique_ptr<char[]> read_buffer_;
   std::vector<std::unique_ptr<ClientConnection>> connections_;
@@ -109,7 +115,7 @@ class Worker {
   std::vector<ClientConnection*> idle_;
   int pacing_fd_ = -1;
   bool backlogged_ = false;  // the schedule is ahead of the free connections
-  uv_poll_t pacing_poll_{};
+  UvHandle<uv_poll_t> pacing_poll_;
 
   uint64_t stop_at_ns_ = 0;  // the deadline, or earlier when a stop is requested
   bool stopping_ = false;

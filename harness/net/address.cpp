@@ -1,18 +1,18 @@
 #include "net/address.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netdb.h>
 
 #include <cstring>
 
-#include <fmt/format.h>
-
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 
 namespace th {
 
 int SocketAddress::port() const {
-  if (family() == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  if (family() == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
   return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
 }
 
@@ -35,8 +35,8 @@ SocketAddress resolve_address(const std::string& host, int port) {
   const std::string service = std::to_string(port);
   const int status = getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
   if (status != 0 || found == nullptr) {
-    throw ConfigError(fmt::format("target host '{}' does not resolve: {}", host,
-                                  gai_strerror(status)));
+    throw ConfigError(
+        fmt::format("target host '{}' does not resolve: {}", host, gai_strerror(status)));
   }
   SocketAddress address;
   std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <string_view>
 
+#include "base/config_error.hpp"
 #include "net/socket_option_table.hpp"
 #include "net/socket_options.hpp"
-#include "scenario/config_error.hpp"
 
 // Checking a side's options before the run, and saying why the kernel refused one in words that
 // lead to the sysctl or capability that would allow it.

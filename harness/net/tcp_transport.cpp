@@ -3,10 +3,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cassert>
+#include <cerrno>
 
 #include "net/socket_options.hpp"
+#include "net/uv_handle.hpp"
 
 namespace th {
 
@@ -48,17 +51,15 @@ int TcpTransport::open_accepted(int fd) {
   return uv_tcp_open(&tcp_, fd);
 }
 
-int TcpTransport::start_reading() {
-  return uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
-}
+int TcpTransport::start_reading() { return uv_read_start(as_stream(&tcp_), on_alloc, on_read); }
 
 void TcpTransport::stop_reading() {
-  if (state_ == State::open) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (state_ == State::open) uv_read_stop(as_stream(&tcp_));
 }
 
 WriteOutcome TcpTransport::write(const uv_buf_t* buffers, unsigned count, int* error) {
   assert(count <= 4 && !write_queued_);
-  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  auto* stream = as_stream(&tcp_);
   // Try the syscall now: most writes complete at once, which saves libuv's poll-for-writable
   // round (an epoll_ctl and a wakeup) per request.
   int written = uv_try_write(stream, buffers, count);
@@ -75,8 +76,8 @@ WriteOutcome TcpTransport::write(const uv_buf_t* buffers, unsigned count, int* e
       skip -= buffers[index].len;
       continue;
     }
-    rest[rest_count++] = uv_buf_init(buffers[index].base + skip,
-                                     static_cast<unsigned>(buffers[index].len - skip));
+    rest[rest_count++] =
+        uv_buf_init(buffers[index].base + skip, static_cast<unsigned>(buffers[index].len - skip));
     skip = 0;
   }
   if (rest_count == 0) return WriteOutcome::done;
@@ -91,22 +92,27 @@ WriteOutcome TcpTransport::write(const uv_buf_t* buffers, unsigned count, int* e
 
 int TcpTransport::write_then_notify(const uv_buf_t* buffers, unsigned count) {
   assert(count <= 4 && !write_queued_);
-  const int status = uv_write(&write_request_, reinterpret_cast<uv_stream_t*>(&tcp_), buffers,
-                              count, on_write);
+  const int status = uv_write(&write_request_, as_stream(&tcp_), buffers, count, on_write);
   if (status == 0) write_queued_ = true;
   return status;
+}
+
+int TcpTransport::shutdown_write() {
+  const int descriptor = fd();
+  if (descriptor < 0) return -EBADF;
+  return ::shutdown(descriptor, SHUT_WR) == 0 ? 0 : -errno;
 }
 
 void TcpTransport::close() {
   if (state_ != State::open) return;
   state_ = State::closing;
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+  close_handle(&tcp_, on_close);
 }
 
 int TcpTransport::fd() const {
   uv_os_fd_t descriptor = -1;
   if (state_ == State::closed) return -1;
-  uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &descriptor);
+  if (uv_fileno(as_handle(&tcp_), &descriptor) != 0) return -1;
   return descriptor;
 }
 
@@ -146,6 +152,12 @@ void TcpTransport::on_close(uv_handle_t* handle) {
   self->state_ = State::closed;
   self->write_queued_ = false;
   self->events_->on_closed();
+}
+
+TransportFactory tcp_transport_factory() {
+  return [](uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer) {
+    return std::make_unique<TcpTransport>(loop, events, shared_read_buffer);
+  };
 }
 
 }  // namespace th

@@ -13,8 +13,6 @@ namespace th {
 // connections then share 64 KiB that stays in cache instead of touching 10,000 pages.
 class TcpTransport final : public Transport {
  public:
-  static constexpr size_t kReadBufferBytes = 64 * 1024;
-
   // shared_read_buffer: kReadBufferBytes that outlive the transport, or null for its own.
   TcpTransport(uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer = nullptr);
   ~TcpTransport() override;
@@ -28,11 +26,11 @@ class TcpTransport final : public Transport {
   WriteOutcome write(const uv_buf_t* buffers, unsigned count, int* error) override;
   int write_then_notify(const uv_buf_t* buffers, unsigned count) override;
   bool write_queued() const override { return write_queued_; }
+  int shutdown_write() override;
   void close() override;
   bool is_open() const override { return state_ != State::closed; }
   int fd() const override;
-  // Sets TCP_QUICKACK again after every read: Linux leaves quick-ACK mode on its own.
-  void rearm_quickack(bool on) { rearm_quickack_ = on; }
+  void rearm_quickack(bool on) override { rearm_quickack_ = on; }
 
  private:
   enum class State { closed, open, closing };
@@ -54,5 +52,8 @@ class TcpTransport final : public Transport {
   std::unique_ptr<char[]> own_read_buffer_;
   char* read_buffer_;
 };
+
+// The factory of plain TCP transports, the default on both sides.
+TransportFactory tcp_transport_factory();
 
 }  // namespace th

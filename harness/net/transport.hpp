@@ -3,8 +3,10 @@
 #include <uv.h>
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 
-#include "scenario/scenario.hpp"
+#include "base/socket_option_types.hpp"
 
 namespace th {
 
@@ -28,6 +30,9 @@ enum class WriteOutcome { done, queued, failed };
 // One transport object is reused for many connections (per_request reconnects into it).
 class Transport {
  public:
+  // Every read lands in a buffer of this size, owned by the transport or shared by a loop.
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
+
   virtual ~Transport() = default;
 
   // Opens a socket, applies `options` (buffers before connect, as TCP's window scale needs) and
@@ -47,9 +52,21 @@ class Transport {
   // sender uses it to yield to the loop between chunks instead of spinning in one callback.
   virtual int write_then_notify(const uv_buf_t* buffers, unsigned count) = 0;
   virtual bool write_queued() const = 0;
+  // Ends this side's sending once everything written has gone (a half-close: TCP's FIN); reading
+  // goes on. 0 or a negative errno.
+  virtual int shutdown_write() = 0;
+  // Sets TCP_QUICKACK again after every read: Linux leaves quick-ACK mode on its own.
+  virtual void rearm_quickack(bool on) = 0;
   virtual void close() = 0;  // idempotent; on_closed follows
   virtual bool is_open() const = 0;
   virtual int fd() const = 0;
 };
+
+// Makes the transport of one connection slot (a pooled server session, a client connection): TCP
+// today, TLS over TCP next. Called when the slot is made, never per request. shared_read_buffer:
+// kReadBufferBytes that outlive the transport and that every transport of one loop may share
+// (an owner that consumes each read before returning), or null for a buffer of its own.
+using TransportFactory = std::function<std::unique_ptr<Transport>(
+    uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer)>;
 
 }  // namespace th

@@ -1,6 +1,7 @@
 #include "report/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,9 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include <fmt/format.h>
-
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 
 namespace th {
 

@@ -8,8 +8,8 @@
 #include <limits>
 #include <map>
 
+#include "base/config_error.hpp"
 #include "report/statistics.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {

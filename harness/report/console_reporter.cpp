@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/numbers.hpp"
 #include "report/reporter.hpp"
 #include "report/statistics.hpp"
 
@@ -17,8 +18,6 @@ namespace {
 // answered request) prints "-" rather than a zero that reads like a measurement.
 enum Column { kRequestsPerS, kP50, kP90, kP99, kMax, kConnect, kErrors, kMbitOut, kCpu, kColumns };
 using Row = std::array<std::optional<double>, kColumns>;
-
-double per_second(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0.0; }
 
 std::optional<double> percentile_ms(const Histogram& histogram, double percent) {
   if (histogram.count() == 0) return std::nullopt;
@@ -137,8 +136,9 @@ void explain_tcp_info(std::back_insert_iterator<std::string> line, const RunResu
 // many connections and requests each page cost, one row per run.
 void print_page_table(std::back_insert_iterator<std::string> line, const ReportInput& input,
                       size_t name_width) {
-  const bool any_page = std::any_of(input.runs.begin(), input.runs.end(),
-                                    [](const RunResult& run) { return run.scenario.page.has_value(); });
+  const bool any_page = std::any_of(input.runs.begin(), input.runs.end(), [](const RunResult& run) {
+    return run.scenario.page.has_value();
+  });
   if (!any_page) return;
   fmt::format_to(line, "\n{:<{}}  {:>13} {:>9} {:>12} {:>12} {:>11} {:>12} {:>9}\n", "page load",
                  name_width, "connection", "pages/s", "page p50 ms", "page p99 ms", "req/s",
@@ -150,13 +150,15 @@ void print_page_table(std::back_insert_iterator<std::string> line, const ReportI
     const std::optional<double> connections_per_page =
         pages > 0 ? std::optional(static_cast<double>(recorder.connections_opened) / pages)
                   : std::nullopt;
-    fmt::format_to(line, "{:<{}}  {:>13} {:>9} {:>12} {:>12} {:>11} {:>12} {:>9}\n", run.name,
-                   name_width, to_string(run.scenario.connection),
-                   fmt::format("{:.1f}", per_second(static_cast<double>(recorder.pages_ok), run.duration_s)),
-                   cell(percentile_ms(recorder.page_load, 50), "{:.3f}"),
-                   cell(percentile_ms(recorder.page_load, 99), "{:.3f}"),
-                   fmt::format("{:.1f}", per_second(static_cast<double>(recorder.requests_ok), run.duration_s)),
-                   cell(connections_per_page, "{:.1f}"), recorder.pages_failed);
+    fmt::format_to(
+        line, "{:<{}}  {:>13} {:>9} {:>12} {:>12} {:>11} {:>12} {:>9}\n", run.name, name_width,
+        to_string(run.scenario.connection),
+        fmt::format("{:.1f}", per_second(static_cast<double>(recorder.pages_ok), run.duration_s)),
+        cell(percentile_ms(recorder.page_load, 50), "{:.3f}"),
+        cell(percentile_ms(recorder.page_load, 99), "{:.3f}"),
+        fmt::format("{:.1f}",
+                    per_second(static_cast<double>(recorder.requests_ok), run.duration_s)),
+        cell(connections_per_page, "{:.1f}"), recorder.pages_failed);
   }
 }
 

@@ -11,10 +11,18 @@ namespace {
 
 // The kernel settings that most often explain a difference between two reports.
 constexpr const char* kSysctls[] = {
-    "net.core.somaxconn",         "net.core.rmem_max",          "net.core.wmem_max",
-    "net.ipv4.tcp_rmem",          "net.ipv4.tcp_wmem",          "net.ipv4.ip_local_port_range",
-    "net.ipv4.tcp_tw_reuse",      "net.ipv4.tcp_fin_timeout",   "net.ipv4.tcp_congestion_control",
-    "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_fastopen",
+    "net.core.somaxconn",
+    "net.core.rmem_max",
+    "net.core.wmem_max",
+    "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_wmem",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.tcp_tw_reuse",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_congestion_control",
+    "net.ipv4.tcp_max_syn_backlog",
+    "net.ipv4.tcp_slow_start_after_idle",
+    "net.ipv4.tcp_fastopen",
 };
 
 std::string read_sysctl(std::string name) {

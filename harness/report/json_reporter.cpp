@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "base/numbers.hpp"
 #include "build_info.hpp"
 #include "report/metrics.hpp"
 #include "report/reporter.hpp"
@@ -13,8 +14,6 @@ namespace th {
 namespace {
 
 constexpr const char* kSchema = "tcpharness.report/1";
-
-double rounded(double value, double scale = 1000.0) { return std::round(value * scale) / scale; }
 
 }  // namespace
 
@@ -64,8 +63,6 @@ nlohmann::json fastopen_to_json(const std::optional<FastOpenCounters>& counters)
           {"listen_overflow", counters->listen_overflow},
           {"cookie_requested", counters->cookie_requested}};
 }
-
-double per_second(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0.0; }
 
 nlohmann::json optional_number(const std::optional<double>& value) {
   return value ? nlohmann::json(rounded(*value, 1e6)) : nlohmann::json(nullptr);

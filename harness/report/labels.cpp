@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 
 namespace th {
 namespace {

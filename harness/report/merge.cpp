@@ -6,9 +6,9 @@
 #include <string>
 #include <utility>
 
+#include "base/config_error.hpp"
 #include "report/merge_run.hpp"
 #include "report/metrics.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "net/link_reading.hpp"
+#include "host/link_reading.hpp"
 
 namespace th {
 namespace {

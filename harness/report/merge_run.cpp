@@ -9,19 +9,18 @@
 #include <set>
 #include <string>
 
+#include "base/config_error.hpp"
+#include "base/numbers.hpp"
 #include "report/merge.hpp"
 #include "report/merge_link.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
-#include "scenario/config_error.hpp"
 #include "stats/histogram.hpp"
 
 namespace th {
 namespace {
 
 using json = nlohmann::json;
-
-double rounded(double value, double scale = 1000.0) { return std::round(value * scale) / scale; }
 
 double sum_of(const std::vector<const json*>& runs, const json::json_pointer& pointer) {
   double sum = 0;

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/config_error.hpp"
 #include "scenario/bounded_json.hpp"
-#include "scenario/config_error.hpp"
 #include "stats/histogram.hpp"
 
 namespace th {

@@ -7,7 +7,7 @@
 
 #include "report/cpu_facts.hpp"
 #include "report/host_info.hpp"
-#include "stats/run_result.hpp"
+#include "run/run_result.hpp"
 
 namespace th {
 

@@ -5,14 +5,13 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
+#include "base/numbers.hpp"
 
 namespace th {
 namespace {
 
 using json = nlohmann::json;
-
-double rounded(double value, double scale = 1000.0) { return std::round(value * scale) / scale; }
 
 // The histograms of the section, by the names the report gives them.
 struct NamedHistogram {

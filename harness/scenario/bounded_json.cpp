@@ -7,7 +7,7 @@
 #include <memory>
 #include <system_error>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 
 namespace th {
 namespace {
@@ -61,8 +61,8 @@ std::string read_bounded_file(const std::string& path) {
   struct stat status {};
   if (fstat(fileno(file.get()), &status) == 0 && S_ISREG(status.st_mode) &&
       static_cast<size_t>(status.st_size) > kMaxJsonFileBytes) {
-    throw ConfigError(path + ": too large: " + std::to_string(status.st_size) +
-                      " bytes, at most " + std::to_string(kMaxJsonFileBytes));
+    throw ConfigError(path + ": too large: " + std::to_string(status.st_size) + " bytes, at most " +
+                      std::to_string(kMaxJsonFileBytes));
   }
   std::string text;
   char buffer[1 << 16];

@@ -1,8 +1,7 @@
 #include "scenario/checks.hpp"
 
+#include "base/config_error.hpp"
 #include "scenario/bounded_json.hpp"
-
-#include "scenario/config_error.hpp"
 
 namespace th::scenario_detail {
 

@@ -34,7 +34,6 @@ constexpr std::pair<const char*, Arrival> kArrivals[] = {{"uniform", Arrival::un
 constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", WritePattern::single},
                                                                    {"split", WritePattern::split}};
 
-
 bool is_ip_literal(const std::string& text) {
   unsigned char address[16];
   return inet_pton(AF_INET, text.c_str(), address) == 1 ||
@@ -122,112 +121,126 @@ uint32_t read_u32(const Checks& c, const json& v, const std::string& p, int64_t 
 
 using ScenarioField = Field<Scenario>;
 
-const ScenarioField kScenarioFields[] = {
-    {"name",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       s.name = c.string(v, p);
-       if (s.name.empty()) c.fail(p, "must be a non-empty string", v);
-     }},
-    {"description", [](const Checks& c, const json& v, const std::string& p,
-                       Scenario& s) { s.description = c.string(v, p); }},
-    {"target",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       if (v.is_null()) return;
-       if (v.is_string() && v.get_ref<const std::string&>().starts_with("https://")) {
-         c.fail(p, "https is not supported yet (the harness speaks plain TCP); use http://", v);
-       }
-       s.target = v.is_string() ? parse_target(v.get_ref<const std::string&>()) : std::nullopt;
-       if (!s.target) {
-         c.fail(p,
-                "must be null (embedded server), \"host:port\", \"[ipv6]:port\" or a URL "
-                "\"http://host[:port][/path]\" (port 1 to 65535, 80 by default)",
-                v);
-       }
-     }},
-    {"resolve", [](const Checks& c, const json& v, const std::string& p,
-                   Scenario& s) { s.resolve = c.one_of(v, p, kResolveModes); }},
-    {"protocol", [](const Checks& c, const json& v, const std::string& p,
-                    Scenario& s) { s.protocol = c.one_of(v, p, kProtocols); }},
-    {"request_size", [](const Checks& c, const json& v, const std::string& p,
-                        Scenario& s) { s.request_size = read_u32(c, v, p, 0, 64 << 20); }},
-    {"response_size", [](const Checks& c, const json& v, const std::string& p,
-                         Scenario& s) { s.response_size = read_u32(c, v, p, 0, 1 << 30); }},
-    {"path",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       s.path = c.string(v, p);
-       if (!is_request_path(s.path)) {
-         c.fail(p, "must be a string starting with \"/\" without spaces or control characters", v);
-       }
-     }},
-    {"connection", [](const Checks& c, const json& v, const std::string& p,
-                      Scenario& s) { s.connection = c.one_of(v, p, kConnectionModels); }},
-    {"pipeline_depth", [](const Checks& c, const json& v, const std::string& p,
-                          Scenario& s) { s.pipeline_depth = read_u32(c, v, p, 1, 32); }},
-    {"parallel_connections", [](const Checks& c, const json& v, const std::string& p,
-                                Scenario& s) { s.parallel_connections = read_u32(c, v, p, 1, 64); }},
-    {"page",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       s.page = v.is_null() ? std::nullopt : std::optional(read_page(c, v, p));
-     }},
-    {"max_requests_per_connection",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       s.max_requests_per_connection = static_cast<uint64_t>(c.integer(v, p, 0, kInt64Max));
-     }},
-    {"connections", [](const Checks& c, const json& v, const std::string& p,
-                       Scenario& s) { s.connections = read_u32(c, v, p, 1, 100000); }},
-    {"threads", [](const Checks& c, const json& v, const std::string& p,
-                   Scenario& s) { s.threads = read_u32(c, v, p, 1, kMaxThreads); }},
-    {"server_threads", [](const Checks& c, const json& v, const std::string& p,
-                          Scenario& s) { s.server_threads = read_u32(c, v, p, 1, kMaxThreads); }},
-    {"duration_s", [](const Checks& c, const json& v, const std::string& p,
-                      Scenario& s) { s.duration_s = c.number(v, p, 0, true, 86400); }},
-    {"warmup_s", [](const Checks& c, const json& v, const std::string& p,
-                    Scenario& s) { s.warmup_s = c.number(v, p, 0, false, 3600); }},
-    {"requests",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       if (!v.is_null()) s.requests = static_cast<uint64_t>(c.integer(v, p, 1, kInt64Max));
-     }},
-    {"rate",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       if (!v.is_null()) s.rate = c.number(v, p, 0, true, 10'000'000);
-     }},
-    {"arrival", [](const Checks& c, const json& v, const std::string& p,
-                   Scenario& s) { s.arrival = c.one_of(v, p, kArrivals); }},
-    {"max_response_bytes",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       s.max_response_bytes = static_cast<uint64_t>(c.integer(v, p, 1, int64_t{1} << 40));
-     }},
-    {"timeout_ms", [](const Checks& c, const json& v, const std::string& p,
-                      Scenario& s) { s.timeout_ms = read_u32(c, v, p, 1, 3600000); }},
-    {"client", [](const Checks& c, const json& v, const std::string& p,
-                  Scenario& s) { s.client = read_client_options(c, v, p); }},
-    {"server", [](const Checks& c, const json& v, const std::string& p,
-                  Scenario& s) { s.server = read_server_options(c, v, p); }},
-    {"write_pattern", [](const Checks& c, const json& v, const std::string& p,
-                         Scenario& s) { s.write_pattern = c.one_of(v, p, kWritePatterns); }},
-    {"tcp_info", [](const Checks& c, const json& v, const std::string& p,
-                    Scenario& s) { s.tcp_info = c.boolean(v, p); }},
-    {"local_addresses",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       c.array(v, p);
-       s.local_addresses.clear();
-       for (std::size_t i = 0; i < v.size(); ++i) {
-         const std::string item_pointer = p + "/" + std::to_string(i);
-         const std::string address = c.string(v[i], item_pointer);
-         if (!is_ip_literal(address)) {
-           c.fail(item_pointer, "must be an IPv4 or IPv6 address literal", v[i]);
-         }
-         s.local_addresses.push_back(address);
-       }
-     }},
-    {"client_cpus", [](const Checks& c, const json& v, const std::string& p,
-                       Scenario& s) { s.client_cpus = read_cpus(c, v, p); }},
-    {"server_cpus", [](const Checks& c, const json& v, const std::string& p,
-                       Scenario& s) { s.server_cpus = read_cpus(c, v, p); }},
-    {"link",
-     [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
-       s.link = v.is_null() ? std::nullopt : std::optional(read_link(c, v, p));
-     }},
+const ScenarioField
+    kScenarioFields[] =
+        {
+            {"name",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.name = c.string(v, p);
+               if (s.name.empty()) c.fail(p, "must be a non-empty string", v);
+             }},
+            {"description", [](const Checks& c, const json& v, const std::string& p,
+                               Scenario& s) { s.description = c.string(v, p); }},
+            {"target",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               if (v.is_null()) return;
+               if (v.is_string() && v.get_ref<const std::string&>().starts_with("https://")) {
+                 c.fail(p, "https is not supported yet (the harness speaks plain TCP); use http://",
+                        v);
+               }
+               s.target =
+                   v.is_string() ? parse_target(v.get_ref<const std::string&>()) : std::nullopt;
+               if (!s.target) {
+                 c.fail(p,
+                        "must be null (embedded server), \"host:port\", \"[ipv6]:port\" or a URL "
+                        "\"http://host[:port][/path]\" (port 1 to 65535, 80 by default)",
+                        v);
+               }
+             }},
+            {"resolve", [](const Checks& c, const json& v, const std::string& p,
+                           Scenario& s) { s.resolve = c.one_of(v, p, kResolveModes); }},
+            {"protocol", [](const Checks& c, const json& v, const std::string& p,
+                            Scenario& s) { s.protocol = c.one_of(v, p, kProtocols); }},
+            {"request_size", [](const Checks& c, const json& v, const std::string& p,
+                                Scenario& s) { s.request_size = read_u32(c, v, p, 0, 64 << 20); }},
+            {"response_size", [](const Checks& c, const json& v, const std::string& p,
+                                 Scenario& s) { s.response_size = read_u32(c, v, p, 0, 1 << 30); }},
+            {"path",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.path = c.string(v, p);
+               if (!is_request_path(s.path)) {
+                 c.fail(p,
+                        "must be a string starting with \"/\" without spaces or control characters",
+                        v);
+               }
+             }},
+            {"connection", [](const Checks& c, const json& v, const std::string& p,
+                              Scenario& s) { s.connection = c.one_of(v, p, kConnectionModels); }},
+            {"pipeline_depth", [](const Checks& c, const json& v, const std::string& p,
+                                  Scenario& s) { s.pipeline_depth = read_u32(c, v, p, 1, 32); }},
+            {"parallel_connections",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.parallel_connections = read_u32(c, v, p, 1, 64);
+             }},
+            {"page",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.page = v.is_null() ? std::nullopt : std::optional(read_page(c, v, p));
+             }},
+            {"max_requests_per_connection",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.max_requests_per_connection = static_cast<uint64_t>(c.integer(v, p, 0, kInt64Max));
+             }},
+            {"connections", [](const Checks& c, const json& v, const std::string& p,
+                               Scenario& s) { s.connections = read_u32(c, v, p, 1, 100000); }},
+            {"threads", [](const Checks& c, const json& v, const std::string& p,
+                           Scenario& s) { s.threads = read_u32(c, v, p, 1, kMaxThreads); }},
+            {"server_threads",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.server_threads = read_u32(c, v, p, 1, kMaxThreads);
+             }},
+            {"duration_s", [](const Checks& c, const json& v, const std::string& p,
+                              Scenario& s) { s.duration_s = c.number(v, p, 0, true, 86400); }},
+            {"warmup_s", [](const Checks& c, const json& v, const std::string& p,
+                            Scenario& s) { s.warmup_s = c.number(v, p, 0, false, 3600); }},
+            {"requests",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               if (!v.is_null()) s.requests = static_cast<uint64_t>(c.integer(v, p, 1, kInt64Max));
+             }},
+            {"rate",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               if (!v.is_null()) s.rate = c.number(v, p, 0, true, 10'000'000);
+             }},
+            {"arrival", [](const Checks& c, const json& v, const std::string& p,
+                           Scenario& s) { s.arrival = c.one_of(v, p, kArrivals); }},
+            {"max_response_bytes",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.max_response_bytes = static_cast<uint64_t>(c.integer(v, p, 1, int64_t{1} << 40));
+             }},
+            {"timeout_ms",
+             [](const Checks& c, const json& v, const std::string& p,
+                Scenario&
+                    s) { s.timeout_ms = read_u32(c, v, p, 1, 3600000); }},
+            {"client", [](const Checks& c, const json& v, const std::string& p,
+                          Scenario& s) { s.client = read_client_options(c, v, p); }},
+            {"server", [](const Checks& c, const json& v, const std::string& p,
+                          Scenario& s) { s.server = read_server_options(c, v, p); }},
+            {"write_pattern",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.write_pattern = c.one_of(v, p, kWritePatterns);
+             }},
+            {"tcp_info", [](const Checks& c, const json& v, const std::string& p,
+                            Scenario& s) { s.tcp_info = c.boolean(v, p); }},
+            {"local_addresses",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               c.array(v, p);
+               s.local_addresses.clear();
+               for (std::size_t i = 0; i < v.size(); ++i) {
+                 const std::string item_pointer = p + "/" + std::to_string(i);
+                 const std::string address = c.string(v[i], item_pointer);
+                 if (!is_ip_literal(address)) {
+                   c.fail(item_pointer, "must be an IPv4 or IPv6 address literal", v[i]);
+                 }
+                 s.local_addresses.push_back(address);
+               }
+             }},
+            {"client_cpus", [](const Checks& c, const json& v, const std::string& p,
+                               Scenario& s) { s.client_cpus = read_cpus(c, v, p); }},
+            {"server_cpus", [](const Checks& c, const json& v, const std::string& p,
+                               Scenario& s) { s.server_cpus = read_cpus(c, v, p); }},
+            {"link",
+             [](const Checks& c, const json& v, const std::string& p,
+                Scenario&
+                    s) { s.link = v.is_null() ? std::nullopt : std::optional(read_link(c, v, p)); }},
 };
 
 // What a file may hold at the top level: every run key plus "sweep".
@@ -302,7 +315,8 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
       allowed.push_back(std::string(field.key) + "." + option);
     }
     if (client) continue;
-    for (const auto& option : kServerOnlyFields) allowed.push_back(std::string("server.") + option.key);
+    for (const auto& option : kServerOnlyFields)
+      allowed.push_back(std::string("server.") + option.key);
   }
   checks.unknown_key(pointer, allowed);
 }

@@ -34,7 +34,8 @@ std::vector<std::string> client_socket_keys();
 std::vector<std::string> server_socket_keys();
 
 // A page workload's keys (page_fields.cpp), and the rules that tie it to other keys.
-PageWorkload read_page(const Checks& checks, const nlohmann::json& value, const std::string& pointer);
+PageWorkload read_page(const Checks& checks, const nlohmann::json& value,
+                       const std::string& pointer);
 void check_page_rules(const Checks& checks, const Scenario& scenario);
 
 // The shaped link's keys (link_fields.cpp), and the rule that ties it to the target.

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "scenario/fields.hpp"
 

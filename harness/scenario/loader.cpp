@@ -6,9 +6,9 @@
 #include <memory>
 #include <system_error>
 
+#include "base/config_error.hpp"
 #include "scenario/bounded_json.hpp"
 #include "scenario/checks.hpp"
-#include "scenario/config_error.hpp"
 #include "scenario/fields.hpp"
 
 namespace th {

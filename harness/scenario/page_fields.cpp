@@ -32,12 +32,14 @@ PageWorkload read_page(const Checks& c, const json& v, const std::string& p) {
       c.array(item, item_pointer);
       if (item.empty()) c.fail(item_pointer, "must list at least one size", item);
       for (std::size_t i = 0; i < item.size(); ++i) {
-        page.sizes.push_back(static_cast<uint32_t>(c.integer(item[i], item_pointer + "/" + std::to_string(i), 0, 1 << 30)));
+        page.sizes.push_back(static_cast<uint32_t>(
+            c.integer(item[i], item_pointer + "/" + std::to_string(i), 0, 1 << 30)));
       }
     } else if (key == "paths") {
       c.array(item, item_pointer);
       if (item.empty() || item.size() > kMaxPageObjects) {
-        c.fail(item_pointer, "must list from 1 to " + std::to_string(kMaxPageObjects) + " paths", item);
+        c.fail(item_pointer, "must list from 1 to " + std::to_string(kMaxPageObjects) + " paths",
+               item);
       }
       for (std::size_t i = 0; i < item.size(); ++i) {
         const std::string path_pointer = item_pointer + "/" + std::to_string(i);
@@ -53,8 +55,9 @@ PageWorkload read_page(const Checks& c, const json& v, const std::string& p) {
   }
   if (!page.paths.empty()) {
     if (has_objects || !page.sizes.empty()) {
-      c.fail(p, "give either paths (a foreign server's objects) or objects and sizes "
-                "(/bytes/N on the embedded server), not both");
+      c.fail(p,
+             "give either paths (a foreign server's objects) or objects and sizes "
+             "(/bytes/N on the embedded server), not both");
     }
     page.objects = static_cast<uint32_t>(page.paths.size());
   } else if (!has_objects || page.sizes.empty()) {
@@ -76,12 +79,14 @@ void check_page_rules(const Checks& checks, const Scenario& scenario) {
   const uint64_t page_requests = 1 + uint64_t{scenario.page->objects};
   if (scenario.requests && *scenario.requests < page_requests) {
     checks.fail("/requests", "counts whole pages: a page here is " + std::to_string(page_requests) +
-                                 " requests (its HTML and " + std::to_string(scenario.page->objects) +
+                                 " requests (its HTML and " +
+                                 std::to_string(scenario.page->objects) +
                                  " objects), so at least that many");
   }
   if (scenario.rate) {
-    checks.fail("/rate", "page loads run closed loop (each user loads its next page when the "
-                         "last one is complete); remove rate or page");
+    checks.fail("/rate",
+                "page loads run closed loop (each user loads its next page when the "
+                "last one is complete); remove rate or page");
   }
 }
 

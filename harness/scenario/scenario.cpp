@@ -54,50 +54,6 @@ json target_json(const std::optional<Target>& target) {
 
 }  // namespace
 
-const char* to_string(Protocol protocol) {
-  switch (protocol) {
-    case Protocol::echo:
-      return "echo";
-    case Protocol::http:
-      return "http";
-    case Protocol::stream:
-      return "stream";
-  }
-  return "unknown";
-}
-
-const char* to_string(ConnectionModel model) {
-  switch (model) {
-    case ConnectionModel::per_request:
-      return "per_request";
-    case ConnectionModel::keep_alive:
-      return "keep_alive";
-    case ConnectionModel::parallel:
-      return "parallel";
-    case ConnectionModel::pipelined:
-      return "pipelined";
-  }
-  return "unknown";
-}
-
-const char* to_string(WritePattern pattern) {
-  switch (pattern) {
-    case WritePattern::single:
-      return "single";
-    case WritePattern::split:
-      return "split";
-  }
-  return "unknown";
-}
-
-const char* to_string(Arrival arrival) {
-  return arrival == Arrival::poisson ? "poisson" : "uniform";
-}
-
-const char* to_string(ResolveMode mode) {
-  return mode == ResolveMode::every_request ? "every_request" : "once";
-}
-
 // The output is itself a valid scenario: scenario_from_json(to_json(s)) gives s back.
 void to_json(json& out, const Scenario& scenario) {
   out = json::object();
@@ -133,10 +89,9 @@ void to_json(json& out, const Scenario& scenario) {
   out["client"] = socket_options_json(scenario.client, false);
   out["server"] = socket_options_json(scenario.server, true);
   out["server"]["delay_us"] = scenario.server.delay_us;
-  out["server"]["stall"] =
-      scenario.server.stall
-          ? json{{"every_s", scenario.server.stall->every_s}, {"for_ms", scenario.server.stall->for_ms}}
-          : json(nullptr);
+  out["server"]["stall"] = scenario.server.stall ? json{{"every_s", scenario.server.stall->every_s},
+                                                        {"for_ms", scenario.server.stall->for_ms}}
+                                                 : json(nullptr);
   out["server"]["max_header_bytes"] = scenario.server.max_header_bytes;
   out["server"]["header_timeout_ms"] = scenario.server.header_timeout_ms;
   out["server"]["idle_timeout_ms"] = scenario.server.idle_timeout_ms;

@@ -71,7 +71,7 @@ void HttpSession::pump() {
     const unsigned count = owes ? gather(buffers, &bytes, &responses) : 0;
     if (count > 0) {
       int error = 0;
-      switch (transport_.write(buffers, count, &error)) {
+      switch (transport_->write(buffers, count, &error)) {
         case WriteOutcome::done:
           credit(bytes, responses);
           continue;
@@ -169,7 +169,7 @@ void HttpSession::refuse(HttpRejection rejection) {
 void HttpSession::start_lingering() {
   lingering_ = true;
   linger_since_ms_ = loop_.now_ms();
-  if (::shutdown(transport_.fd(), SHUT_WR) != 0 || resume_reading() != 0) close();
+  if (transport_->shutdown_write() != 0 || resume_reading() != 0) close();
 }
 
 bool HttpSession::start_next_response() {

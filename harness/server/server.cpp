@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <mutex>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 #include "server/server_loop.hpp"
 
 namespace th {

@@ -7,9 +7,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/run_parameters.hpp"
 #include "net/address.hpp"
 #include "net/socket_options.hpp"
-#include "scenario/scenario.hpp"
+#include "net/tcp_transport.hpp"
 #include "server/server_limits.hpp"
 
 namespace th {
@@ -26,6 +27,8 @@ struct ServerConfig {
   std::optional<ServerStall> stall;
   ServerLimits limits;
   std::vector<int> cpus;
+  // What every accepted connection talks through; each pooled session makes one, once.
+  TransportFactory make_transport = tcp_transport_factory();
 };
 
 // Counters of one server, summed over its loops when read after stop().

@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 #include "server/server_loop.hpp"
 #include "server/session.hpp"
 
@@ -65,14 +65,12 @@ void ServerLoop::listen(SocketAddress* address) {
   }
   socklen_t length = sizeof address->storage;
   getsockname(fd, address->get(), &length);  // port 0: later loops bind the port chosen here
-  if ((status = uv_poll_init_socket(&loop_, &listener_, fd)) != 0) {
+  if ((status = listener_.init_poll(uv_loop(), fd, this)) != 0) {
     fail_listen(fd, fmt::format("cannot listen on {}: {}", where, uv_strerror(status)));
   }
-  listener_initialised_ = true;
   spare_fd_ = open_spare_descriptor();
   listen_fd_ = fd;  // closed by close_everything from here on
-  listener_.data = this;
-  if ((status = uv_poll_start(&listener_, UV_READABLE, on_listener_readable)) != 0) {
+  if ((status = uv_poll_start(listener_.get(), UV_READABLE, on_listener_readable)) != 0) {
     throw ConfigError(fmt::format("cannot listen on {}: {}", where, uv_strerror(status)));
   }
 }
@@ -161,17 +159,19 @@ void ServerLoop::refuse_with_spare_descriptor() {
 }
 
 void ServerLoop::pause_accepting() {
-  if (listen_fd_ < 0 || uv_is_active(reinterpret_cast<uv_handle_t*>(&accept_pause_timer_))) return;
+  if (listen_fd_ < 0 || accept_pause_timer_.active()) return;
   add(counters_.accept_pauses);
-  uv_poll_stop(&listener_);
-  uv_timer_start(&accept_pause_timer_, on_accept_resume, kAcceptPauseMs, 0);
+  // Neither fails on an initialised handle; the listener stays polled if the timer could not run.
+  if (uv_timer_start(accept_pause_timer_.get(), on_accept_resume, kAcceptPauseMs, 0) == 0) {
+    uv_poll_stop(listener_.get());
+  }
 }
 
 void ServerLoop::on_accept_resume(uv_timer_t* timer) {
   auto* self = static_cast<ServerLoop*>(timer->data);
   if (self->listen_fd_ < 0) return;
   if (self->spare_fd_ < 0) self->spare_fd_ = open_spare_descriptor();
-  uv_poll_start(&self->listener_, UV_READABLE, on_listener_readable);
+  uv_poll_start(self->listener_.get(), UV_READABLE, on_listener_readable);
 }
 
 }  // namespace th

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
+#include "base/run_parameters.hpp"
 #include "proto/http_request_parser.hpp"
-#include "scenario/scenario.hpp"
 
 namespace th {
 

@@ -9,8 +9,7 @@
 #include <ctime>
 #include <new>
 
-#include "net/cpu.hpp"
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 #include "server/http_session.hpp"
 #include "server/session.hpp"
 
@@ -88,65 +87,37 @@ ServerShared::ServerShared(const ServerConfig& server_config) : config(server_co
 }
 
 ServerLoop::ServerLoop(ServerShared& shared, size_t index) : shared_(shared), index_(index) {
-  int status = uv_loop_init(&loop_);
-  if (status != 0) {
-    throw ConfigError(fmt::format("cannot start a server loop: {}", uv_strerror(status)));
-  }
-  // Cannot fail on Linux once the loop exists (it shares the loop's eventfd).
-  uv_async_init(&loop_, &stop_async_, on_stop);
-  stop_async_.data = this;
-  listener_.data = this;
-  uv_timer_init(&loop_, &accept_pause_timer_);
-  accept_pause_timer_.data = this;
-  uv_timer_init(&loop_, &sweep_timer_);
-  sweep_timer_.data = this;
+  // On a throw the members' destructors close whatever was made, the loop last.
+  const auto check = [](int status) {
+    if (status != 0) {
+      throw ConfigError(fmt::format("cannot start a server loop: {}", uv_strerror(status)));
+    }
+  };
+  check(loop_thread_.init());
+  check(accept_pause_timer_.init_timer(uv_loop(), this));
+  check(sweep_timer_.init_timer(uv_loop(), this));
   const uint64_t period_ms = sweep_period_ms(shared_.config.limits);
-  uv_timer_start(&sweep_timer_, on_sweep, period_ms, period_ms);
+  check(uv_timer_start(sweep_timer_.get(), on_sweep, period_ms, period_ms));
   if (shared_.config.stall) {
-    uv_timer_init(&loop_, &stall_timer_);
-    stall_timer_.data = this;
-    const auto period_ms = static_cast<uint64_t>(shared_.config.stall->every_s * 1000.0);
-    uv_timer_start(&stall_timer_, on_stall, period_ms, period_ms);
+    check(stall_timer_.init_timer(uv_loop(), this));
+    const auto stall_period_ms = static_cast<uint64_t>(shared_.config.stall->every_s * 1000.0);
+    check(uv_timer_start(stall_timer_.get(), on_stall, stall_period_ms, stall_period_ms));
   }
 }
 
 ServerLoop::~ServerLoop() { stop(); }
 
 int ServerLoop::start() {
-  std::promise<int> ready;
-  std::future<int> pin_status = ready.get_future();
-  thread_ = std::thread([this, &ready] { run(&ready); });
-  return pin_status.get();
-}
-
-void ServerLoop::run(std::promise<int>* ready) {
-  ready->set_value(pin_current_thread(shared_.config.cpus, index_));
-  uv_run(&loop_, UV_RUN_DEFAULT);  // returns once on_stop has closed every handle
-  final_cpu_seconds_.store(thread_cpu_seconds(pthread_self()), std::memory_order_relaxed);
-  finished_.store(true, std::memory_order_release);
+  return loop_thread_.start(shared_.config.cpus, index_, {}, [this] { close_everything(); })
+      .pin_status;
 }
 
 void ServerLoop::stop() {
   if (stopped_) return;
   stopped_ = true;
-  if (thread_.joinable()) {
-    uv_async_send(&stop_async_);
-    thread_.join();
-  } else {
-    close_everything();  // the thread never started: drain here
-    uv_run(&loop_, UV_RUN_DEFAULT);
-  }
-  if (uv_loop_close(&loop_) != 0) {
-    // A handle outlived stop(): close it anyway, so the loop's memory is not left referenced.
-    uv_walk(
-        &loop_,
-        [](uv_handle_t* handle, void*) {
-          if (!uv_is_closing(handle)) uv_close(handle, nullptr);
-        },
-        nullptr);
-    uv_run(&loop_, UV_RUN_DEFAULT);
-    uv_loop_close(&loop_);
-  }
+  // A loop whose thread never started is closed here: its handles first, then the loop.
+  if (!loop_thread_.started()) close_everything();
+  loop_thread_.stop();
   while (free_ != nullptr) {
     Session* session = free_;
     free_ = session->next;
@@ -162,24 +133,17 @@ void ServerLoop::on_stall(uv_timer_t* timer) {
   sleep_for_us(uint64_t{self->shared_.config.stall->for_ms} * 1000);
 }
 
-void ServerLoop::on_stop(uv_async_t* async) {
-  static_cast<ServerLoop*>(async->data)->close_everything();
-}
-
 void ServerLoop::close_everything() {
   stopping_ = true;
-  if (listener_initialised_) {
-    // uv_close stops the poll at once, so the descriptor may go right after it.
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
-    ::close(listen_fd_);
-    listen_fd_ = -1;
-  }
+  // Closing the poll stops it at once, so the descriptor may go right after it.
+  listener_.close();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
   if (spare_fd_ >= 0) ::close(spare_fd_);
   spare_fd_ = -1;
-  uv_close(reinterpret_cast<uv_handle_t*>(&accept_pause_timer_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&sweep_timer_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
-  if (shared_.config.stall) uv_close(reinterpret_cast<uv_handle_t*>(&stall_timer_), nullptr);
+  accept_pause_timer_.close();
+  sweep_timer_.close();
+  stall_timer_.close();
   for (Session* session = live_; session != nullptr;) {
     Session* next = session->next;  // close() may release the session at once
     session->close();
@@ -187,14 +151,7 @@ void ServerLoop::close_everything() {
   }
 }
 
-double ServerLoop::cpu_seconds() const {
-  if (finished_.load(std::memory_order_acquire)) {
-    return final_cpu_seconds_.load(std::memory_order_relaxed);
-  }
-  if (!thread_.joinable()) return 0.0;
-  return thread_cpu_seconds(const_cast<std::thread&>(thread_).native_handle());
-}
-
+double ServerLoop::cpu_seconds() const { return loop_thread_.cpu_seconds(); }
 void ServerLoop::add_to(ServerStats* stats) const {
   constexpr auto relaxed = std::memory_order_relaxed;
   stats->connections_accepted += counters_.connections_accepted.load(relaxed);

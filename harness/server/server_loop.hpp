@@ -4,12 +4,12 @@
 
 #include <atomic>
 #include <cstdint>
-#include <future>
 #include <mutex>
-#include <thread>
 #include <vector>
 
+#include "net/loop_thread.hpp"
 #include "net/socket_options.hpp"
+#include "net/uv_handle.hpp"
 #include "proto/http_response.hpp"
 #include "server/server.hpp"
 
@@ -101,8 +101,8 @@ class ServerLoop {
   void add_to(ServerStats* stats) const;
 
   // For sessions, on the loop thread.
-  uv_loop_t* uv_loop() { return &loop_; }
-  uint64_t now_ms() const { return uv_now(&loop_); }  // the loop's cached clock: no syscall
+  uv_loop_t* uv_loop() { return loop_thread_.loop(); }
+  uint64_t now_ms() const { return uv_now(loop_thread_.loop()); }  // cached clock: no syscall
   const ServerShared& shared() const { return shared_; }
   LoopCounters& counters() { return counters_; }
   void record_applied_options(int fd);
@@ -112,9 +112,7 @@ class ServerLoop {
   static void on_listener_readable(uv_poll_t* poll, int status, int events);
   static void on_accept_resume(uv_timer_t* timer);
   static void on_sweep(uv_timer_t* timer);
-  static void on_stop(uv_async_t* async);
   static void on_stall(uv_timer_t* timer);
-  void run(std::promise<int>* ready);
   void close_everything();
   void accept_pending();
   void start_session(int fd);
@@ -127,23 +125,18 @@ class ServerLoop {
   ServerShared& shared_;
   const size_t index_;
   LoopCounters counters_;
-  uv_loop_t loop_{};
+  LoopThread loop_thread_;
   int listen_fd_ = -1;
   int spare_fd_ = -1;  // kept open to be given up when the process runs out of descriptors
-  uv_poll_t listener_{};
-  uv_timer_t accept_pause_timer_{};
-  uv_timer_t sweep_timer_{};
-  uv_async_t stop_async_{};
-  uv_timer_t stall_timer_{};  // only with config.stall
-  bool listener_initialised_ = false;
-  bool stopping_ = false;  // loop thread: closed sessions are freed, not pooled
-  bool stopped_ = false;   // owner thread
+  UvHandle<uv_poll_t> listener_;
+  UvHandle<uv_timer_t> accept_pause_timer_;
+  UvHandle<uv_timer_t> sweep_timer_;
+  UvHandle<uv_timer_t> stall_timer_;  // only with config.stall
+  bool stopping_ = false;             // loop thread: closed sessions are freed, not pooled
+  bool stopped_ = false;              // owner thread
   Session* live_ = nullptr;
   Session* free_ = nullptr;
   size_t free_count_ = 0;
-  std::thread thread_;
-  std::atomic<bool> finished_{false};
-  std::atomic<double> final_cpu_seconds_{0.0};
 };
 
 }  // namespace th

@@ -7,7 +7,8 @@
 
 namespace th {
 
-Session::Session(ServerLoop& loop) : loop_(loop), transport_(loop.uv_loop(), this) {}
+Session::Session(ServerLoop& loop)
+    : loop_(loop), transport_(loop.shared().config.make_transport(loop.uv_loop(), this, nullptr)) {}
 
 int Session::open(int fd) {
   reading_ = false;
@@ -16,7 +17,7 @@ int Session::open(int fd) {
   reset();
   // uv_tcp_open costs one more syscall than uv_accept did (it sets O_NONBLOCK again); the price
   // of accepting ourselves, see ServerLoop.
-  int status = transport_.open_accepted(fd);
+  int status = transport_->open_accepted(fd);
   if (status != 0) {
     ::close(fd);
     return status;
@@ -27,7 +28,7 @@ int Session::open(int fd) {
   const SocketOptions& options = loop_.shared().config.options;
   status = apply_socket_options(fd, options, SocketRole::accepted, nullptr);
   if (status != 0) return status;
-  transport_.rearm_quickack(options.tcp_quickack.value_or(false));
+  transport_->rearm_quickack(options.tcp_quickack.value_or(false));
   loop_.record_applied_options(fd);
   return resume_reading();
 }
@@ -35,8 +36,8 @@ int Session::open(int fd) {
 void Session::close() {
   if (closing_) return;
   closing_ = true;
-  if (transport_.is_open()) {
-    transport_.close();  // on_closed returns the session to the loop
+  if (transport_->is_open()) {
+    transport_->close();  // on_closed returns the session to the loop
   } else {
     loop_.release(this);  // the accept failed before the handle existed
   }
@@ -53,13 +54,13 @@ void Session::check_timeouts(uint64_t now_ms) {
 
 void Session::pause_reading() {
   if (!reading_) return;
-  transport_.stop_reading();
+  transport_->stop_reading();
   reading_ = false;
 }
 
 int Session::resume_reading() {
   if (reading_ || closing_) return 0;
-  const int status = transport_.start_reading();
+  const int status = transport_->start_reading();
   if (status == 0) reading_ = true;
   return status;
 }
@@ -75,7 +76,7 @@ void EchoSession::on_data(const char* data, size_t size) {
   // pauses until the queued rest is written, so no read can overwrite those bytes meanwhile.
   const uv_buf_t buffer = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(size));
   int error = 0;
-  switch (transport_.write(&buffer, 1, &error)) {
+  switch (transport_->write(&buffer, 1, &error)) {
     case WriteOutcome::done:
       add(counters.bytes_sent, size);
       break;

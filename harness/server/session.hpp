@@ -2,15 +2,18 @@
 
 #include <uv.h>
 
-#include "net/tcp_transport.hpp"
+#include <memory>
+
+#include "net/transport.hpp"
 
 namespace th {
 
 class ServerLoop;
 
-// One accepted connection, talking through a Transport so TLS can slot in later. Sessions are
-// pooled by their loop and reused, so a per_request load (tens of thousands of connections a
-// second) does not allocate a session and its read buffer per accept.
+// One accepted connection, talking through the Transport its server's factory made (TCP, or TLS
+// over it), so a new transport changes no session. Sessions are pooled by their loop and reused
+// with their transport, so a per_request load (tens of thousands of connections a second) does
+// not allocate a session, a transport or a read buffer per accept.
 class Session : public TransportEvents {
  public:
   explicit Session(ServerLoop& loop);
@@ -51,7 +54,7 @@ class Session : public TransportEvents {
   void on_read_end(int) override { close(); }  // EOF or error: nothing more will be answered
 
   ServerLoop& loop_;
-  TcpTransport transport_;
+  std::unique_ptr<Transport> transport_;
 
  private:
   void on_closed() final;

@@ -6,33 +6,49 @@ namespace th {
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::resolve_failed: return "resolve_failed";
-    case ErrorKind::connect_refused: return "connect_refused";
-    case ErrorKind::reset: return "reset";
-    case ErrorKind::timeout: return "timeout";
-    case ErrorKind::ephemeral_ports_exhausted: return "ephemeral_ports_exhausted";
-    case ErrorKind::too_many_open_files: return "too_many_open_files";
-    case ErrorKind::closed_early: return "closed_early";
-    case ErrorKind::bad_response: return "bad_response";
-    case ErrorKind::other: return "other";
+    case ErrorKind::resolve_failed:
+      return "resolve_failed";
+    case ErrorKind::connect_refused:
+      return "connect_refused";
+    case ErrorKind::reset:
+      return "reset";
+    case ErrorKind::timeout:
+      return "timeout";
+    case ErrorKind::ephemeral_ports_exhausted:
+      return "ephemeral_ports_exhausted";
+    case ErrorKind::too_many_open_files:
+      return "too_many_open_files";
+    case ErrorKind::closed_early:
+      return "closed_early";
+    case ErrorKind::bad_response:
+      return "bad_response";
+    case ErrorKind::other:
+      return "other";
   }
   return "other";
 }
 
 ErrorKind error_kind_from_uv(int status) {
   switch (status) {
-    case UV_ECONNREFUSED: return ErrorKind::connect_refused;
+    case UV_ECONNREFUSED:
+      return ErrorKind::connect_refused;
     case UV_ECONNRESET:
     case UV_EPIPE:
-    case UV_ECONNABORTED: return ErrorKind::reset;
-    case UV_ETIMEDOUT: return ErrorKind::timeout;
+    case UV_ECONNABORTED:
+      return ErrorKind::reset;
+    case UV_ETIMEDOUT:
+      return ErrorKind::timeout;
     case UV_EADDRNOTAVAIL:
     // bind() to a chosen source address with port 0 says EADDRINUSE when its ports are gone.
-    case UV_EADDRINUSE: return ErrorKind::ephemeral_ports_exhausted;
+    case UV_EADDRINUSE:
+      return ErrorKind::ephemeral_ports_exhausted;
     case UV_EMFILE:
-    case UV_ENFILE: return ErrorKind::too_many_open_files;
-    case UV_EOF: return ErrorKind::closed_early;
-    default: return ErrorKind::other;
+    case UV_ENFILE:
+      return ErrorKind::too_many_open_files;
+    case UV_EOF:
+      return ErrorKind::closed_early;
+    default:
+      return ErrorKind::other;
   }
 }
 

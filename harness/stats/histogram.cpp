@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace th {
 
@@ -28,7 +27,8 @@ Histogram::Histogram(int64_t highest_trackable, int significant_digits)
   sub_bucket_mask_ = sub_bucket_count_ - 1;
 
   int bucket_count = 1;
-  for (int64_t untrackable = sub_bucket_count_; untrackable <= highest_trackable; untrackable <<= 1) {
+  for (int64_t untrackable = sub_bucket_count_; untrackable <= highest_trackable;
+       untrackable <<= 1) {
     ++bucket_count;
   }
   counts_.assign(static_cast<size_t>(bucket_count + 1) * sub_bucket_half_count_, 0);
@@ -36,8 +36,8 @@ Histogram::Histogram(int64_t highest_trackable, int significant_digits)
 
 int64_t Histogram::value_at_index(size_t index) const noexcept {
   int64_t bucket = (static_cast<int64_t>(index) >> sub_bucket_half_count_magnitude_) - 1;
-  int64_t sub_bucket = (static_cast<int64_t>(index) & (sub_bucket_half_count_ - 1)) +
-                       sub_bucket_half_count_;
+  int64_t sub_bucket =
+      (static_cast<int64_t>(index) & (sub_bucket_half_count_ - 1)) + sub_bucket_half_count_;
   if (bucket < 0) {
     sub_bucket -= sub_bucket_half_count_;
     bucket = 0;

@@ -2,9 +2,8 @@
 
 #include <bit>
 #include <cstdint>
-#include <vector>
-
 #include <nlohmann/json_fwd.hpp>
+#include <vector>
 
 namespace th {
 

@@ -1,10 +1,9 @@
 #include <algorithm>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "stats/histogram.hpp"
 

@@ -28,14 +28,14 @@ struct Recorder {
   // spent waiting for a free connection counts.
   Histogram total;
   Histogram resolve;  // host name to address: once per run, or per new connection (every_request)
-  Histogram service_time;  // from the actual start (connect or send) to response complete
-  Histogram connect;       // connect() called to connected; only for requests that opened one
-  Histogram write;         // start (or connected) to the last byte handed to the kernel
-  Histogram first_byte;    // request fully written to first response byte
-  Histogram transfer;      // first to last response byte
-  Histogram close;         // client close() to the handle closed; only when it closes
-  Histogram schedule_lag;  // open loop: how late each request started against its schedule
-  Histogram page_load;     // page workload: a page's first request begun to its last object in
+  Histogram service_time;     // from the actual start (connect or send) to response complete
+  Histogram connect;          // connect() called to connected; only for requests that opened one
+  Histogram write;            // start (or connected) to the last byte handed to the kernel
+  Histogram first_byte;       // request fully written to first response byte
+  Histogram transfer;         // first to last response byte
+  Histogram close;            // client close() to the handle closed; only when it closes
+  Histogram schedule_lag;     // open loop: how late each request started against its schedule
+  Histogram page_load;        // page workload: a page's first request begun to its last object in
   uint64_t pages_ok = 0;      // pages whose every object was answered
   uint64_t pages_failed = 0;  // pages with at least one failed object
   uint64_t requests_ok = 0;
@@ -43,8 +43,8 @@ struct Recorder {
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   uint64_t connections_opened = 0;
-  uint64_t requests_sent = 0;            // requests started in the window, answered or not
-  uint64_t waited_for_connection = 0;    // open loop: requests that found every connection busy
+  uint64_t requests_sent = 0;          // requests started in the window, answered or not
+  uint64_t waited_for_connection = 0;  // open loop: requests that found every connection busy
   Timeline timeline;
   // Client connections' TCP_INFO; absent when the scenario turned it off (tcp_info: false).
   std::optional<TcpInfoStats> tcp_info;

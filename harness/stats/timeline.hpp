@@ -51,7 +51,9 @@ class Timeline {
  public:
   // realtime_minus_monotonic_ns: CLOCK_REALTIME - uv_hrtime() at the start of the run, so that
   // monotonic event times map to wall-clock seconds without a clock call per event.
-  void set_clock_offset(int64_t realtime_minus_monotonic_ns) { offset_ns_ = realtime_minus_monotonic_ns; }
+  void set_clock_offset(int64_t realtime_minus_monotonic_ns) {
+    offset_ns_ = realtime_minus_monotonic_ns;
+  }
   int64_t clock_offset() const { return offset_ns_; }
 
   TimelineSecond& at(uint64_t monotonic_ns) {

@@ -4,7 +4,7 @@
 #include <exception>
 #include <utility>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 
 namespace th {
 namespace {

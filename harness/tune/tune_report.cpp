@@ -5,13 +5,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/numbers.hpp"
 #include "tune/missing_values.hpp"
 #include "tune/tune_sentences.hpp"
 
 namespace th {
 namespace {
-
-double rounded(double value, double scale = 1000.0) { return std::round(value * scale) / scale; }
 
 nlohmann::json optional_number(const std::optional<double>& value, double scale = 1e6) {
   return value ? nlohmann::json(rounded(*value, scale)) : nlohmann::json(nullptr);

@@ -9,8 +9,8 @@
 #include <atomic>
 #include <cstddef>
 
-#include "load/run_executor.hpp"
 #include "load/tcp_info_probe.hpp"
+#include "run/run_executor.hpp"
 #include "scenario/loader.hpp"
 
 extern "C" {
@@ -112,7 +112,8 @@ TEST(HotPath, TcpInfoSampleAllocatesNothing) {
   TcpInfoProbe probe;
   probe.opened(1);
   const uint64_t before = g_allocations.load();
-  for (uint64_t sample = 0; sample < 10'000; ++sample) probe.sample(client, 2 + sample, 1, UINT64_MAX, stats);
+  for (uint64_t sample = 0; sample < 10'000; ++sample)
+    probe.sample(client, 2 + sample, 1, UINT64_MAX, stats);
   const uint64_t after = g_allocations.load();
   EXPECT_EQ(after - before, 0u);
   EXPECT_EQ(stats.samples, 10'000u);

@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/config_error.hpp"
 #include "report/report_reader.hpp"
-#include "scenario/config_error.hpp"
 #include "stats/histogram.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

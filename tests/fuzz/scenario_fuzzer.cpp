@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 #include "scenario/loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,13 +1,12 @@
-#include "net/open_files.hpp"
+#include "host/open_files.hpp"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include <fmt/format.h>
-
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 
 namespace th {
 

@@ -1,4 +1,4 @@
-#include "load/preflight.hpp"
+#include "run/preflight.hpp"
 
 #include <fmt/format.h>
 #include <sys/socket.h>
@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/config_error.hpp"
+#include "host/open_files.hpp"
 #include "net/address.hpp"
-#include "net/open_files.hpp"
 #include "net/socket_options.hpp"
-#include "scenario/config_error.hpp"
 
 namespace th {
 namespace {

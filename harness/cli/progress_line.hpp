@@ -1,11 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <vector>
 
-#include "load/load_plan.hpp"
-#include "load/worker.hpp"
+#include "run/run_options.hpp"
 
 namespace th {
 
@@ -14,14 +11,16 @@ namespace th {
 class ProgressLine {
  public:
   explicit ProgressLine(bool wanted);
-  void update(uint64_t now_ns, const LoadPlan& plan,
-              const std::vector<std::unique_ptr<Worker>>& workers);
+  void update(const RunProgress& progress);
   void clear();
+  // The callbacks a run reports to, or none when the line is off (the run then gathers nothing).
+  RunOptions run_options();
 
  private:
   bool enabled_;
   bool shown_ = false;
-  uint64_t last_ns_ = 0;
+  bool has_baseline_ = false;
+  double last_elapsed_s_ = 0;
   uint64_t last_ok_ = 0;
 };
 

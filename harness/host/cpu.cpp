@@ -1,4 +1,4 @@
-#include "net/cpu.hpp"
+#include "host/cpu.hpp"
 
 #include <sched.h>
 

@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "net/delay_line.hpp"
-#include "net/link_reading.hpp"
-#include "scenario/scenario.hpp"
+#include "base/run_parameters.hpp"
+#include "host/delay_line.hpp"
+#include "host/link_reading.hpp"
 
 namespace th {
 

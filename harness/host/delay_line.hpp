@@ -6,7 +6,7 @@
 #include <string>
 #include <thread>
 
-#include "net/link_reading.hpp"
+#include "host/link_reading.hpp"
 
 namespace th {
 

@@ -1,4 +1,4 @@
-#include "net/netstat.hpp"
+#include "host/netstat.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-#include "net/network_namespace.hpp"
+#include "host/network_namespace.hpp"
 
 namespace th {
 namespace {

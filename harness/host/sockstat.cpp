@@ -1,4 +1,4 @@
-#include "net/sockstat.hpp"
+#include "host/sockstat.hpp"
 
 #include <fstream>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "net/delay_line.hpp"
+#include "host/delay_line.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,8 +16,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "net/network_namespace.hpp"
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
+#include "host/network_namespace.hpp"
 
 namespace th {
 namespace {

@@ -1,4 +1,4 @@
-#include "net/network_namespace.hpp"
+#include "host/network_namespace.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
 
 namespace th {
 namespace {

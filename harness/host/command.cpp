@@ -1,4 +1,4 @@
-#include "net/command.hpp"
+#include "host/command.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <optional>
 
-#include "net/network_namespace.hpp"
+#include "host/network_namespace.hpp"
 
 extern char** environ;
 

@@ -1,15 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "net/netstat.hpp"
-#include "net/link_reading.hpp"
+#include "host/link_reading.hpp"
+#include "host/netstat.hpp"
 #include "net/socket_options.hpp"
 #include "scenario/scenario.hpp"
 #include "stats/recorder.hpp"
@@ -26,8 +25,8 @@ struct RunResult {
   std::string target;  // the address the load went to
   bool embedded_server = false;
   StopReason stopped_by = StopReason::duration;
-  double duration_s = 0;  // measured window: end of warm-up to the last counted response
-  Recorder recorder;      // merged over the load generator's threads
+  double duration_s = 0;          // measured window: end of warm-up to the last counted response
+  Recorder recorder;              // merged over the load generator's threads
   uint64_t in_flight_at_end = 0;  // requests still unanswered when the run ended (not errors)
   std::optional<double> target_rate_per_s;  // open loop only
   uint64_t unsent_at_end = 0;  // open loop: scheduled in the window, never given a connection
@@ -36,13 +35,13 @@ struct RunResult {
   double client_cpu_s = 0;
   std::optional<double> server_cpu_s;             // embedded server only
   std::optional<uint64_t> server_bytes_received;  // embedded server only
-  std::optional<uint64_t> time_wait_before;  // TIME_WAIT sockets in this namespace
+  std::optional<uint64_t> time_wait_before;       // TIME_WAIT sockets in this namespace
   std::optional<uint64_t> time_wait_after;
   // How the namespace's Fast Open counters grew over the run (warm-up included); nullopt when
   // /proc/net/netstat is unreadable.
   std::optional<FastOpenCounters> tcp_fastopen;
-  std::optional<LinkReading> link;  // scenario.link only: as applied, counters at the end
-  std::vector<std::string> warnings;              // things the user should know to read the run
+  std::optional<LinkReading> link;    // scenario.link only: as applied, counters at the end
+  std::vector<std::string> warnings;  // things the user should know to read the run
 };
 
 const char* to_string(StopReason reason);

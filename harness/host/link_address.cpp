@@ -1,4 +1,4 @@
-#include "net/link_address.hpp"
+#include "host/link_address.hpp"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>

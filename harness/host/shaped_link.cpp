@@ -1,4 +1,4 @@
-#include "net/shaped_link.hpp"
+#include "host/shaped_link.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -13,10 +13,10 @@
 #include <fstream>
 #include <vector>
 
-#include "net/command.hpp"
-#include "net/link_address.hpp"
-#include "net/network_namespace.hpp"
-#include "scenario/config_error.hpp"
+#include "base/config_error.hpp"
+#include "host/command.hpp"
+#include "host/link_address.hpp"
+#include "host/network_namespace.hpp"
 
 namespace th {
 namespace {

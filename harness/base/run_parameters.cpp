@@ -1,0 +1,49 @@
+#include "base/run_parameters.hpp"
+
+namespace th {
+
+const char* to_string(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::echo:
+      return "echo";
+    case Protocol::http:
+      return "http";
+    case Protocol::stream:
+      return "stream";
+  }
+  return "unknown";
+}
+
+const char* to_string(ConnectionModel model) {
+  switch (model) {
+    case ConnectionModel::per_request:
+      return "per_request";
+    case ConnectionModel::keep_alive:
+      return "keep_alive";
+    case ConnectionModel::parallel:
+      return "parallel";
+    case ConnectionModel::pipelined:
+      return "pipelined";
+  }
+  return "unknown";
+}
+
+const char* to_string(WritePattern pattern) {
+  switch (pattern) {
+    case WritePattern::single:
+      return "single";
+    case WritePattern::split:
+      return "split";
+  }
+  return "unknown";
+}
+
+const char* to_string(Arrival arrival) {
+  return arrival == Arrival::poisson ? "poisson" : "uniform";
+}
+
+const char* to_string(ResolveMode mode) {
+  return mode == ResolveMode::every_request ? "every_request" : "once";
+}
+
+}  // namespace th

@@ -1,0 +1,93 @@
+#include "net/loop_thread.hpp"
+
+#include <pthread.h>
+
+#include "host/cpu.hpp"
+
+namespace th {
+
+LoopThread::~LoopThread() { stop(); }
+
+int LoopThread::init() {
+  const int status = uv_loop_init(&loop_);
+  if (status != 0) return status;
+  initialised_ = true;
+  // Unreferenced: a pending stop request alone must not keep the loop running once the owner
+  // has closed its handles.
+  const int async_status = stop_request_.init_async(&loop_, on_stop_request, this);
+  if (async_status != 0) {
+    close_loop();
+    return async_status;
+  }
+  uv_unref(as_handle(stop_request_.get()));
+  return 0;
+}
+
+LoopThread::Started LoopThread::start(const std::vector<int>& cpus, size_t index,
+                                      std::function<int()> on_start,
+                                      std::function<void()> on_stop) {
+  on_stop_ = std::move(on_stop);
+  started_ = true;
+  std::promise<Started> ready;
+  std::future<Started> started = ready.get_future();
+  thread_ = std::thread([this, cpus, index, on_start = std::move(on_start), &ready]() mutable {
+    run(cpus, index, on_start, &ready);
+  });
+  return started.get();
+}
+
+void LoopThread::run(const std::vector<int>& cpus, size_t index, std::function<int()>& on_start,
+                     std::promise<Started>* ready) {
+  Started started;
+  started.pin_status = pin_current_thread(cpus, index);
+  started.start_status = on_start ? on_start() : 0;
+  // Closes what the owner made before its set-up failed, before the owner hears of it.
+  if (started.start_status != 0 && on_stop_) on_stop_();
+  ready->set_value(started);  // `ready` dies as soon as start() returns
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  final_cpu_seconds_.store(thread_cpu_seconds(pthread_self()), std::memory_order_relaxed);
+  finished_.store(true, std::memory_order_release);
+}
+
+void LoopThread::on_stop_request(uv_async_t* async) {
+  auto* self = static_cast<LoopThread*>(async->data);
+  if (self->on_stop_) self->on_stop_();
+}
+
+void LoopThread::stop() {
+  if (!initialised_ || closed_) return;
+  if (thread_.joinable()) {
+    uv_async_send(stop_request_.get());
+    thread_.join();
+  } else if (on_stop_) {
+    on_stop_();  // the thread never started: close the owner's handles here
+  }
+  close_loop();
+}
+
+void LoopThread::join() {
+  if (thread_.joinable()) thread_.join();
+  close_loop();
+}
+
+// Closes whatever is still open (the stop request, and anything an owner left behind on an
+// error path), lets the close callbacks run, then closes the loop.
+void LoopThread::close_loop() {
+  if (!initialised_ || closed_) return;
+  closed_ = true;
+  stop_request_.close();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    uv_walk(
+        &loop_, [](uv_handle_t* handle, void*) { close_handle(handle); }, nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    if (uv_loop_close(&loop_) == 0) return;
+  }
+}
+
+double LoopThread::cpu_seconds() const {
+  if (finished()) return final_cpu_seconds_.load(std::memory_order_relaxed);
+  if (!thread_.joinable()) return 0.0;
+  return thread_cpu_seconds(const_cast<std::thread&>(thread_).native_handle());
+}
+
+}  // namespace th

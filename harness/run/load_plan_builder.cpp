@@ -1,0 +1,77 @@
+#include "run/load_plan_builder.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "load/request_plan.hpp"
+
+namespace th {
+namespace {
+
+uint64_t seconds_to_ns(double seconds) { return static_cast<uint64_t>(seconds * 1e9); }
+
+}  // namespace
+
+PlanTarget external_plan_target(const Target& target, const SocketAddress& resolved) {
+  // RFC 9110 §7.2: an IPv6 literal in Host keeps its brackets.
+  const bool ipv6_literal = target.host.find(':') != std::string::npos;
+  return {resolved, target.host,
+          fmt::format(fmt::runtime(ipv6_literal ? "[{}]:{}" : "{}:{}"), target.host, target.port)};
+}
+
+PlanTarget embedded_plan_target(const SocketAddress& bound) {
+  PlanTarget target{bound, "", bound.to_string()};
+  target.host = target.host_header.substr(0, target.host_header.rfind(':'));
+  if (target.host.starts_with('[')) target.host = target.host.substr(1, target.host.size() - 2);
+  return target;
+}
+
+uint32_t load_threads(const Scenario& scenario) {
+  return std::max<uint32_t>(1, std::min(scenario.threads, scenario.connections));
+}
+
+std::unique_ptr<LoadPlan> make_load_plan(const Scenario& scenario, const PlanTarget& target,
+                                         uint64_t start_ns) {
+  auto plan = std::make_unique<LoadPlan>();
+  plan->target = target.address;
+  plan->target_host = target.host;
+  plan->target_service = std::to_string(target.address.port());
+  plan->resolve_each_connection = scenario.resolve == ResolveMode::every_request;
+
+  plan->protocol = scenario.protocol;
+  plan->model =
+      scenario.protocol == Protocol::stream ? ConnectionModel::keep_alive : scenario.connection;
+  plan->one_request_per_connection =
+      plan->model == ConnectionModel::per_request || plan->model == ConnectionModel::parallel;
+  plan->write_pattern = scenario.write_pattern;
+  plan->tcp_info = scenario.tcp_info;
+  plan->client_options = scenario.client;
+  for (const std::string& local : scenario.local_addresses) {
+    plan->local_addresses.push_back(resolve_address(local, 0));  // checked by preflight_run
+  }
+  build_requests(*plan, scenario, target.host_header);
+  if (scenario.page) {
+    plan->page = true;
+    plan->page_objects = scenario.page->objects;
+    plan->connections_per_user =
+        plan->model == ConnectionModel::parallel ? scenario.parallel_connections : 1;
+  }
+  plan->timeout_ns = uint64_t{scenario.timeout_ms} * 1'000'000;
+  plan->max_response_bytes = scenario.max_response_bytes;
+  plan->pipeline_depth =
+      scenario.connection == ConnectionModel::pipelined ? scenario.pipeline_depth : 1;
+  plan->max_requests_per_connection = scenario.max_requests_per_connection;
+  plan->grace_ns = std::min<uint64_t>(plan->timeout_ns, 2'000'000'000);
+  plan->request_limit = scenario.requests;
+  plan->arrival = scenario.arrival;
+
+  plan->threads = load_threads(scenario);
+  if (scenario.rate) plan->rate_per_thread = *scenario.rate / plan->threads;
+  plan->start_ns = start_ns;
+  plan->warmup_end_ns = start_ns + seconds_to_ns(scenario.warmup_s);
+  plan->deadline_ns = plan->warmup_end_ns + seconds_to_ns(scenario.duration_s);
+  return plan;
+}
+
+}  // namespace th

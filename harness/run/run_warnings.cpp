@@ -1,0 +1,153 @@
+#include "run/run_warnings.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "host/delay_line.hpp"
+#include "run/load_plan_builder.hpp"
+
+namespace th {
+namespace {
+
+void threads_lowered(const RunResult& result, std::vector<std::string>& warnings) {
+  const Scenario& scenario = result.scenario;
+  if (load_threads(scenario) < scenario.threads) {
+    warnings.push_back(
+        fmt::format("threads lowered from {} to {}: a thread needs at least one connection",
+                    scenario.threads, load_threads(scenario)));
+  }
+}
+
+void delay_line_late(const RunResult& result, std::vector<std::string>& warnings) {
+  if (!result.link || !result.link->delay_line || !result.scenario.link) return;
+  std::string late =
+      delay_line_warning(result.link->delay_line->counters, result.scenario.link->delay_ms);
+  if (!late.empty()) warnings.push_back(std::move(late));
+}
+
+void stopped_early(const RunResult& result, std::vector<std::string>& warnings) {
+  if (result.stopped_by == StopReason::interrupted) {
+    warnings.push_back("interrupted: the run stopped early; the figures cover what ran");
+  } else if (result.stopped_by == StopReason::duration && result.scenario.requests) {
+    warnings.push_back(
+        fmt::format("duration_s ({} s) ended the run before all {} requests were sent",
+                    result.scenario.duration_s, *result.scenario.requests));
+  }
+}
+
+void fastopen_unused(const RunResult& result, std::vector<std::string>& warnings) {
+  if (result.scenario.client.tcp_fastopen_connect.value_or(false) && result.tcp_fastopen &&
+      result.tcp_fastopen->active == 0) {
+    warnings.push_back(
+        "client.tcp_fastopen: no SYN carried data (TCPFastOpenActive did not grow); the server "
+        "needs a Fast Open queue (server.tcp_fastopen) and bit 2 of its net.ipv4.tcp_fastopen, and "
+        "a client only sends data in the SYN once an earlier connection brought it a cookie");
+  }
+}
+
+void option_notes(const RunResult& result, std::vector<std::string>& warnings) {
+  for (const auto& [side, readings] :
+       {std::pair{"client", &result.client_options}, std::pair{"server", &result.server_options}}) {
+    for (const OptionReading& reading : *readings) {
+      if (!reading.note.empty()) {
+        warnings.push_back(fmt::format("{}.{}: {}", side, reading.name, reading.note));
+      }
+    }
+  }
+}
+
+double achieved_send_rate(const RunResult& result) {
+  return result.duration_s > 0
+             ? static_cast<double>(result.recorder.requests_sent) / result.duration_s
+             : 0;
+}
+
+// Open loop: the generator (or too few connections) fell behind the schedule, so the run did not
+// measure what it was asked to.
+void target_rate_missed(const RunResult& result, std::vector<std::string>& warnings) {
+  if (!result.scenario.rate) return;
+  const double achieved = achieved_send_rate(result);
+  if (achieved < 0.99 * *result.scenario.rate) {
+    warnings.push_back(
+        fmt::format("target rate not reached: {:.0f} requests/s sent of {:.0f} asked", achieved,
+                    *result.scenario.rate));
+  }
+}
+
+void waited_for_connection(const RunResult& result, std::vector<std::string>& warnings) {
+  const Recorder& recorder = result.recorder;
+  if (!result.scenario.rate) return;
+  if (recorder.waited_for_connection * 100 > recorder.requests_sent || result.unsent_at_end > 0) {
+    warnings.push_back(fmt::format(
+        "{} requests waited for a free connection (every one of {} busy) and {} were never sent; "
+        "latency_us counts their wait, as a user would see it. If the server was not the "
+        "bottleneck, raise connections",
+        recorder.waited_for_connection, result.scenario.connections, result.unsent_at_end));
+  }
+}
+
+// Late with connections free, or late with its threads on the CPU all the time: either way the
+// generator could not keep the schedule, whatever the server did.
+void generator_behind(const RunResult& result, std::vector<std::string>& warnings) {
+  const Recorder& recorder = result.recorder;
+  if (!result.scenario.rate) return;
+  const int64_t lag_p99 = recorder.schedule_lag.percentile(99);
+  const double threads = load_threads(result.scenario);
+  const double busy =
+      result.duration_s > 0 ? result.client_cpu_s / (result.duration_s * threads) : 0;
+  if (lag_p99 > 1'000'000 && (recorder.waited_for_connection == 0 || busy > 0.9)) {
+    warnings.push_back(fmt::format(
+        "the load generator fell behind its schedule (p99 {:.1f} ms late; its threads were on "
+        "the CPU {:.0f}% of the time): it, not the server, was the bottleneck; add threads, give "
+        "it a core of its own (client_cpus) or lower the rate",
+        static_cast<double>(lag_p99) / 1e6, busy * 100));
+  }
+}
+
+void ports_exhausted(const RunResult& result, std::vector<std::string>& warnings) {
+  const uint64_t exhausted =
+      result.recorder.errors[static_cast<size_t>(ErrorKind::ephemeral_ports_exhausted)];
+  if (exhausted == 0) return;
+  warnings.push_back(fmt::format(
+      "{} connects found no free local port (EADDRNOTAVAIL): closed connections wait in "
+      "TIME_WAIT ({} now). Remedies: keep_alive, more local_addresses, client.so_linger "
+      "{{\"on\": true, \"timeout_s\": 0}}, a wider net.ipv4.ip_local_port_range, "
+      "net.ipv4.tcp_tw_reuse=1",
+      exhausted, result.time_wait_after.value_or(0)));
+}
+
+// A stream chunk still being written at the end is the load itself, not a missing answer.
+void unanswered_at_end(const RunResult& result, std::vector<std::string>& warnings) {
+  if (result.in_flight_at_end > 0 && result.scenario.protocol != Protocol::stream) {
+    warnings.push_back(
+        fmt::format("{} requests were still unanswered when the run ended (not counted as errors)",
+                    result.in_flight_at_end));
+  }
+}
+
+constexpr std::array kRules{
+    WarningRule{"threads_lowered", threads_lowered},
+    WarningRule{"delay_line_late", delay_line_late},
+    WarningRule{"stopped_early", stopped_early},
+    WarningRule{"fastopen_unused", fastopen_unused},
+    WarningRule{"option_notes", option_notes},
+    WarningRule{"target_rate_missed", target_rate_missed},
+    WarningRule{"waited_for_connection", waited_for_connection},
+    WarningRule{"generator_behind", generator_behind},
+    WarningRule{"ports_exhausted", ports_exhausted},
+    WarningRule{"unanswered_at_end", unanswered_at_end},
+};
+
+}  // namespace
+
+std::span<const WarningRule> warning_rules() { return kRules; }
+
+void add_run_warnings(RunResult& result) {
+  std::vector<std::string> added;
+  for (const WarningRule& rule : kRules) rule.check(result, added);
+  result.warnings.insert(result.warnings.end(), added.begin(), added.end());
+}
+
+}  // namespace th
