@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "test_support.hpp"
+
 namespace th::testing {
 
 struct CliOutcome {
@@ -22,27 +24,14 @@ struct CliOutcome {
 // A fixture with a directory of its own under /tmp for the test's files, removed afterwards.
 class ScratchDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/tcpharness-test-XXXXXX";
-    scratch_ = mkdtemp(pattern);
-  }
-  void TearDown() override { std::filesystem::remove_all(scratch_); }
-
-  std::string write_scenario(const std::string& name, const std::string& text) {
-    const std::string path = scratch_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
+  // Writes `text` to the file `name` in the scratch directory; returns its path.
+  std::string write_file(const std::string& name, const std::string& text) {
+    return scratch_dir_.write(name, text);
   }
 
-  std::string scratch_;
+  ScratchDir scratch_dir_;
+  std::string scratch_ = scratch_dir_.path();
 };
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
 
 // Runs the real binary through the shell, as a user would, from the source tree (so relative
 // scenario paths work) and captures both streams.
@@ -58,6 +47,23 @@ inline CliOutcome run_cli(const std::string& arguments, const std::string& scrat
   outcome.out = read_file(out_path);
   outcome.err = read_file(err_path);
   return outcome;
+}
+
+// Refused before anything ran: exit 2, stderr names `named`, nothing on stdout.
+inline void expect_refused(const CliOutcome& outcome, const std::string& named) {
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
+  EXPECT_NE(outcome.err.find(named), std::string::npos) << outcome.err;
+  EXPECT_EQ(outcome.out, "");
+}
+
+// Whether the JSON file `path` is valid against docs/`schema` (report.schema.json,
+// gbench.schema.json), by tests/check_report_schema.py: needs /usr/bin/python3 with
+// python3-jsonschema.
+inline bool matches_schema(const std::string& schema, const std::string& path) {
+  const std::string check = std::string("/usr/bin/python3 '") + TCPHARNESS_SOURCE_DIR +
+                            "/tests/check_report_schema.py' '" + TCPHARNESS_SOURCE_DIR + "/docs/" +
+                            schema + "' '" + path + "'";
+  return std::system(check.c_str()) == 0;
 }
 
 }  // namespace th::testing

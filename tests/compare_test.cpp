@@ -145,21 +145,11 @@ TEST(FailOn, NamesWhatIsWrong) {
   EXPECT_DOUBLE_EQ(rules[1].limit, 0.2);
 }
 
-class CompareCli : public ::testing::Test {
+class CompareCli : public testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/tcpharness-compare-XXXXXX";
-    scratch_ = mkdtemp(pattern);
-  }
-  void TearDown() override { std::filesystem::remove_all(scratch_); }
-
   std::string write(const std::string& name, const LoadedReport& report) {
-    const std::string path = scratch_ + "/" + name;
-    std::ofstream(path) << report.document.dump();
-    return path;
+    return write_file(name, report.document.dump());
   }
-
-  std::string scratch_;
 };
 
 TEST_F(CompareCli, ExitCodeSaysWhetherALimitWasExceeded) {

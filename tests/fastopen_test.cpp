@@ -21,12 +21,7 @@ class FastOpen : public ::testing::Test {
     if (geteuid() != 0 || std::system("unshare -n true >/dev/null 2>&1") != 0) {
       GTEST_SKIP() << "needs root and unshare -n to set net.ipv4.tcp_fastopen in a namespace";
     }
-    char scratch[] = "/tmp/tcpharness-fastopen-XXXXXX";
-    ASSERT_NE(mkdtemp(scratch), nullptr);
-    scratch_ = scratch;
-  }
-  void TearDown() override {
-    if (!scratch_.empty()) std::system(("rm -rf '" + scratch_ + "'").c_str());
+    ASSERT_FALSE(scratch_.empty());
   }
 
   // Runs `tcpharness arguments` in a fresh network namespace whose tcp_fastopen is `sysctl`;
@@ -42,7 +37,8 @@ class FastOpen : public ::testing::Test {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
-  std::string scratch_;
+  const testing::ScratchDir scratch_dir_{"tcpharness-fastopen"};
+  const std::string scratch_ = scratch_dir_.path();
   std::string output_;
 };
 

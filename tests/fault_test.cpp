@@ -12,6 +12,7 @@
 #include "host/open_files.hpp"
 #include "run_helpers.hpp"
 #include "scripted_http_server.hpp"
+#include "serve_process.hpp"
 
 namespace th {
 namespace {
@@ -49,30 +50,15 @@ TEST(BadResponse, GarbageIsCounted) {
 }
 
 TEST(Faults, ServerKilledMidRunIsCountedAndTheRunFinishes) {
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  const pid_t child = fork();
-  if (child == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    execl(TCPHARNESS_BINARY, "tcpharness", "serve", "--protocol", "http",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  char line[256] = {};
-  ASSERT_GT(read(pipe_fds[0], line, sizeof line - 1), 0);
-  close(pipe_fds[0]);
-  std::string address(line);
-  address = address.substr(13, address.find(' ', 13) - 13);  // "listening on ADDRESS (..."
-
-  std::thread killer([child] {
+  const testing::ServeProcess server({"--protocol", "http"});
+  ASSERT_FALSE(server.address().empty()) << server.err();
+  std::thread killer([&server] {
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    kill(child, SIGKILL);
+    server.kill();
   });
   const RunResult result = run_scenario(
-      {{"target", address}, {"connections", 4}, {"duration_s", 1.2}, {"timeout_ms", 500}});
+      {{"target", server.address()}, {"connections", 4}, {"duration_s", 1.2}, {"timeout_ms", 500}});
   killer.join();
-  waitpid(child, nullptr, 0);
   EXPECT_GT(result.recorder.requests_ok, 0u);
   EXPECT_GT(result.recorder.error_total(), 0u);
   // After the kill every new connection is refused: the run went on to its end and counted them.

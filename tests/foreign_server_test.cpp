@@ -13,6 +13,7 @@
 #include "free_port.hpp"
 #include "run_helpers.hpp"
 #include "scripted_http_server.hpp"
+#include "test_support.hpp"
 
 namespace th {
 namespace {
@@ -68,8 +69,6 @@ class Nginx : public ::testing::Test {
     if (!std::filesystem::exists("/usr/sbin/nginx")) {
       GTEST_SKIP() << "nginx is not installed (scripts/test installs nginx-light)";
     }
-    char pattern[] = "/tmp/tcpharness-nginx-XXXXXX";
-    prefix_ = mkdtemp(pattern);
     port_ = testing::free_loopback_port();
     std::ofstream(prefix_ + "/nginx.conf")
         << "worker_processes 1;\ndaemon off;\npid " << prefix_ << "/nginx.pid;\n"
@@ -92,27 +91,29 @@ class Nginx : public ::testing::Test {
       kill(pid_, SIGQUIT);
       waitpid(pid_, nullptr, 0);
     }
-    if (!prefix_.empty()) std::filesystem::remove_all(prefix_);
   }
 
   void wait_until_listening() {
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      const int fd = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in address{};
-      address.sin_family = AF_INET;
-      address.sin_port = htons(static_cast<uint16_t>(port_));
-      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      const bool up = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-      close(fd);
-      if (up) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    FAIL() << "nginx did not start listening on port " << port_;
+    const bool up = testing::eventually(
+        [&] {
+          const int fd = socket(AF_INET, SOCK_STREAM, 0);
+          sockaddr_in address{};
+          address.sin_family = AF_INET;
+          address.sin_port = htons(static_cast<uint16_t>(port_));
+          address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+          const bool connected =
+              connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+          close(fd);
+          return connected;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(25));
+    if (!up) FAIL() << "nginx did not start listening on port " << port_;
   }
 
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
 
-  std::string prefix_;
+  const testing::ScratchDir prefix_dir_{"tcpharness-nginx"};
+  const std::string prefix_ = prefix_dir_.path();
   int port_ = 0;
   pid_t pid_ = -1;
 };

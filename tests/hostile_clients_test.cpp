@@ -17,6 +17,7 @@
 #include "blocking_client.hpp"
 #include "run_helpers.hpp"
 #include "server/server.hpp"
+#include "test_support.hpp"
 
 namespace th {
 namespace {
@@ -128,10 +129,7 @@ TEST(HostileClients, GoodLoadFinishesCleanWhileTheServerIsAttacked) {
   ASSERT_TRUE(after.send_all("GET / HTTP/1.1\r\n\r\n"));
   EXPECT_EQ(after.receive_response().body.size(), 256u);
 
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (server.stats().idle_timeouts == 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  testing::eventually([&] { return server.stats().idle_timeouts > 0; });
   server.stop();
   const ServerStats stats = server.stats();
   EXPECT_GE(stats.header_timeouts, static_cast<uint64_t>(kSlowlorisConnections));

@@ -51,7 +51,7 @@ TEST(PlainRequestHead, ReadsAConnectionCloseHead) {
 }
 
 // Valid requests, refusals and garbage the scan leaves to http-parser.
-const std::vector<std::string> kNotPlain = {
+const std::vector<std::string> kNotPlainRequests = {
     "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
     "PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
     "GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
@@ -90,7 +90,7 @@ const std::vector<std::string> kOddSizedPaths = {
 const std::string kLongHead = "GET / HTTP/1.1\r\nX-Long: " + std::string(200, 'a') + "\r\n\r\n";
 
 TEST(PlainRequestHead, LeavesEverythingOutsideThePlainSubsetToHttpParser) {
-  for (const std::string& request : kNotPlain) {
+  for (const std::string& request : kNotPlainRequests) {
     PlainRequestHead head;
     EXPECT_FALSE(scan_plain_request_head(request.data(), request.size(), 8192, &head)) << request;
   }
@@ -102,7 +102,7 @@ TEST(PlainRequestHead, LeavesEverythingOutsideThePlainSubsetToHttpParser) {
 // Every input whole and split at every byte, with a plain request before and after it, under
 // the default limits and under small ones (a head of 100 bytes, a body of 8).
 TEST(HttpRequestParser, FastPathAgreesWithHttpParserOnEveryReadSplit) {
-  std::vector<std::string> inputs = kNotPlain;
+  std::vector<std::string> inputs = kNotPlainRequests;
   inputs.insert(inputs.end(), kOddSizedPaths.begin(), kOddSizedPaths.end());
   inputs.push_back(kLongHead);
   inputs.push_back(kWrkGet);

@@ -58,7 +58,7 @@ TEST(PlainResponseHead, ReadsAConnectionCloseHeadAsTheLastOnTheConnection) {
 }
 
 // Each one is valid HTTP (or an error http-parser must name) that the scan leaves alone.
-const std::vector<std::string> kNotPlain = {
+const std::vector<std::string> kNotPlainResponses = {
     "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nab",
     "HTTP/1.1 204 No Content\r\nContent-Length: 2\r\n\r\n",
     "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab",
@@ -97,7 +97,7 @@ const std::vector<std::string> kNotPlain = {
 };
 
 TEST(PlainResponseHead, LeavesEverythingOutsideThePlainSubsetToHttpParser) {
-  for (const std::string& response : kNotPlain) {
+  for (const std::string& response : kNotPlainResponses) {
     PlainResponseHead head;
     EXPECT_FALSE(scan_plain_response_head(response.data(), response.size(), &head)) << response;
   }
@@ -127,7 +127,7 @@ size_t same_size(size_t previous) { return previous; }
 // Every response whole, split at every byte into two reads, and after a plain one on the same
 // connection (where the fast path has just run and http-parser has not).
 TEST(HttpResponseParser, FastPathAgreesWithHttpParserOnEveryReadSplit) {
-  std::vector<std::string> inputs = kNotPlain;
+  std::vector<std::string> inputs = kNotPlainResponses;
   inputs.push_back(kNginxResponse);
   inputs.push_back(kNginxResponse + kNginxResponse + kNginxResponse);
   inputs.push_back(kNginxHead + "short");  // a body the close cuts short

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/config_error.hpp"
+#include "config_errors.hpp"
 #include "host/link_address.hpp"
 #include "host/shaped_link.hpp"
 #include "scenario/loader.hpp"
@@ -13,18 +14,8 @@ namespace th {
 namespace {
 
 using nlohmann::json;
-
-Scenario parse(const std::string& text) { return scenario_from_json(json::parse(text), "x.json"); }
-
-std::string parse_error(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a ConfigError for " << text;
-  return "";
-}
+using testing::parse;
+using testing::parse_error;
 
 TEST(LinkScenario, AbsentByDefaultAndNullInTheResolvedScenario) {
   const Scenario scenario = parse("{}");

@@ -5,12 +5,14 @@
 
 #include <fstream>
 
+#include "free_port.hpp"
 #include "run_helpers.hpp"
 
 namespace th {
 namespace {
 
 using testing::errors_of;
+using testing::reading_of;
 using testing::run_scenario;
 
 TEST(LoadGenerator, HttpKeepAliveEndsWithExactlyTheRequestedCount) {
@@ -72,19 +74,11 @@ TEST(LoadGenerator, StreamCountsWhatTheServerReceived) {
 TEST(LoadGenerator, RefusedConnectionsAreCountedNotFatal) {
   // A port bound but not listening: connects are refused, and no other test can take the port
   // while this socket holds it.
-  const int bound = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(bound, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t length = sizeof address;
-  getsockname(bound, reinterpret_cast<sockaddr*>(&address), &length);
-  const RunResult result =
-      run_scenario({{"protocol", "http"},
-                    {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
-                    {"connections", 2},
-                    {"duration_s", 0.3}});
-  close(bound);
+  testing::LoopbackSocket bound;
+  ASSERT_TRUE(bound.ok());
+  const RunResult result = run_scenario(
+      {{"protocol", "http"}, {"target", bound.target()}, {"connections", 2}, {"duration_s", 0.3}});
+  bound.close();
   EXPECT_EQ(result.recorder.requests_ok, 0u);
   EXPECT_GT(errors_of(result, ErrorKind::connect_refused), 0u);
   // Backoff bounds the attempts: 2 connections, 10 ms apart, over 0.3 s.
@@ -94,21 +88,14 @@ TEST(LoadGenerator, RefusedConnectionsAreCountedNotFatal) {
 TEST(LoadGenerator, SilentServerIsCountedAsTimeouts) {
   // A listener that never accepts: the kernel completes handshakes into its backlog, and no
   // byte ever comes back.
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(listener, 64), 0);
-  socklen_t length = sizeof address;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-  const RunResult result =
-      run_scenario({{"protocol", "http"},
-                    {"target", "127.0.0.1:" + std::to_string(ntohs(address.sin_port))},
-                    {"connections", 2},
-                    {"timeout_ms", 100},
-                    {"duration_s", 0.5}});
-  close(listener);
+  testing::LoopbackSocket listener(64);
+  ASSERT_TRUE(listener.ok());
+  const RunResult result = run_scenario({{"protocol", "http"},
+                                         {"target", listener.target()},
+                                         {"connections", 2},
+                                         {"timeout_ms", 100},
+                                         {"duration_s", 0.5}});
+  listener.close();
   EXPECT_EQ(result.recorder.requests_ok, 0u);
   EXPECT_GE(errors_of(result, ErrorKind::timeout), 2u);
 }
@@ -119,19 +106,12 @@ TEST(LoadGenerator, AppliedSocketOptionsAreReadBackFromRealSockets) {
                                          {"server", {{"tcp_nodelay", true}}},
                                          {"requests", 10},
                                          {"connections", 1}});
-  auto find = [](const std::vector<OptionReading>& readings, const std::string& name) {
-    for (const OptionReading& reading : readings) {
-      if (reading.name == name) return reading;
-    }
-    ADD_FAILURE() << name << " not reported";
-    return OptionReading{};
-  };
-  EXPECT_EQ(find(result.client_options, "tcp_nodelay").applied, 1);
+  EXPECT_EQ(reading_of(result.client_options, "tcp_nodelay").applied, 1);
   // Linux doubles SO_SNDBUF to leave room for bookkeeping (socket(7)).
-  EXPECT_EQ(find(result.client_options, "so_sndbuf").requested, 65536);
-  EXPECT_EQ(find(result.client_options, "so_sndbuf").applied, 131072);
-  EXPECT_EQ(find(result.server_options, "tcp_nodelay").applied, 1);
-  EXPECT_FALSE(find(result.server_options, "so_rcvbuf").requested.has_value());
+  EXPECT_EQ(reading_of(result.client_options, "so_sndbuf").requested, 65536);
+  EXPECT_EQ(reading_of(result.client_options, "so_sndbuf").applied, 131072);
+  EXPECT_EQ(reading_of(result.server_options, "tcp_nodelay").applied, 1);
+  EXPECT_FALSE(reading_of(result.server_options, "so_rcvbuf").requested.has_value());
 }
 
 TEST(LoadGenerator, ABufferAboveItsSysctlIsReportedAsClamped) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/config_error.hpp"
+#include "config_errors.hpp"
 #include "load/request_plan.hpp"
 #include "scenario/loader.hpp"
 
@@ -11,18 +12,8 @@ namespace th {
 namespace {
 
 using nlohmann::json;
-
-Scenario parse(const std::string& text) { return scenario_from_json(json::parse(text), "x.json"); }
-
-std::string parse_error(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a ConfigError for " << text;
-  return "";
-}
+using testing::parse;
+using testing::parse_error;
 
 TEST(UrlTarget, HostPortAndPathAreTaken) {
   const Scenario s = parse(R"({"target": "http://example.test:8080/index.html?x=1"})");

@@ -11,8 +11,8 @@ TEST(Plot, ChartsOfASweepAreWrittenWithLabelsAndUnits) {
   if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0) {
     GTEST_SKIP() << "python3-matplotlib not installed";
   }
-  char pattern[] = "/tmp/tcpharness-plot-XXXXXX";
-  const std::string scratch = mkdtemp(pattern);
+  const testing::ScratchDir scratch_dir("tcpharness-plot");
+  const std::string& scratch = scratch_dir.path();
   const std::string report = scratch + "/nagle.json";
   const testing::CliOutcome run = testing::run_cli(
       "run scenarios/nagle.json --set duration_s=0.3 --set warmup_s=0 --out " + report, scratch);
@@ -32,7 +32,6 @@ TEST(Plot, ChartsOfASweepAreWrittenWithLabelsAndUnits) {
   EXPECT_NE(spectrum.find("request latency (ms)"), std::string::npos);
   EXPECT_NE(spectrum.find("percentile"), std::string::npos);
   EXPECT_NE(spectrum.find("client.tcp_nodelay=false,server.tcp_nodelay=false"), std::string::npos);
-  std::filesystem::remove_all(scratch);
 }
 
 }  // namespace

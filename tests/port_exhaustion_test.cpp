@@ -41,9 +41,10 @@ TEST(PortExhaustion, IsCountedExactlyAndTheReportIsStillWritten) {
   if (!ns.created()) GTEST_SKIP() << "needs root and `ip netns` to narrow the port range";
   ASSERT_TRUE(ns.exec("sysctl -qw net.ipv4.ip_local_port_range='40000 40049'"));
   ASSERT_TRUE(ns.exec("sysctl -qw net.ipv4.tcp_tw_reuse=0"));
-  char scratch[] = "/tmp/tcpharness-ports-XXXXXX";
-  ASSERT_NE(mkdtemp(scratch), nullptr);
-  const std::string report_path = std::string(scratch) + "/report.json";
+  const testing::ScratchDir scratch_dir("tcpharness-ports");
+  const std::string& scratch = scratch_dir.path();
+  ASSERT_FALSE(scratch.empty());
+  const std::string report_path = scratch + "/report.json";
   // Echo servers never close, so every connection's TIME_WAIT lands on the client's port.
   const std::string command =
       std::string("sh -c \"cd '") + TCPHARNESS_SOURCE_DIR + "' && '" + TCPHARNESS_BINARY +
@@ -52,7 +53,7 @@ TEST(PortExhaustion, IsCountedExactlyAndTheReportIsStillWritten) {
       "warmup_s=0 --out '" +
       report_path + "' >'" + scratch + "/out.txt' 2>&1\"";
   const bool succeeded = ns.exec(command);
-  const std::string output = testing::read_file(std::string(scratch) + "/out.txt");
+  const std::string output = testing::read_file(scratch + "/out.txt");
   EXPECT_FALSE(succeeded) << "a run with errors exits 1: " << output;
   EXPECT_NE(output.find("ephemeral_ports_exhausted"), std::string::npos) << output;
   EXPECT_NE(output.find("Remedies:"), std::string::npos) << output;
@@ -69,7 +70,6 @@ TEST(PortExhaustion, IsCountedExactlyAndTheReportIsStillWritten) {
   EXPECT_EQ(run["requests"]["error_total"], exhausted);
   EXPECT_GE(run["time_wait"]["after"].get<uint64_t>(), ok);
   EXPECT_EQ(report["host"]["sysctls"]["net.ipv4.ip_local_port_range"], "40000 40049");
-  std::system((std::string("rm -rf '") + scratch + "'").c_str());
 }
 
 }  // namespace

@@ -8,23 +8,9 @@
 namespace th {
 namespace {
 
-class Repetitions : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/tcpharness-repetitions-XXXXXX";
-    scratch_ = mkdtemp(pattern);
-  }
-  void TearDown() override { std::filesystem::remove_all(scratch_); }
+using testing::matches_schema;
 
-  bool matches_schema(const std::string& schema, const std::string& path) {
-    const std::string check = std::string("/usr/bin/python3 '") + TCPHARNESS_SOURCE_DIR +
-                              "/tests/check_report_schema.py' '" + TCPHARNESS_SOURCE_DIR +
-                              "/docs/" + schema + "' '" + path + "'";
-    return std::system(check.c_str()) == 0;
-  }
-
-  std::string scratch_;
-};
+class Repetitions : public testing::ScratchDirTest {};
 
 TEST_F(Repetitions, EveryRunRepeatsInterleavedAndTheReportAddsAggregates) {
   const std::string report = scratch_ + "/r.json";

@@ -85,8 +85,8 @@ TEST(ReportReader, RefusesWhatIsNotARegularFile) {
 }
 
 TEST(ReportReader, CompareOfAHostileFileIsOneLineAndExitTwo) {
-  char pattern[] = "/tmp/tcpharness-reader-XXXXXX";
-  const std::string scratch = mkdtemp(pattern);
+  const testing::ScratchDir scratch_dir("tcpharness-reader");
+  const std::string& scratch = scratch_dir.path();
   const std::string good = scratch + "/good.json";
   const std::string bad = scratch + "/bad.json";
   std::ofstream(good) << report_of({recorded_run("run", {100})}).document.dump();
@@ -99,7 +99,6 @@ TEST(ReportReader, CompareOfAHostileFileIsOneLineAndExitTwo) {
     EXPECT_NE(outcome.err.find(bad + ": /"), std::string::npos) << command << ": " << outcome.err;
     EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
   }
-  std::filesystem::remove_all(scratch);
 }
 
 }  // namespace

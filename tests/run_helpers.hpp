@@ -1,7 +1,10 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "run/run_executor.hpp"
 #include "run/run_result.hpp"
@@ -20,6 +23,17 @@ inline RunResult run_scenario(const nlohmann::json& scenario) {
 
 inline uint64_t errors_of(const RunResult& result, ErrorKind kind) {
   return result.recorder.errors[static_cast<size_t>(kind)];
+}
+
+// The reading of the socket option `name` among a run's client_options or server_options; a
+// test failure (and an empty reading) when it is not there.
+inline OptionReading reading_of(const std::vector<OptionReading>& readings,
+                                const std::string& name) {
+  for (const OptionReading& reading : readings) {
+    if (reading.name == name) return reading;
+  }
+  ADD_FAILURE() << name << " not reported";
+  return OptionReading{};
 }
 
 }  // namespace th::testing

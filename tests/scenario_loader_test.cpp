@@ -2,33 +2,19 @@
 
 #include <cstdio>
 #include <fstream>
-#include <functional>
 #include <string>
 
 #include "base/config_error.hpp"
+#include "config_errors.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {
 namespace {
 
 using nlohmann::json;
-
-// The ConfigError message a call throws, or a test failure when it throws none.
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a ConfigError";
-  return "";
-}
-
-Scenario parse(const std::string& text) { return scenario_from_json(json::parse(text), "x.json"); }
-
-std::string parse_error(const std::string& text) {
-  return error_of([&] { parse(text); });
-}
+using testing::error_of;
+using testing::parse;
+using testing::parse_error;
 
 TEST(ScenarioLoader, EmptyObjectGivesDocumentedDefaults) {
   const Scenario s = parse("{}");
@@ -320,14 +306,9 @@ namespace {
 TEST(ScenarioLoader, DeeplyNestedJsonIsRefused) {
   const std::string text =
       "{\"description\": " + std::string(10000, '[') + std::string(10000, ']') + "}";
-  try {
-    parse_scenario_text(text, "deep.json");
-    FAIL() << "no error";
-  } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("deep.json: invalid JSON: nested deeper than"),
-              std::string::npos)
-        << error.what();
-  }
+  const std::string message = error_of([&] { parse_scenario_text(text, "deep.json"); });
+  EXPECT_NE(message.find("deep.json: invalid JSON: nested deeper than"), std::string::npos)
+      << message;
 }
 
 }  // namespace

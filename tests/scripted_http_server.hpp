@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "free_port.hpp"
+
 namespace th::testing {
 
 // A deliberately plain foreign HTTP server for client tests: blocking sockets, a thread per
@@ -20,37 +22,27 @@ class ScriptedHttpServer {
  public:
   ScriptedHttpServer(std::string response, bool close_after_response)
       : response_(std::move(response)), close_after_response_(close_after_response) {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    listen(listener_, 128);
-    socklen_t length = sizeof address;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
 
   ~ScriptedHttpServer() {
     stopping_ = true;
-    shutdown(listener_, SHUT_RDWR);
+    shutdown(listener_.fd(), SHUT_RDWR);
     acceptor_.join();
     {
       std::lock_guard lock(mutex_);
       for (int fd : open_fds_) shutdown(fd, SHUT_RDWR);
     }
     for (auto& thread : connections_) thread.join();
-    close(listener_);
   }
 
-  int port() const { return port_; }
-  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+  int port() const { return listener_.port(); }
+  std::string target() const { return listener_.target(); }
 
  private:
   void accept_loop() {
     while (!stopping_) {
-      const int fd = accept(listener_, nullptr, nullptr);
+      const int fd = accept(listener_.fd(), nullptr, nullptr);
       if (fd < 0) return;
       std::lock_guard lock(mutex_);
       open_fds_.push_back(fd);
@@ -96,8 +88,7 @@ class ScriptedHttpServer {
 
   std::string response_;
   bool close_after_response_;
-  int listener_ = -1;
-  int port_ = 0;
+  LoopbackSocket listener_{128};
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
   std::mutex mutex_;

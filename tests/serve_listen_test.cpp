@@ -1,91 +1,21 @@
 // `tcpharness serve`: where it listens, what it says about it, its limit and socket options and
 // the refusals it prints when it stops.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "base/config_error.hpp"
 #include "blocking_client.hpp"
 #include "cli_runner.hpp"
 #include "net/address.hpp"
 #include "scenario/loader.hpp"
+#include "serve_process.hpp"
 
 namespace th {
 namespace {
 
-// The serve binary in its own process, both streams captured to files.
-class Serve {
- public:
-  explicit Serve(const std::vector<std::string>& arguments) {
-    char pattern[] = "/tmp/tcpharness-serve-XXXXXX";
-    directory_ = mkdtemp(pattern);
-    pid_ = fork();
-    if (pid_ == 0) {
-      freopen((directory_ + "/out").c_str(), "w", stdout);
-      freopen((directory_ + "/err").c_str(), "w", stderr);
-      std::vector<char*> argv{const_cast<char*>("tcpharness"), const_cast<char*>("serve")};
-      for (const std::string& argument : arguments)
-        argv.push_back(const_cast<char*>(argument.c_str()));
-      argv.push_back(nullptr);
-      execv(TCPHARNESS_BINARY, argv.data());
-      _exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (address_.empty() && std::chrono::steady_clock::now() < deadline && running()) {
-      const std::string out = testing::read_file(directory_ + "/out");
-      const std::string prefix = "listening on ";
-      if (out.rfind(prefix, 0) == 0 && out.find(' ', prefix.size()) != std::string::npos) {
-        address_ = out.substr(prefix.size(), out.find(' ', prefix.size()) - prefix.size());
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-    }
-  }
-  ~Serve() {
-    if (!reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::system(("rm -rf '" + directory_ + "'").c_str());
-  }
-
-  const std::string& address() const { return address_; }
-  int port() const { return std::stoi(address_.substr(address_.rfind(':') + 1)); }
-  std::string out() const { return testing::read_file(directory_ + "/out"); }
-  std::string err() const { return testing::read_file(directory_ + "/err"); }
-
-  bool running() {
-    if (reaped_) return false;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
-    reaped_ = true;
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return false;
-  }
-
-  int stop() {
-    kill(pid_, SIGINT);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return exit_code_;
-  }
-
- private:
-  std::string directory_;
-  pid_t pid_ = -1;
-  std::string address_;
-  bool reaped_ = false;
-  int exit_code_ = -1;
-};
+using Serve = testing::ServeProcess;
 
 TEST(ServeListen, HostAndPortFormListensOnLoopbackWithoutAWarning) {
   Serve serve({"--listen", "127.0.0.1:0"});
@@ -164,8 +94,8 @@ std::string scenario_error(const nlohmann::json& server) {
 }
 
 TEST(ServeListen, BadSocketOptionIsRefusedInTheScenariosWords) {
-  char pattern[] = "/tmp/tcpharness-cli-XXXXXX";
-  const std::string scratch = mkdtemp(pattern);
+  const testing::ScratchDir scratch_dir("tcpharness-cli");
+  const std::string& scratch = scratch_dir.path();
   const auto refused = [&](const std::string& arguments, const std::string& expected) {
     const testing::CliOutcome outcome = testing::run_cli("serve " + arguments, scratch);
     EXPECT_EQ(outcome.exit_code, 2) << arguments;
@@ -196,18 +126,16 @@ TEST(ServeListen, BadSocketOptionIsRefusedInTheScenariosWords) {
       kernel.err.rfind("tcpharness: server.tcp_congestion: the kernel refused \"nosuchcc\"", 0), 0u)
       << kernel.err;
   EXPECT_EQ(kernel.out, "");
-  std::system(("rm -rf '" + scratch + "'").c_str());
 }
 
 TEST(ServeListen, BadListenOrLimitIsAUsageError) {
-  char pattern[] = "/tmp/tcpharness-cli-XXXXXX";
-  const std::string scratch = mkdtemp(pattern);
+  const testing::ScratchDir scratch_dir("tcpharness-cli");
+  const std::string& scratch = scratch_dir.path();
   EXPECT_EQ(testing::run_cli("serve --listen 127.0.0.1:99999", scratch).exit_code, 2);
   EXPECT_EQ(testing::run_cli("serve --listen 127.0.0.1:80 --port 81", scratch).exit_code, 2);
   EXPECT_EQ(testing::run_cli("serve --listen '[::1' ", scratch).exit_code, 2);
   EXPECT_EQ(testing::run_cli("serve --max-header-bytes 10", scratch).exit_code, 2);
   EXPECT_EQ(testing::run_cli("serve --idle-timeout-ms -1", scratch).exit_code, 2);
-  std::system(("rm -rf '" + scratch + "'").c_str());
 }
 
 }  // namespace

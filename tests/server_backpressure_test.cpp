@@ -11,6 +11,7 @@
 #include "blocking_client.hpp"
 #include "net/tcp_transport.hpp"
 #include "server/server.hpp"
+#include "test_support.hpp"
 
 namespace th {
 namespace {
@@ -88,10 +89,7 @@ TEST(Backpressure, LargeResponseToAPeerThatDoesNotReadStaysBounded) {
   ASSERT_TRUE(client.send_all("GET /bytes/1000000000 HTTP/1.1\r\n\r\n"));
   // The server writes what the socket buffers take, then waits; with no progress for the idle
   // timeout it gives up on the connection instead of holding it forever.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (server.stats().idle_timeouts == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  testing::eventually([&] { return server.stats().idle_timeouts > 0; });
   const ServerStats stats = server.stats();
   EXPECT_EQ(stats.idle_timeouts, 1u);
   EXPECT_LT(stats.bytes_sent, 100'000'000u);

@@ -14,7 +14,9 @@
 
 #include "base/config_error.hpp"
 #include "blocking_client.hpp"
+#include "free_port.hpp"
 #include "proto/http_response.hpp"
+#include "test_support.hpp"
 
 namespace th {
 namespace {
@@ -40,7 +42,7 @@ std::string varied_bytes(size_t size) {
   return bytes;
 }
 
-const std::string kGet = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
+const std::string kGetWithHost = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
 
 TEST(EchoServer, ReturnsTheExactBytes) {
   Server server(config_for(Protocol::echo));
@@ -82,7 +84,7 @@ TEST(HttpResponseBytes, KeepAliveResponseIsHeaderThenBodyInOneBuffer) {
 TEST(HttpServer, AnswersAGetWithTheConfiguredBody) {
   Server server(config_for(Protocol::http));
   Client client(server.address());
-  ASSERT_TRUE(client.send_all(kGet));
+  ASSERT_TRUE(client.send_all(kGetWithHost));
   const Client::Response response = client.receive_response();
   EXPECT_EQ(response.header.rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
   EXPECT_NE(response.header.find("Content-Length: 1000\r\n"), std::string::npos);
@@ -94,7 +96,7 @@ TEST(HttpServer, AnswersAGetWithTheConfiguredBody) {
 TEST(HttpServer, AnswersTwoPipelinedRequestsSentInOneWrite) {
   Server server(config_for(Protocol::http));
   Client client(server.address());
-  ASSERT_TRUE(client.send_all(kGet + kGet));
+  ASSERT_TRUE(client.send_all(kGetWithHost + kGetWithHost));
   EXPECT_EQ(client.receive_response().body, expected_body(1000));
   EXPECT_EQ(client.receive_response().body, expected_body(1000));
 }
@@ -105,7 +107,7 @@ TEST(HttpServer, SplitWritePatternSendsTheSameResponse) {
   config.options.tcp_nodelay = true;  // else Nagle holds each body back for a delayed ACK
   Server server(config);
   Client client(server.address());
-  ASSERT_TRUE(client.send_all(kGet + kGet + kGet));
+  ASSERT_TRUE(client.send_all(kGetWithHost + kGetWithHost + kGetWithHost));
   for (int index = 0; index < 3; ++index) {
     EXPECT_EQ(client.receive_response().body, expected_body(1000));
   }
@@ -117,7 +119,7 @@ TEST(HttpServer, DiscardsRequestBodies) {
   const std::string post = "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
   const std::string chunked =
       "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
-  ASSERT_TRUE(client.send_all(post + chunked + kGet));
+  ASSERT_TRUE(client.send_all(post + chunked + kGetWithHost));
   for (int index = 0; index < 3; ++index) {
     EXPECT_EQ(client.receive_response().body.size(), 1000u);
   }
@@ -156,8 +158,8 @@ TEST(HttpServer, LargeBytesResponseIsFollowedByThePipelinedOnes) {
   Server server(config_for(Protocol::http));
   Client client(server.address());
   const size_t large = 300 * 1024 + 17;  // several pattern chunks and a partial one
-  ASSERT_TRUE(client.send_all(kGet + "GET /bytes/" + std::to_string(large) +
-                              "?x=1 HTTP/1.1\r\n\r\n" + kGet));
+  ASSERT_TRUE(client.send_all(kGetWithHost + "GET /bytes/" + std::to_string(large) +
+                              "?x=1 HTTP/1.1\r\n\r\n" + kGetWithHost));
   EXPECT_EQ(client.receive_response().body.size(), 1000u);
   EXPECT_EQ(client.receive_response().body, expected_body(large));
   EXPECT_EQ(client.receive_response().body.size(), 1000u);
@@ -172,7 +174,7 @@ TEST(HttpServer, PipelinedRequestAfterAQueuedBytesResponseIsAnswered) {
   Client client(server.address(), 4096);
   const size_t large = 4 << 20;
   ASSERT_TRUE(client.send_all("GET /bytes/" + std::to_string(large) + " HTTP/1.1\r\n\r\n" +
-                              "GET /bytes/7 HTTP/1.1\r\n\r\n" + kGet));
+                              "GET /bytes/7 HTTP/1.1\r\n\r\n" + kGetWithHost));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(client.receive_response().body, expected_body(large));
   EXPECT_EQ(client.receive_response().body, expected_body(7));
@@ -205,10 +207,8 @@ TEST(StreamServer, CountsReceivedBytes) {
     Client client(server.address());
     ASSERT_TRUE(client.send_all(varied_bytes(100000)));
   }  // closing lets the server read to EOF
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (server.stats().bytes_received < 100000 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  testing::eventually([&] { return server.stats().bytes_received >= 100000; },
+                      std::chrono::seconds(5));
   server.stop();
   EXPECT_EQ(server.stats().bytes_received, 100000u);
   EXPECT_EQ(server.stats().bytes_sent, 0u);
@@ -227,6 +227,12 @@ TEST(Server, EveryLoopOfATwoThreadServerAccepts) {
   }
   for (auto& client : clients) EXPECT_EQ(client->receive(4), "ping");
   EXPECT_EQ(server.stats().connections_accepted, 32u);
+  // Every echo came back, so every connection has been accepted: each loop's count is final.
+  const std::vector<uint64_t> per_loop = server.connections_accepted_per_loop();
+  ASSERT_EQ(per_loop.size(), 2u);
+  EXPECT_GT(per_loop[0], 0u) << "the first loop accepted nothing";
+  EXPECT_GT(per_loop[1], 0u) << "the second loop accepted nothing";
+  EXPECT_EQ(per_loop[0] + per_loop[1], 32u);
   EXPECT_GE(server.cpu_seconds(), 0.0);
 }
 
@@ -265,16 +271,10 @@ TEST(Server, AppliedOptionsReportTcpNodelay) {
 
 TEST(Server, BindFailureThrowsConfigErrorNamingTheAddress) {
   // A socket without SO_REUSEPORT holds the port, so the server's bind must fail.
-  const int holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(holder, 1), 0);
-  getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length);
+  const testing::LoopbackSocket holder(1);
+  ASSERT_TRUE(holder.ok());
   ServerConfig config = config_for(Protocol::echo);
-  config.port = ntohs(address.sin_port);
+  config.port = holder.port();
   try {
     Server server(config);
     ADD_FAILURE() << "bound a port that is in use";
@@ -282,7 +282,6 @@ TEST(Server, BindFailureThrowsConfigErrorNamingTheAddress) {
     EXPECT_NE(std::string(error.what()).find("cannot listen on 127.0.0.1:"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("address already in use"), std::string::npos);
   }
-  ::close(holder);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "host/delay_line.hpp"
 #include "host/network_namespace.hpp"
 #include "run_helpers.hpp"
+#include "test_support.hpp"
 
 extern char** environ;
 
@@ -46,16 +47,7 @@ std::vector<std::string> link_interfaces_of(pid_t pid) {
   return found;
 }
 
-// Polls `condition` every 20 ms for at most `limit`; true when it held.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using testing::eventually;
 
 TEST(ShapedLink, StreamThroughputIsCappedAtTheLinkRate) {
   SKIP_WITHOUT_LINK_CAPABILITIES();
@@ -182,8 +174,9 @@ TEST(ShapedLink, WithoutCapabilitiesTheErrorNamesThemAndExitsTwo) {
   if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) {
     GTEST_SKIP() << "needs root and setpriv to drop the capabilities";
   }
-  char scratch[] = "/tmp/tcpharness-link-XXXXXX";
-  ASSERT_NE(mkdtemp(scratch), nullptr);
+  const testing::ScratchDir scratch_dir("tcpharness-link");
+  const std::string& scratch = scratch_dir.path();
+  ASSERT_FALSE(scratch.empty());
   const std::string command =
       std::string("cd '") + TCPHARNESS_SOURCE_DIR +
       "' && setpriv --inh-caps=-net_admin,-sys_admin --bounding-set=-net_admin,-sys_admin '" +
@@ -192,11 +185,10 @@ TEST(ShapedLink, WithoutCapabilitiesTheErrorNamesThemAndExitsTwo) {
       " --set 'link={\"rate_mbit\": 10}' --out '" +
       scratch + "/r.json' >/dev/null 2>'" + scratch + "/err.txt'";
   const int status = std::system(command.c_str());
-  const std::string err = testing::read_file(std::string(scratch) + "/err.txt");
+  const std::string err = testing::read_file(scratch + "/err.txt");
   EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 2) << err;
   EXPECT_NE(err.find("link: needs CAP_NET_ADMIN, CAP_SYS_ADMIN (run as root)"), std::string::npos)
       << err;
-  std::system((std::string("rm -rf '") + scratch + "'").c_str());
 }
 
 // Starts `tcpharness run` streaming over a link for 30 s, and waits until its veth pair is up.
@@ -229,9 +221,8 @@ pid_t start_long_shaped_run() {
 
 int wait_for_exit(pid_t pid) {
   int status = 0;
-  for (int waited_ms = 0; waited_ms < 10'000; waited_ms += 20) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, std::chrono::seconds(10))) {
+    return status;
   }
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);

@@ -18,15 +18,8 @@ namespace th {
 namespace {
 
 using nlohmann::json;
+using testing::reading_of;
 using testing::run_scenario;
-
-OptionReading find(const std::vector<OptionReading>& readings, const std::string& name) {
-  for (const OptionReading& reading : readings) {
-    if (reading.name == name) return reading;
-  }
-  ADD_FAILURE() << name << " not reported";
-  return OptionReading{};
-}
 
 bool reported(const std::vector<OptionReading>& readings, const std::string& name) {
   for (const OptionReading& reading : readings) {
@@ -120,15 +113,15 @@ TEST(SocketOptions, KeepAliveTimeoutsAndTosReadBackAsSetOnBothSides) {
                                          {"connections", 1}});
   ASSERT_EQ(result.recorder.requests_ok, 20u);
   for (const auto* readings : {&result.client_options, &result.server_options}) {
-    EXPECT_EQ(find(*readings, "so_keepalive").applied, 1);
-    EXPECT_EQ(find(*readings, "tcp_keepidle").applied, 30);
-    EXPECT_EQ(find(*readings, "tcp_keepintvl").applied, 5);
-    EXPECT_EQ(find(*readings, "tcp_keepcnt").applied, 4);
-    EXPECT_EQ(find(*readings, "tcp_user_timeout").applied, 2500);
-    EXPECT_EQ(find(*readings, "tcp_notsent_lowat").applied, 16384);
-    EXPECT_EQ(find(*readings, "ip_tos").applied, 0x10);
-    EXPECT_EQ(find(*readings, "so_priority").applied, 2);
-    EXPECT_EQ(find(*readings, "tcp_cork").applied, 0);
+    EXPECT_EQ(reading_of(*readings, "so_keepalive").applied, 1);
+    EXPECT_EQ(reading_of(*readings, "tcp_keepidle").applied, 30);
+    EXPECT_EQ(reading_of(*readings, "tcp_keepintvl").applied, 5);
+    EXPECT_EQ(reading_of(*readings, "tcp_keepcnt").applied, 4);
+    EXPECT_EQ(reading_of(*readings, "tcp_user_timeout").applied, 2500);
+    EXPECT_EQ(reading_of(*readings, "tcp_notsent_lowat").applied, 16384);
+    EXPECT_EQ(reading_of(*readings, "ip_tos").applied, 0x10);
+    EXPECT_EQ(reading_of(*readings, "so_priority").applied, 2);
+    EXPECT_EQ(reading_of(*readings, "tcp_cork").applied, 0);
   }
 }
 
@@ -142,11 +135,11 @@ TEST(SocketOptions, CongestionControlReadsBackTheAlgorithmEachSideChose) {
                                          {"server", {{"tcp_congestion", "reno"}}},
                                          {"requests", 10},
                                          {"connections", 1}});
-  const OptionReading client = find(result.client_options, "tcp_congestion");
+  const OptionReading client = reading_of(result.client_options, "tcp_congestion");
   EXPECT_EQ(client.kind, OptionKind::text);
   EXPECT_EQ(client.requested_text, "bbr");
   EXPECT_EQ(client.applied_text, "bbr");
-  EXPECT_EQ(find(result.server_options, "tcp_congestion").applied_text, "reno");
+  EXPECT_EQ(reading_of(result.server_options, "tcp_congestion").applied_text, "reno");
 }
 
 TEST(SocketOptions, IpTosIsTrafficClassOnIpv6Sockets) {
@@ -159,7 +152,8 @@ TEST(SocketOptions, IpTosIsTrafficClassOnIpv6Sockets) {
       continue;
     }
     EXPECT_EQ(apply_socket_options(fd, options, SocketRole::client, nullptr), 0) << family;
-    EXPECT_EQ(find(read_socket_options(fd, options, SocketRole::client), "ip_tos").applied, 0x28)
+    EXPECT_EQ(reading_of(read_socket_options(fd, options, SocketRole::client), "ip_tos").applied,
+              0x28)
         << family;
     close(fd);
   }
@@ -176,16 +170,16 @@ TEST(SocketOptions, ListenerOnlyOptionsAreReportedFromTheListenerAndRoundedAsThe
   ASSERT_EQ(result.recorder.requests_ok, 10u);
   // TCP_DEFER_ACCEPT is kept as a count of SYN-ACK retransmissions (1 s, then doubling), so 5 s
   // becomes 3 retransmissions, reported as 1 + 2 + 4 = 7 s.
-  EXPECT_EQ(find(result.server_options, "tcp_defer_accept").requested, 5);
-  EXPECT_EQ(find(result.server_options, "tcp_defer_accept").applied, 7);
+  EXPECT_EQ(reading_of(result.server_options, "tcp_defer_accept").requested, 5);
+  EXPECT_EQ(reading_of(result.server_options, "tcp_defer_accept").applied, 7);
   EXPECT_FALSE(reported(result.client_options, "tcp_defer_accept"));
   // On a connected socket TCP_MAXSEG reads back the MSS in use: at most what was asked, less the
   // room TCP options (timestamps) take in every segment.
-  const OptionReading maxseg = find(result.client_options, "tcp_maxseg");
+  const OptionReading maxseg = reading_of(result.client_options, "tcp_maxseg");
   EXPECT_EQ(maxseg.requested, 1000);
   EXPECT_GT(maxseg.applied, 0);
   EXPECT_LE(maxseg.applied, 1000);
-  EXPECT_LE(find(result.server_options, "tcp_maxseg").applied, 1000);
+  EXPECT_LE(reading_of(result.server_options, "tcp_maxseg").applied, 1000);
 }
 
 TEST(SocketOptions, FastOpenIsAQueueLengthOnTheListenerAndASwitchOnTheClient) {
@@ -197,8 +191,8 @@ TEST(SocketOptions, FastOpenIsAQueueLengthOnTheListenerAndASwitchOnTheClient) {
   EXPECT_EQ(apply_socket_options(listener, server, SocketRole::listener, nullptr), 0);
   const std::vector<OptionReading> server_readings =
       read_socket_options(listener, server, SocketRole::server);
-  EXPECT_EQ(find(server_readings, "tcp_fastopen").applied, 16);
-  EXPECT_EQ(find(server_readings, "tcp_fastopen").kind, OptionKind::integer);
+  EXPECT_EQ(reading_of(server_readings, "tcp_fastopen").applied, 16);
+  EXPECT_EQ(reading_of(server_readings, "tcp_fastopen").kind, OptionKind::integer);
   close(listener);
 
   SocketOptions client;
@@ -210,7 +204,7 @@ TEST(SocketOptions, FastOpenIsAQueueLengthOnTheListenerAndASwitchOnTheClient) {
   if (sysctl >> value && (value & 1) != 0) {
     EXPECT_EQ(apply_socket_options(fd, client, SocketRole::client, nullptr), 0);
     const OptionReading reading =
-        find(read_socket_options(fd, client, SocketRole::client), "tcp_fastopen");
+        reading_of(read_socket_options(fd, client, SocketRole::client), "tcp_fastopen");
     EXPECT_EQ(reading.kind, OptionKind::boolean);
     EXPECT_EQ(reading.applied, 1);
   }

@@ -1,26 +1,17 @@
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "base/config_error.hpp"
+#include "config_errors.hpp"
 #include "scenario/loader.hpp"
 
 namespace th {
 namespace {
 
 using nlohmann::json;
-
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a ConfigError";
-  return "";
-}
+using testing::error_of;
 
 std::vector<RunSpec> runs_of(const std::string& text) {
   return expand_runs(parse_scenario_text(text, "x.json"));

@@ -12,6 +12,8 @@
 
 #include "base/config_error.hpp"
 #include "blocking_client.hpp"
+#include "config_errors.hpp"
+#include "free_port.hpp"
 #include "host/network_namespace.hpp"
 #include "net/address.hpp"
 #include "report/merge.hpp"
@@ -130,20 +132,14 @@ TEST(TcpInfo, PerRequestSamplesEachConnectionOnceAtClose) {
 // Linux advances tcpi_bytes_received with rcv_nxt, and the peer's FIN takes one sequence number
 // (RFC 9293 §3.4): a socket that has read the peer's close must still report only its payload.
 TEST(TcpInfoSample, BytesReceivedLeavesOutThePeersFin) {
-  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(listener, 1), 0);
-  socklen_t length = sizeof address;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  testing::LoopbackSocket listener(1);
+  ASSERT_TRUE(listener.ok());
   SocketAddress server_address;
-  std::memcpy(&server_address.storage, &address, sizeof address);
+  std::memcpy(&server_address.storage, &listener.address(), sizeof(sockaddr_in));
 
   const std::string payload(1000, 'x');
   std::thread server([&] {
-    const int accepted = accept(listener, nullptr, nullptr);
+    const int accepted = accept(listener.fd(), nullptr, nullptr);
     if (accepted < 0) return;
     (void)!write(accepted, payload.data(), payload.size());
     close(accepted);  // the server closes first: its FIN follows the payload
@@ -152,7 +148,7 @@ TEST(TcpInfoSample, BytesReceivedLeavesOutThePeersFin) {
   ASSERT_TRUE(client.connected());
   EXPECT_EQ(client.receive_until_close(), payload);  // read to the EOF: the FIN has arrived
   server.join();
-  close(listener);
+  listener.close();
 
   TcpInfoSample sample;
   ASSERT_EQ(read_tcp_info(client.fd(), sample), 0);
@@ -195,12 +191,10 @@ TEST(TcpInfo, OffMeansNoSamplesAndNoSection) {
 TEST(TcpInfo, ScenarioKeyIsABooleanDefaultingToTrue) {
   EXPECT_TRUE(scenario_from_json(json::object(), "x.json").tcp_info);
   EXPECT_FALSE(scenario_from_json({{"tcp_info", false}}, "x.json").tcp_info);
-  try {
+  const std::string message = testing::error_of([] {
     scenario_from_json({{"tcp_info", "yes"}}, "x.json");
-    FAIL() << "a string was accepted";
-  } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("/tcp_info"), std::string::npos) << error.what();
-  }
+  });
+  EXPECT_NE(message.find("/tcp_info"), std::string::npos) << message;
 }
 
 TEST(LimitShares, SplitConnectionTimeWithIdleTimeTheApplications) {
@@ -262,14 +256,9 @@ TEST(TcpInfoReport, IsReadBackAndMergedExactly) {
 TEST(TcpInfoReport, ABrokenSectionIsRefusedWithItsPointer) {
   json document = report_of({run_with_tcp_info(1000, 900, 50)}).document;
   document["runs"][0]["tcp_info"]["dominant_limit"] = "cpu";
-  try {
-    parse_report(document.dump(), "bad.json");
-    FAIL() << "accepted";
-  } catch (const ConfigError& error) {
-    EXPECT_NE(std::string(error.what()).find("bad.json: /runs/0/tcp_info/dominant_limit"),
-              std::string::npos)
-        << error.what();
-  }
+  const std::string message = testing::error_of([&] { parse_report(document.dump(), "bad.json"); });
+  EXPECT_NE(message.find("bad.json: /runs/0/tcp_info/dominant_limit"), std::string::npos)
+      << message;
 }
 
 }  // namespace

@@ -13,18 +13,11 @@ namespace th {
 namespace {
 
 using testing::CliOutcome;
+using testing::expect_refused;  // exit 2 before any load, the problem named on stderr
 using testing::read_file;
 using testing::run_cli;
 
-class TuneCli : public testing::ScratchDirTest {
- protected:
-  // Exit 2 before any load: stderr names the problem, stdout stays empty, no report is written.
-  void expect_refused(const CliOutcome& outcome, const std::string& named) {
-    EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
-    EXPECT_NE(outcome.err.find(named), std::string::npos) << outcome.err;
-    EXPECT_EQ(outcome.out, "");
-  }
-};
+class TuneCli : public testing::ScratchDirTest {};
 
 TEST_F(TuneCli, UnknownObjectiveIsRefusedWithTheKnownOnes) {
   const CliOutcome outcome =
@@ -45,8 +38,7 @@ TEST_F(TuneCli, ScenarioWithoutASweepSaysWhatToAdd) {
 }
 
 TEST_F(TuneCli, SweepOfOneSettingIsRefused) {
-  const std::string path =
-      write_scenario("one.json", R"({"sweep": {"client.tcp_nodelay": [true]}})");
+  const std::string path = write_file("one.json", R"({"sweep": {"client.tcp_nodelay": [true]}})");
   expect_refused(run_cli("tune " + path + " --objective p99", scratch_), "only one setting");
 }
 
@@ -75,7 +67,7 @@ TEST_F(TuneCli, BadScenarioValueIsAConfigurationError) {
 // a millisecond: the answer does not depend on the machine's noise, so the test cannot flake on
 // timing, yet it fails if tune ranks, tests or reports wrongly.
 TEST_F(TuneCli, RecommendsNoDelayOverANagleStallAndReportsEveryRepetition) {
-  const std::string scenario = write_scenario("stall.json", R"({
+  const std::string scenario = write_file("stall.json", R"({
     "name": "stall", "protocol": "http", "connection": "keep_alive", "write_pattern": "split",
     "connections": 2, "duration_s": 0.4, "warmup_s": 0.1,
     "server": {"tcp_nodelay": true},
@@ -102,10 +94,8 @@ TEST_F(TuneCli, RecommendsNoDelayOverANagleStallAndReportsEveryRepetition) {
   ASSERT_EQ(parsed["runs"].size(), 2u * rounds);
   EXPECT_EQ(parsed["runs"][0]["params"]["client.tcp_nodelay"], false);
   EXPECT_EQ(parsed["runs"][rounds - 1]["repetition_index"], rounds - 1);
-  const std::string check = std::string("/usr/bin/python3 '") + TCPHARNESS_SOURCE_DIR +
-                            "/tests/check_report_schema.py' '" + TCPHARNESS_SOURCE_DIR +
-                            "/docs/report.schema.json' '" + report + "'";
-  EXPECT_EQ(std::system(check.c_str()), 0) << "report does not match docs/report.schema.json";
+  EXPECT_TRUE(testing::matches_schema("report.schema.json", report))
+      << "report does not match docs/report.schema.json";
   const CliOutcome compared = run_cli("compare " + report + " " + report, scratch_);
   EXPECT_EQ(compared.exit_code, 0) << compared.err;
 }
@@ -136,7 +126,7 @@ TEST_F(TuneCli, ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport) {
                          << "esac\n"
                          << "exec " << real_sysctl << " \"$@\"\n";
   std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
-  const std::string scenario = write_scenario("link.json", R"({
+  const std::string scenario = write_file("link.json", R"({
     "name": "failing-link", "protocol": "http", "connection": "keep_alive", "connections": 2,
     "duration_s": 0.3, "warmup_s": 0.1, "link": {"rate_mbit": 1000},
     "sweep": {"client.tcp_nodelay": [false, true]}
@@ -175,10 +165,8 @@ TEST_F(TuneCli, ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport) {
   EXPECT_EQ(tune["settings"][1]["values"].size(), 1u);
   // Every run that finished: rounds 1-3 of the first setting, round 1 of the second.
   EXPECT_EQ(parsed["runs"].size(), 4u);
-  const std::string check = std::string("/usr/bin/python3 '") + TCPHARNESS_SOURCE_DIR +
-                            "/tests/check_report_schema.py' '" + TCPHARNESS_SOURCE_DIR +
-                            "/docs/report.schema.json' '" + report + "'";
-  EXPECT_EQ(std::system(check.c_str()), 0) << "report does not match docs/report.schema.json";
+  EXPECT_TRUE(testing::matches_schema("report.schema.json", report))
+      << "report does not match docs/report.schema.json";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/config_error.hpp"
+#include "report/json_text.hpp"
 #include "report/merge_run.hpp"
 #include "report/metrics.hpp"
 
@@ -14,12 +15,6 @@ namespace th {
 namespace {
 
 using json = nlohmann::json;
-
-std::string shown(const json& value) {
-  if (value.is_structured()) return value.is_object() ? "an object" : "an array";
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
-}
 
 void require_same_scenario(const LoadedReport& first, const LoadedReport& other) {
   const json& expected = first.document.at("scenario");
@@ -33,7 +28,7 @@ void require_same_scenario(const LoadedReport& first, const LoadedReport& other)
   const json theirs = expected.contains(pointer) ? expected.at(pointer) : json("(absent)");
   throw ConfigError(
       fmt::format("{}: /scenario{}: {} here but {} in {}; merge needs reports of the same scenario",
-                  other.path, where, shown(mine), shown(theirs), first.path));
+                  other.path, where, json_for_message(mine), json_for_message(theirs), first.path));
 }
 
 using RunKey = std::pair<std::string, uint64_t>;  // name, repetition index

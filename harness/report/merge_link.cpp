@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "host/link_reading.hpp"
+#include "report/json_text.hpp"
 
 namespace th {
 namespace {
@@ -41,11 +42,6 @@ json configuration(const json& link) {
   return shape;
 }
 
-std::string shown(const json& value) {
-  if (value.is_structured()) return value.is_object() ? "an object" : "an array";
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 }  // namespace
 
 json merge_link(const std::vector<const json*>& runs, const std::vector<std::string>& paths,
@@ -61,9 +57,10 @@ json merge_link(const std::vector<const json*>& runs, const std::vector<std::str
     warnings.push_back(fmt::format(
         "merge: link{}: {} in {} but {} in {}: the links were set up differently; kept the "
         "link of {}, its counters not summed",
-        where, found.contains(pointer) ? shown(found.at(pointer)) : "(absent)", paths[index],
-        expected.contains(pointer) ? shown(expected.at(pointer)) : "(absent)", paths.front(),
-        paths.front()));
+        where, found.contains(pointer) ? json_for_message(found.at(pointer)) : "(absent)",
+        paths[index],
+        expected.contains(pointer) ? json_for_message(expected.at(pointer)) : "(absent)",
+        paths.front(), paths.front()));
     return first;
   }
   if (first.is_null()) return first;

@@ -16,7 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMaxThreads = 256;
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,6 +13,9 @@
 // Private to harness/scenario: the table of scenario keys. It is the one list of keys, so the
 // parser, the "allowed keys" hint and the sweep-key check cannot disagree.
 namespace th::scenario_detail {
+
+// The largest value an int socket option or count may take (setsockopt takes an int).
+inline constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
 
 // Validates one run's object (no "sweep") key by key; keys left out keep Scenario's defaults.
 Scenario read_scenario(const nlohmann::json& object, const Checks& checks);

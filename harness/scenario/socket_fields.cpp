@@ -13,8 +13,6 @@ namespace th::scenario_detail {
 
 namespace {
 
-constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
-
 // Which names the kernel has is checked before the run (net/socket_option_probe.cpp); here only
 // the shape: TCP_CA_NAME_MAX is 16 bytes with the terminating NUL.
 std::string read_congestion_name(const Checks& checks, const json& value,

@@ -56,6 +56,16 @@ ServerStats Server::stats() const {
   return stats;
 }
 
+std::vector<uint64_t> Server::connections_accepted_per_loop() const {
+  std::vector<uint64_t> accepted;
+  for (const auto& loop : impl_->loops) {
+    ServerStats stats;
+    loop->add_to(&stats);
+    accepted.push_back(stats.connections_accepted);
+  }
+  return accepted;
+}
+
 double Server::cpu_seconds() const {
   double seconds = 0.0;
   for (const auto& loop : impl_->loops) seconds += loop->cpu_seconds();

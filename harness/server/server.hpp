@@ -75,7 +75,9 @@ class Server {
   const SocketAddress& address() const;  // the bound address, with the kernel's port
   void stop();                           // closes every connection and joins the loops
   ServerStats stats() const;             // complete after stop(); a live snapshot before
-  double cpu_seconds() const;            // CPU used by the server's loops so far
+  // Connections each loop accepted, in loop order: whether SO_REUSEPORT spread the load.
+  std::vector<uint64_t> connections_accepted_per_loop() const;
+  double cpu_seconds() const;  // CPU used by the server's loops so far
   // Options as the kernel applied them on the first accepted connection (listener's if none yet).
   std::vector<OptionReading> applied_options() const;
 

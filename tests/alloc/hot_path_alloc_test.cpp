@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 
+#include "../free_port.hpp"
 #include "load/tcp_info_probe.hpp"
 #include "run/run_executor.hpp"
 #include "scenario/loader.hpp"
@@ -93,17 +94,13 @@ TEST(HotPath, OpenLoopAllocatesNothingPerRequest) {
 // The per-second and at-close TCP_INFO sample, on a real loopback connection: a fixed struct on
 // the stack and histograms allocated up front, so ten thousand samples allocate nothing.
 TEST(HotPath, TcpInfoSampleAllocatesNothing) {
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(listen(listener, 1), 0);
-  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const testing::LoopbackSocket listener(1);
+  ASSERT_TRUE(listener.ok());
   const int client = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  const int server = accept(listener, nullptr, nullptr);
+  ASSERT_EQ(
+      connect(client, reinterpret_cast<const sockaddr*>(&listener.address()), sizeof(sockaddr_in)),
+      0);
+  const int server = accept(listener.fd(), nullptr, nullptr);
   ASSERT_GE(server, 0);
   const char bytes[512] = {};
   ASSERT_EQ(write(client, bytes, sizeof bytes), static_cast<ssize_t>(sizeof bytes));
@@ -120,7 +117,6 @@ TEST(HotPath, TcpInfoSampleAllocatesNothing) {
   EXPECT_EQ(stats.connections_sampled, 1u);
   close(server);
   close(client);
-  close(listener);
 }
 
 }  // namespace
