@@ -133,6 +133,7 @@ void ClientConnection::write_pending() {
       case WriteOutcome::queued:
         group_queued_ = true;
         queued_request_ = written_;
+        write_waiting_since_ns_ = now;
         return;
       case WriteOutcome::done:
         group_written(now);
@@ -155,14 +156,27 @@ void ClientConnection::group_written(uint64_t now_ns) {
 void ClientConnection::send_chunk() {
   phase_ = Phase::streaming;
   const LoadPlan& plan = worker_.plan();
+  write_waiting_since_ns_ = uv_hrtime();
   if (const int status = transport_->write_then_notify(plan.requests[0].writes[0].buffers, 1))
     fail(status);
+}
+
+// The time a write waited for room in the send buffer, inside the measured window: the harness's
+// own view of a sender stalled by SO_SNDBUF. A chunk the kernel took at once adds only the one
+// loop turn its callback waits for.
+void ClientConnection::count_send_buffer_wait(uint64_t now_ns) {
+  if (!worker_.recorder().tcp_info || write_waiting_since_ns_ == 0) return;
+  const uint64_t from = std::max(write_waiting_since_ns_, worker_.plan().warmup_end_ns);
+  const uint64_t to = std::min(now_ns, worker_.tcp_info_window_end_ns());
+  write_waiting_since_ns_ = 0;
+  if (to > from) worker_.recorder().tcp_info->send_buffer_wait_us += (to - from) / 1000;
 }
 
 void ClientConnection::on_write_done(int status) {
   group_queued_ = false;
   if (status != 0) return fail(status);
   const uint64_t now = uv_hrtime();
+  count_send_buffer_wait(now);
   if (phase_ == Phase::streaming) {
     const Request& chunk = slot(completed_);
     if (chunk.measured) {
@@ -342,6 +356,7 @@ void ClientConnection::on_closed() {
   written_ = completed_ = begun_;
   write_group_ = 0;
   group_queued_ = false;
+  write_waiting_since_ns_ = 0;  // a write cut short by the close waited for nothing more
   on_this_connection_ = 0;
   last_on_connection_ = server_closes_ = false;
   if (back_off_after_close_) {

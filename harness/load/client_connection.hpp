@@ -82,6 +82,7 @@ class ClientConnection final : public TransportEvents {
   void fail_with(ErrorKind kind);
   void close_connection(bool back_off);
   void sample_tcp_info_before_close(uint64_t now_ns);
+  void count_send_buffer_wait(uint64_t now_ns);
 
   Worker& worker_;
   std::unique_ptr<Transport> transport_;
@@ -96,12 +97,13 @@ class ClientConnection final : public TransportEvents {
   uint64_t begun_ = 0;
   uint64_t written_ = 0;
   uint64_t completed_ = 0;
-  unsigned write_group_ = 0;         // which of the plan's writes of request written_ goes next
-  bool group_queued_ = false;        // that write is queued in the transport
-  uint64_t queued_request_ = 0;      // the request that queued write belongs to
-  uint64_t on_this_connection_ = 0;  // requests begun since the connection opened
-  bool last_on_connection_ = false;  // the server or max_requests_per_connection ends it
-  bool server_closes_ = false;       // a response said so ("Connection: close")
+  unsigned write_group_ = 0;             // which of the plan's writes of request written_ goes next
+  bool group_queued_ = false;            // that write is queued in the transport
+  uint64_t queued_request_ = 0;          // the request that queued write belongs to
+  uint64_t write_waiting_since_ns_ = 0;  // when the kernel last refused part of a write
+  uint64_t on_this_connection_ = 0;      // requests begun since the connection opened
+  bool last_on_connection_ = false;      // the server or max_requests_per_connection ends it
+  bool server_closes_ = false;           // a response said so ("Connection: close")
   uv_getaddrinfo_t resolve_request_{};
   // A lookup runs on libuv's thread pool until it answers, even after a timeout gave up on it;
   // its request must not be reused (and the connection not retried) before then.

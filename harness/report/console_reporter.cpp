@@ -86,14 +86,15 @@ std::string sparkline(const Timeline& timeline) {
 // Which latency to read. An open loop counts from each request's intended start; a closed loop
 // cannot see what a stall did to requests that were never sent, so it is flagged when its tail
 // looks like one (a maximum far above its p99).
-void explain_latency(std::back_insert_iterator<std::string> line, const RunResult& run) {
+void explain_latency(std::back_insert_iterator<std::string> line, const std::string& label,
+                     const RunResult& run) {
   const Recorder& recorder = run.recorder;
   if (recorder.total.count() == 0) return;
   if (run.target_rate_per_s) {
     fmt::format_to(line,
                    "{}: open loop at {:.0f}/s: read the latency above (from each request's "
                    "intended start); service time once sent: p50 {:.3f} ms, p99 {:.3f} ms\n",
-                   run.name, *run.target_rate_per_s,
+                   label, *run.target_rate_per_s,
                    static_cast<double>(recorder.service_time.percentile(50)) / 1e6,
                    static_cast<double>(recorder.service_time.percentile(99)) / 1e6);
     return;
@@ -104,32 +105,32 @@ void explain_latency(std::back_insert_iterator<std::string> line, const RunResul
                    "{}: closed loop with a {:.0f} ms stall: requests a stalled server kept "
                    "from being sent are missing from these latencies (coordinated omission); "
                    "set rate for an open-loop measurement\n",
-                   run.name, static_cast<double>(max) / 1e6);
+                   label, static_cast<double>(max) / 1e6);
   }
 }
 
-// What held the senders back, next to the figures that explain it: one line per run with
-// TCP_INFO samples (docs/methodology.md#tcp_info).
-void explain_tcp_info(std::back_insert_iterator<std::string> line, const RunResult& run) {
+// What held the senders back, in one short line per run with TCP_INFO samples: the dominant
+// limit and its share of connection time, then the figures that explain it. The full breakdown
+// (every limit's share, delivery rates, percentiles) is in the report's tcp_info section
+// (docs/methodology.md#tcp_info).
+void explain_tcp_info(std::back_insert_iterator<std::string> line, const std::string& label,
+                      const RunResult& run) {
   if (!run.recorder.tcp_info || run.recorder.tcp_info->samples == 0) return;
   const TcpInfoStats& info = *run.recorder.tcp_info;
   std::string limit = "nothing outstanding";
-  if (const std::optional<LimitShares> shares = info.shares()) {
-    limit = fmt::format(
-        "{} limited ({:.0f}% application, {:.0f}% network, {:.0f}% receive_window, {:.0f}% "
-        "send_buffer of connection time)",
-        dominant_limit(*shares), shares->application * 100, shares->network * 100,
-        shares->receive_window * 100, shares->send_buffer * 100);
+  if (const std::optional<LimitDiagnosis> diagnosis =
+          diagnose_limit(info, run.recorder.first_byte)) {
+    const bool server = std::string_view(diagnosis->limit) == "server";
+    limit = fmt::format("limited by {} {:.0f} %{}", server ? "the server" : diagnosis->limit,
+                        diagnosis->share * 100,
+                        !diagnosis->by_harness ? ""
+                        : server ? " (waiting for its first byte beyond the round trip)"
+                                 : " (the harness's writes waited on a full send buffer)");
   }
-  const Histogram& rate = info.delivery_rate_bytes_per_s;
-  fmt::format_to(line,
-                 "{}: tcp_info: {}; rtt p50 {:.3f} ms, cwnd p50 {}, delivery rate p50 {:.1f} "
-                 "Mbit/s ({} of {} app-limited), {} retransmits, {} connections\n",
-                 run.name, limit, static_cast<double>(info.rtt_us.percentile(50)) / 1e3,
-                 info.snd_cwnd_segments.percentile(50),
-                 static_cast<double>(rate.percentile(50)) * 8 / 1e6,
-                 info.delivery_rate_app_limited_samples, rate.count(), info.retransmitted_segments,
-                 info.connections_sampled);
+  fmt::format_to(line, "{}: tcp_info: {} · rtt {:.2f} ms · cwnd {} · {} retransmit{}\n", label,
+                 limit, static_cast<double>(info.rtt_us.percentile(50)) / 1e3,
+                 info.snd_cwnd_segments.percentile(50), info.retransmitted_segments,
+                 info.retransmitted_segments == 1 ? "" : "s");
 }
 
 // Page workloads answer "how long does the page take": page-load percentiles, pages/s, and how
@@ -196,11 +197,15 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
     }
   }
   print_page_table(line, input, name_width);
+  std::map<std::string, size_t> seen;  // repetitions of each run so far
   for (const RunResult& run : input.runs) {
-    explain_latency(line, run);
-    explain_tcp_info(line, run);
+    // With repetitions every line names its repetition, as the table rows do.
+    const size_t repetition = ++seen[run.name];
+    const std::string label = repeated ? fmt::format("{} #{}", run.name, repetition) : run.name;
+    explain_latency(line, label, run);
+    explain_tcp_info(line, label, run);
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
-      fmt::format_to(line, "{}: req/s per second {}\n", run.name, sparkline(run.recorder.timeline));
+      fmt::format_to(line, "{}: req/s per second {}\n", label, sparkline(run.recorder.timeline));
     }
     // Only where the scenario asked for Fast Open: elsewhere the counters are noise.
     const bool fastopen = run.scenario.client.tcp_fastopen_connect.value_or(false) ||
@@ -210,16 +215,16 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
       fmt::format_to(line,
                      "{}: tcp_fastopen counters: passive +{}, active +{}, cookie_requested +{}, "
                      "passive_fail +{}, active_fail +{}, listen_overflow +{}\n",
-                     run.name, counters.passive, counters.active, counters.cookie_requested,
+                     label, counters.passive, counters.active, counters.cookie_requested,
                      counters.passive_fail, counters.active_fail, counters.listen_overflow);
     }
     for (size_t kind = 0; kind < kErrorKindCount; ++kind) {
       if (run.recorder.errors[kind] == 0) continue;
-      fmt::format_to(line, "{}: {} x {}\n", run.name, run.recorder.errors[kind],
+      fmt::format_to(line, "{}: {} x {}\n", label, run.recorder.errors[kind],
                      to_string(static_cast<ErrorKind>(kind)));
     }
     for (const std::string& warning : run.warnings) {
-      fmt::format_to(line, "{}: warning: {}\n", run.name, warning);
+      fmt::format_to(line, "{}: warning: {}\n", label, warning);
     }
   }
   return out;

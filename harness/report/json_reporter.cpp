@@ -255,7 +255,8 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"warnings", run.warnings},
   };
   // Absent, not empty, when the scenario turned sampling off: nothing was measured.
-  if (recorder.tcp_info) out["tcp_info"] = tcp_info_to_json(*recorder.tcp_info);
+  if (recorder.tcp_info)
+    out["tcp_info"] = tcp_info_to_json(*recorder.tcp_info, recorder.first_byte);
   return out;
 }
 

@@ -192,7 +192,12 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
       every_server && ok > 0 ? json(rounded(server_s * 1e6 / ok)) : json(nullptr);
 
   // TCP_INFO of every generator's connections together; absent when none sampled any.
-  if (json tcp_info = merge_tcp_info(runs); !tcp_info.is_null()) {
+  // The diagnosis weighs the merged first_byte phase against the merged round trips.
+  Histogram first_byte;
+  if (const json& phases = merged["histograms"]; phases.contains("first_byte")) {
+    first_byte = Histogram::from_json(phases["first_byte"]);
+  }
+  if (json tcp_info = merge_tcp_info(runs, first_byte); !tcp_info.is_null()) {
     merged["tcp_info"] = std::move(tcp_info);
   } else {
     merged.erase("tcp_info");

@@ -42,6 +42,7 @@ constexpr NamedCount kCounts[] = {
     {"busy_us", &TcpInfoStats::busy_us},
     {"rwnd_limited_us", &TcpInfoStats::rwnd_limited_us},
     {"sndbuf_limited_us", &TcpInfoStats::sndbuf_limited_us},
+    {"send_buffer_wait_us", &TcpInfoStats::send_buffer_wait_us},
 };
 
 // The same figures as a latency summary, in the histogram's own unit.
@@ -56,7 +57,7 @@ json distribution_summary(const Histogram& histogram) {
 
 }  // namespace
 
-json tcp_info_to_json(const TcpInfoStats& stats) {
+json tcp_info_to_json(const TcpInfoStats& stats, const Histogram& first_byte) {
   json out = json::object();
   for (const NamedCount& count : kCounts) out[count.name] = stats.*count.member;
   json histograms = json::object();
@@ -74,10 +75,16 @@ json tcp_info_to_json(const TcpInfoStats& stats) {
                          {"send_buffer", rounded(shares->send_buffer, 1e4)}};
     out["dominant_limit"] = dominant_limit(*shares);
   }
+  out["diagnosis"] = nullptr;
+  if (const std::optional<LimitDiagnosis> diagnosis = diagnose_limit(stats, first_byte)) {
+    out["diagnosis"] = {{"limit", diagnosis->limit},
+                        {"share", rounded(diagnosis->share, 1e4)},
+                        {"measured_by", diagnosis->by_harness ? "harness" : "kernel"}};
+  }
   return out;
 }
 
-json merge_tcp_info(const std::vector<const json*>& runs) {
+json merge_tcp_info(const std::vector<const json*>& runs, const Histogram& first_byte) {
   std::optional<TcpInfoStats> merged;
   for (const json* run : runs) {
     if (!run->contains("tcp_info") || !(*run)["tcp_info"].is_object()) continue;
@@ -110,7 +117,7 @@ json merge_tcp_info(const std::vector<const json*>& runs) {
           name));
     }
   }
-  return merged ? tcp_info_to_json(*merged) : json(nullptr);
+  return merged ? tcp_info_to_json(*merged, first_byte) : json(nullptr);
 }
 
 }  // namespace th

@@ -63,6 +63,30 @@ void TcpInfoStats::merge(const TcpInfoStats& other) {
   busy_us += other.busy_us;
   rwnd_limited_us += other.rwnd_limited_us;
   sndbuf_limited_us += other.sndbuf_limited_us;
+  send_buffer_wait_us += other.send_buffer_wait_us;
+}
+
+std::optional<LimitDiagnosis> diagnose_limit(const TcpInfoStats& info,
+                                             const Histogram& first_byte) {
+  const std::optional<LimitShares> shares = info.shares();
+  if (!shares) return std::nullopt;
+  const double open_us = static_cast<double>(std::max(info.open_us, info.busy_us));
+  const double send_buffer = std::min(1.0, static_cast<double>(info.send_buffer_wait_us) / open_us);
+  if (send_buffer > 0.5 && send_buffer > shares->send_buffer) {
+    return LimitDiagnosis{.limit = "send_buffer", .share = send_buffer, .by_harness = true};
+  }
+  if (first_byte.count() > 0 && info.min_rtt_us.count() > 0) {
+    // Pipelined requests wait side by side, so the sum may pass the connection time: capped.
+    const double round_trip_us = static_cast<double>(info.min_rtt_us.percentile(50));
+    const double beyond_round_trip_us = std::max(0.0, first_byte.mean() / 1000 - round_trip_us);
+    const double server =
+        std::min(1.0, beyond_round_trip_us * static_cast<double>(first_byte.count()) / open_us);
+    if (server > 0.5) return LimitDiagnosis{.limit = "server", .share = server, .by_harness = true};
+  }
+  const char* dominant = dominant_limit(*shares);
+  const double share =
+      std::max({shares->application, shares->network, shares->receive_window, shares->send_buffer});
+  return LimitDiagnosis{.limit = dominant, .share = share, .by_harness = false};
 }
 
 }  // namespace th

@@ -25,6 +25,26 @@ std::optional<LimitShares> limit_shares(uint64_t open_us, uint64_t busy_us,
 // equals).
 const char* dominant_limit(const LimitShares& shares);
 
+// What held the connections back, from the kernel's shares and the harness's own clocks. The
+// kernel cannot tell two cases apart that the harness sees directly: a writer blocked on its own
+// small send buffer (the chrono files most of that wait under "busy", so it reads as network
+// limited) and a peer that is slow to answer (the request sits unacknowledged until the delayed
+// response carries the ACK, which also reads as network limited).
+struct LimitDiagnosis {
+  // "application", "network", "receive_window", "send_buffer" or "server".
+  const char* limit = "application";
+  double share = 0;         // of the connections' sampled time
+  bool by_harness = false;  // from the harness's clocks rather than the kernel's chrono
+};
+
+struct TcpInfoStats;
+// The harness's measurement wins when it covers more than half of the connection time, which
+// makes it the largest share however the kernel split the rest; otherwise the kernel's dominant
+// limit. first_byte: the run's request-written-to-first-byte phase in ns (empty for a stream);
+// its excess over the connections' min RTT is time spent waiting for the server. Nothing when no
+// time was sampled.
+std::optional<LimitDiagnosis> diagnose_limit(const TcpInfoStats& info, const Histogram& first_byte);
+
 // TCP_INFO of one load-generator thread's client connections, sampled once a second while open
 // and just before each close. Gauges go into histograms, one value per sample; the kernel's
 // cumulative counters are summed as the growth between consecutive samples of a connection, so
@@ -51,6 +71,10 @@ struct TcpInfoStats {
   uint64_t busy_us = 0;
   uint64_t rwnd_limited_us = 0;
   uint64_t sndbuf_limited_us = 0;
+  // Measured by the harness, not the kernel: how long its writes waited for room in a full send
+  // buffer (a write the kernel could not take at once, until it was done), summed over the same
+  // connections and window. The kernel's sndbuf_limited chrono misses most of this wait.
+  uint64_t send_buffer_wait_us = 0;
 
   std::optional<LimitShares> shares() const {
     return limit_shares(open_us, busy_us, rwnd_limited_us, sndbuf_limited_us);
