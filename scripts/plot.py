@@ -164,6 +164,17 @@ def plot_spectrum(report, groups, out_dir, stem, written):
     save(figure, out_dir, stem, "spectrum", written)
 
 
+def per_second_of_window(entry, stream):
+    """A second's rate over the part of it the measured window covers (covered_s), so the partial
+    first and last seconds are neither a ramp nor a dip; NaN (a gap) for a sliver or warm-up.
+    Reports written before covered_s existed give the plain count."""
+    covered = entry.get("covered_s", 1.0)
+    if covered < 0.05:
+        return math.nan
+    amount = entry["bytes_sent"] * 8 / 1e6 if stream else entry["requests_ok"]
+    return amount / covered
+
+
 def plot_timeline(report, groups, out_dir, stem, written):
     runs = [run for group in groups.values() for run in group if run.get("timeline")]
     if not runs:
@@ -182,25 +193,28 @@ def plot_timeline(report, groups, out_dir, stem, written):
         label = run["name"]
         if len(groups[run["name"]]) > 1:
             label += f" #{run.get('repetition_index', 0) + 1}"
-        if stream:
-            rates = [entry["bytes_sent"] * 8 / 1e6 for entry in timeline]
-        else:
-            rates = [entry["requests_ok"] for entry in timeline]
-        rate_axes.plot(xs, rates, marker=".", label=label)
+        rates = [per_second_of_window(entry, stream) for entry in timeline]
+        line, = rate_axes.plot(xs, rates, marker=".", label=label)
+        # Partial seconds (the first and last) are rates too, drawn hollow so they read as such.
+        partial = [(x, rate) for x, rate, entry in zip(xs, rates, timeline)
+                   if 0 < entry.get("covered_s", 1) < 1 and not math.isnan(rate)]
+        if partial:
+            rate_axes.plot([x for x, _ in partial], [rate for _, rate in partial], linestyle="none",
+                           marker="o", markerfacecolor="none", color=line.get_color())
         if has_latency:
             latency_axes = axes_list[1][0]
             # A second without an answered request has no latency: a gap, not a zero.
             latency_axes.plot(xs, [entry["p99_us"] / 1000.0 if entry["requests_ok"] and
                                    entry["p99_us"] is not None else math.nan
                                    for entry in timeline], marker=".", label=label)
-    rate_axes.set_ylabel("sent in that second (Mbit/s)" if stream
-                         else "answered requests in that second (1/s)")
+    rate_axes.set_ylabel("sent per second of the window (Mbit/s)" if stream
+                         else "answered requests per second of the window (1/s)")
     if has_latency:
         axes_list[1][0].set_ylabel("p99 latency in that second (ms)")
     bottom = axes_list[-1][0]
     bottom.set_xlabel("wall-clock second since the run started (s)")
     bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
-    rate_axes.set_title(title_of(report, "per-second timeline (first and last seconds are partial)"))
+    rate_axes.set_title(title_of(report, "per-second timeline (hollow: a partial second's rate)"))
     for row in axes_list:
         row[0].grid(True, alpha=0.3)
         data = [y for line in row[0].get_lines() for y in line.get_ydata() if y > 0]

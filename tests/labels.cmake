@@ -48,7 +48,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
   TESTS
     Aggregates.* Compare.* CompareCli.* DelayLineWarning.* FailOn.* Histogram.* HttpRequestParser.*
     HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.*
-    LimitDiagnosis.* LoadPlanBuilder.* LoopThread.* MannWhitney.* MedianInterval.* OpenFiles.* Override.* Pacer.*
+    LimitDiagnosis.* TimelineCoverage.* LoadPlanBuilder.* LoopThread.* MannWhitney.* MedianInterval.* OpenFiles.* Override.* Pacer.*
     Page.* PlainRequestHead.* PlainResponseHead.* Recommendation.* ReportReader.* RunCommand.*
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
     SocketOptionKeys.* Sweep.* SysctlNeeds.* Target.* TbfParameters.* TcpInfoReport.*
@@ -62,7 +62,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     SocketOptions.FastOpenIsAQueueLengthOnTheListenerAndASwitchOnTheClient
     SocketOptions.IpTosIsTrafficClassOnIpv6Sockets TcpInfo.ScenarioKeyIsABooleanDefaultingToTrue
   EXCEPT
-    LimitDiagnosis.*OnLoopback
+    LimitDiagnosis.*OnLoopback TimelineCoverage.*OnLoopback
     Cli.RunWritesAReportThatMatchesTheSchema Merge.CommandWritesAReportThatMatchesTheSchema
     MergeLink.MergedReportMatchesTheSchema ReportReader.RefusesWhatIsNotARegularFile
     TuneCli.ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport
@@ -85,7 +85,7 @@ tcpharness_test_group(tcpharness_tests unit_peers "unit;peers"
 # The embedded server, `tcpharness serve`, or a load run on 127.0.0.1 / ::1.
 tcpharness_test_group(tcpharness_tests loopback "loopback"
   TESTS
-    Backpressure.* BadResponse.* LimitDiagnosis.*OnLoopback ConnectionModels/PageLoad.* EchoServer.* EmbeddedServer.* Faults.*
+    Backpressure.* BadResponse.* LimitDiagnosis.*OnLoopback TimelineCoverage.*OnLoopback ConnectionModels/PageLoad.* EchoServer.* EmbeddedServer.* Faults.*
     ForeignServer.* HostileClients.* HttpServer.* KeepAlive.* LoadGenerator.* Nagle.* OpenLoop.*
     PageLoadBound.* Phases.* PerRequest.* Pipelined.* ResolvePhase.* ServeCommand.* ServeListen.*
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*

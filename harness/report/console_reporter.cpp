@@ -71,14 +71,29 @@ void print_row(std::back_insert_iterator<std::string> line, const std::string& n
                  number(kCpu, "{:.1f}"));
 }
 
-// Per-second requests as block characters, so a stall or a slow start shows at a glance.
-std::string sparkline(const Timeline& timeline) {
+// Per-second requests/s as block characters, so a stall or a slow start shows at a glance. Each
+// second's count is divided by the part of it the window covers, so the partial first and last
+// seconds are not drawn as a ramp and a dip; a second outside the window (warm-up) is a space.
+std::string sparkline(const RunResult& run) {
   static constexpr const char* kBlocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-  uint64_t most = 1;
-  for (const TimelineSecond& second : timeline.seconds()) most = std::max(most, second.requests_ok);
+  const int64_t window_end_ns =
+      run.window_start_unix_ns + static_cast<int64_t>(run.duration_s * 1e9);
+  std::vector<std::optional<double>> rates;
+  double most = 0;
+  for (const TimelineSecond& second : run.recorder.timeline.seconds()) {
+    const double covered_s =
+        second_coverage(second.unix_s, run.window_start_unix_ns, window_end_ns);
+    // A sliver of a second holds too few requests for a rate worth drawing.
+    if (covered_s < 0.05) {
+      rates.emplace_back();
+      continue;
+    }
+    rates.push_back(static_cast<double>(second.requests_ok) / covered_s);
+    most = std::max(most, *rates.back());
+  }
   std::string line;
-  for (const TimelineSecond& second : timeline.seconds()) {
-    line += kBlocks[std::min<uint64_t>(7, second.requests_ok * 8 / (most + 1))];
+  for (const std::optional<double>& rate : rates) {
+    line += !rate ? " " : kBlocks[std::min(7, static_cast<int>(*rate * 8 / (most + 1)))];
   }
   return line;
 }
@@ -205,7 +220,7 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
     explain_latency(line, label, run);
     explain_tcp_info(line, label, run);
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
-      fmt::format_to(line, "{}: req/s per second {}\n", label, sparkline(run.recorder.timeline));
+      fmt::format_to(line, "{}: req/s per second {}\n", label, sparkline(run));
     }
     // Only where the scenario asked for Fast Open: elsewhere the counters are noise.
     const bool fastopen = run.scenario.client.tcp_fastopen_connect.value_or(false) ||

@@ -86,14 +86,25 @@ nlohmann::json schedule_to_json(const RunResult& run) {
             {"max", ms(recorder.schedule_lag.max())}}}};
 }
 
-// One entry per wall-clock second, so timelines of several load generators line up.
-nlohmann::json timeline_to_json(const Timeline& timeline) {
+// One entry per wall-clock second, so timelines of several load generators line up. Each says
+// how much of its second the measured window covers, and its rate per second of that time, so
+// the partial first and last seconds read as rates rather than as a ramp and a dip.
+nlohmann::json timeline_to_json(const Timeline& timeline, const RunResult& run) {
   nlohmann::json seconds = nlohmann::json::array();
   auto us = [](int64_t ns) { return rounded(static_cast<double>(ns) / 1000.0); };
+  const int64_t window_end_ns =
+      run.window_start_unix_ns + static_cast<int64_t>(run.duration_s * 1e9);
   for (const TimelineSecond& second : timeline.seconds()) {
     const Histogram latency = second.latency();
+    const double covered_s =
+        second_coverage(second.unix_s, run.window_start_unix_ns, window_end_ns);
     seconds.push_back({{"t_unix_s", second.unix_s},
+                       {"covered_s", rounded(covered_s, 1e6)},
                        {"requests_ok", second.requests_ok},
+                       {"requests_per_s",
+                        covered_s > 0 ? nlohmann::json(rounded(
+                                            static_cast<double>(second.requests_ok) / covered_s))
+                                      : nlohmann::json(nullptr)},
                        {"errors", second.errors},
                        {"p50_us", us(std::min(latency.percentile(50), second.max_latency_ns()))},
                        {"p99_us", us(std::min(latency.percentile(99), second.max_latency_ns()))},
@@ -226,7 +237,7 @@ nlohmann::json run_to_json(const RunResult& run) {
        {{"before", run.time_wait_before ? nlohmann::json(*run.time_wait_before) : nullptr},
         {"after", run.time_wait_after ? nlohmann::json(*run.time_wait_after) : nullptr}}},
       {"tcp_fastopen", fastopen_to_json(run.tcp_fastopen)},
-      {"timeline", timeline_to_json(recorder.timeline)},
+      {"timeline", timeline_to_json(recorder.timeline, run)},
       {"link", link_to_json(run.link)},
       // Exact totals: rates are rounded, and merging reports from several generators sums these.
       {"bytes", {{"sent", recorder.bytes_sent}, {"received", recorder.bytes_received}}},

@@ -243,6 +243,9 @@ json merge_timelines(const std::vector<const json*>& timelines) {
   struct Second {
     uint64_t requests_ok = 0, errors = 0, bytes_sent = 0, bytes_received = 0;
     double p50_weighted = 0, p99_weighted = 0, max_us = 0, weight = 0;
+    // Generators measure the same window (merge checks their start), so the second's coverage is
+    // the largest any of them saw; absent from reports written before it.
+    std::optional<double> covered_s;
   };
   std::map<int64_t, Second> seconds;
   for (const json* timeline : timelines) {
@@ -260,6 +263,9 @@ json merge_timelines(const std::vector<const json*>& timelines) {
       second.p99_weighted += number("p99_us") * static_cast<double>(ok);
       second.weight += static_cast<double>(ok);
       second.max_us = std::max(second.max_us, number("max_us"));
+      if (entry.contains("covered_s") && entry["covered_s"].is_number()) {
+        second.covered_s = std::max(second.covered_s.value_or(0.0), number("covered_s"));
+      }
     }
   }
   json merged = json::array();
@@ -268,14 +274,22 @@ json merge_timelines(const std::vector<const json*>& timelines) {
     auto weighted = [&](double sum) {
       return second.weight > 0 ? rounded(sum / second.weight) : 0.0;
     };
-    merged.push_back({{"t_unix_s", unix_s},
-                      {"requests_ok", second.requests_ok},
-                      {"errors", second.errors},
-                      {"p50_us", weighted(second.p50_weighted)},
-                      {"p99_us", weighted(second.p99_weighted)},
-                      {"max_us", second.max_us},
-                      {"bytes_sent", second.bytes_sent},
-                      {"bytes_received", second.bytes_received}});
+    json entry = {{"t_unix_s", unix_s},
+                  {"requests_ok", second.requests_ok},
+                  {"errors", second.errors},
+                  {"p50_us", weighted(second.p50_weighted)},
+                  {"p99_us", weighted(second.p99_weighted)},
+                  {"max_us", second.max_us},
+                  {"bytes_sent", second.bytes_sent},
+                  {"bytes_received", second.bytes_received}};
+    if (second.covered_s) {
+      entry["covered_s"] = *second.covered_s;
+      entry["requests_per_s"] =
+          *second.covered_s > 0
+              ? json(rounded(static_cast<double>(second.requests_ok) / *second.covered_s))
+              : json(nullptr);
+    }
+    merged.push_back(std::move(entry));
   }
   return merged;
 }

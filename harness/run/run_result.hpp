@@ -25,9 +25,10 @@ struct RunResult {
   std::string target;  // the address the load went to
   bool embedded_server = false;
   StopReason stopped_by = StopReason::duration;
-  double duration_s = 0;          // measured window: end of warm-up to the last counted response
-  Recorder recorder;              // merged over the load generator's threads
-  uint64_t in_flight_at_end = 0;  // requests still unanswered when the run ended (not errors)
+  double duration_s = 0;             // measured window: end of warm-up to the last counted response
+  int64_t window_start_unix_ns = 0;  // the window's start on the wall clock (the timeline's)
+  Recorder recorder;                 // merged over the load generator's threads
+  uint64_t in_flight_at_end = 0;     // requests still unanswered when the run ended (not errors)
   std::optional<double> target_rate_per_s;  // open loop only
   uint64_t unsent_at_end = 0;  // open loop: scheduled in the window, never given a connection
   std::vector<OptionReading> client_options;  // as read back from a real connection

@@ -45,6 +45,16 @@ struct TimelineSecond {
   int64_t max_ns_ = 0;
 };
 
+// How much of wall-clock second unix_s lies inside the measured window [start, end) (Unix ns), in
+// seconds from 0 to 1: the first and last seconds of a run are partial, and their counts are
+// rates only once divided by this.
+inline double second_coverage(int64_t unix_s, int64_t window_start_unix_ns,
+                              int64_t window_end_unix_ns) {
+  const int64_t from = std::max(unix_s * 1'000'000'000, window_start_unix_ns);
+  const int64_t to = std::min((unix_s + 1) * 1'000'000'000, window_end_unix_ns);
+  return to > from ? static_cast<double>(to - from) / 1e9 : 0.0;
+}
+
 // The per-second record of one thread, merged after the run. Starting a second allocates (its
 // histogram, and the previous one's compact copy) once per second, never per request.
 class Timeline {
