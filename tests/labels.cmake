@@ -53,7 +53,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
     SocketOptionKeys.* Sweep.* SysctlNeeds.* Target.* TbfParameters.* TcpInfoReport.*
     TimelineSecond.* TunePlan.* TuneRounds.* UrlTarget.* UvHandle.* Cli.* Merge.* MergeLink.*
-    TuneCli.* Gbench.LabelsGoIntoTheContextBlock
+    TuneCli.* CompareGate.* CompareGateCli.* Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     Repetitions.BadLabelsAndCountsAreConfigurationErrors ServeListen.BadListenOrLimitIsAUsageError

@@ -111,7 +111,11 @@ void add_compare_command(CLI::App& app, CompareArguments& arguments) {
       "compare",
       "Compare two reports run by run: requests/s, p50, p99, p99.9 and CPU per request, with a "
       "Mann-Whitney U p-value when both sides have >= 3 repetitions (>= 5 to reach p < 0.05). "
-      "Exit 1 when a --fail-on limit is exceeded significantly, else 0");
+      "Exit 1 when a --fail-on limit is exceeded significantly; exit 2 when the comparison is "
+      "incomplete: the reports share no run, or a run of the base is missing from the new report "
+      "(a renamed scenario or sweep value must not pass the gate; 2, as for an unreadable "
+      "report, because the inputs need fixing, not the code; a regression among the runs "
+      "compared still exits 1); else 0");
   compare->add_option("base", arguments.base_path, "Reference report (e.g. results/baselines/...)")
       ->required();
   compare->add_option("new", arguments.new_path, "Report to judge")->required();
@@ -122,6 +126,9 @@ void add_compare_command(CLI::App& app, CompareArguments& arguments) {
       ->check(CLI::IsMember({"text", "markdown", "json"}));
   compare->add_option("--alpha", arguments.alpha, "Significance level (default 0.05)")
       ->check(CLI::Range(0.0001, 0.5));
+  compare->add_flag("--allow-missing", arguments.allow_missing,
+                    "Accept runs of the base that the new report lacks (they are still listed); "
+                    "reports sharing no run still exit 2, since nothing was compared");
 }
 
 void add_tune_command(CLI::App& app, TuneArguments& arguments) {
@@ -191,7 +198,8 @@ int run_command_line(int argc, char** argv) {
   CLI::App app{
       "tcpharness: TCP and HTTP/1.1 load generation with exact latency histograms.\n"
       "Exit codes: 0 success; 1 the run finished but counted errors (compare: a regression "
-      "beyond --fail-on); 2 usage, configuration or unreadable report; 130 interrupted (a "
+      "beyond --fail-on); 2 usage, configuration or unreadable report (compare: also reports "
+      "that share no run, or a run of the base missing from the new one); 130 interrupted (a "
       "partial report is still written)."};
   app.require_subcommand(1);
   RunArguments run_arguments;
