@@ -53,7 +53,8 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
     SocketOptionKeys.* Sweep.* SysctlNeeds.* Target.* TbfParameters.* TcpInfoReport.*
     TimelineSecond.* TunePlan.* TuneRounds.* UrlTarget.* UvHandle.* Cli.* Merge.* MergeLink.*
-    TuneCli.* CompareGate.* CompareGateCli.* Gbench.LabelsGoIntoTheContextBlock
+    TuneCli.* CompareGate.* CompareGateCli.* ReportPath.* OutputOverInput.* SameFile.*
+    RunFromReport.* RunFromReportCli.* Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     Repetitions.BadLabelsAndCountsAreConfigurationErrors ServeListen.BadListenOrLimitIsAUsageError
@@ -64,6 +65,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
   EXCEPT
     Cli.RunWritesAReportThatMatchesTheSchema Merge.CommandWritesAReportThatMatchesTheSchema
     MergeLink.MergedReportMatchesTheSchema ReportReader.RefusesWhatIsNotARegularFile
+    RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     TuneCli.ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport
     TuneCli.RecommendsNoDelayOverANagleStallAndReportsEveryRepetition)
 
@@ -88,6 +90,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     ForeignServer.* HostileClients.* HttpServer.* KeepAlive.* LoadGenerator.* Nagle.* OpenLoop.*
     PageLoadBound.* Phases.* PerRequest.* Pipelined.* ResolvePhase.* ServeCommand.* ServeListen.*
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
+    RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
   EXCEPT
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError

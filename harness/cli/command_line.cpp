@@ -15,13 +15,16 @@ namespace {
 
 void add_run_command(CLI::App& app, RunArguments& arguments) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write a JSON report");
-  run->add_option("scenario", arguments.scenario_path, "Scenario file (JSON, comments allowed)")
+  run->add_option("scenario", arguments.scenario_path,
+                  "Scenario file (JSON, comments allowed), or a tcpharness report: the scenario "
+                  "stored in it runs again, --set still applying")
       ->required();
   run->add_option("--set", arguments.overrides,
                   "Override a key: key=value, dotted for nested keys (client.tcp_nodelay=true), "
                   "sweep.KEY=[...] for a sweep list; repeatable");
   run->add_option("--out,-o", arguments.out_path,
-                  "Report path (default: results/<name>-<UTC time>.json)");
+                  "Report path (default: results/<name>-<UTC time>.json); its folder must exist, "
+                  "and it must not be the scenario file");
   run->add_flag("--quiet,-q", arguments.quiet, "Print only the summary table and report path");
   run->add_option("--repetitions,-r", arguments.repetitions,
                   "Run every run N times, interleaved (A B A B, not A A B B) so drift spreads "
@@ -43,7 +46,8 @@ void add_run_command(CLI::App& app, RunArguments& arguments) {
 void add_validate_command(CLI::App& app, RunArguments& arguments) {
   CLI::App* validate =
       app.add_subcommand("validate", "Check a scenario file and list the runs it expands to");
-  validate->add_option("scenario", arguments.scenario_path, "Scenario file")->required();
+  validate->add_option("scenario", arguments.scenario_path, "Scenario file, or a report")
+      ->required();
   validate->add_option("--set", arguments.overrides, "Override a key, as for run");
 }
 
@@ -136,7 +140,9 @@ void add_tune_command(CLI::App& app, TuneArguments& arguments) {
       "tune",
       "Run a scenario's sweep in interleaved rounds until the best setting for an objective is "
       "settled (or the budget ends) and recommend its values, with the sysctls they need");
-  tune->add_option("scenario", arguments.scenario_path, "Scenario file with a sweep")->required();
+  tune->add_option("scenario", arguments.scenario_path,
+                   "Scenario file with a sweep, or a report of one")
+      ->required();
   tune->add_option("--objective", arguments.objective,
                    "p99 (lower is better), requests_per_s (higher), cpu_per_request (client + "
                    "server CPU per request, lower)")
