@@ -53,7 +53,8 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
     SocketOptionKeys.* Sweep.* SysctlNeeds.* Target.* TbfParameters.* TcpInfoReport.*
     TimelineSecond.* TunePlan.* TuneRounds.* UrlTarget.* UvHandle.* Cli.* Merge.* MergeLink.*
-    TuneCli.* Gbench.LabelsGoIntoTheContextBlock
+    TuneCli.* CompareGate.* CompareGateCli.* ReportPath.* OutputOverInput.* SameFile.*
+    RunFromReport.* RunFromReportCli.* Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     Repetitions.BadLabelsAndCountsAreConfigurationErrors ServeListen.BadListenOrLimitIsAUsageError
@@ -65,6 +66,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     LimitDiagnosis.*OnLoopback TimelineCoverage.*OnLoopback
     Cli.RunWritesAReportThatMatchesTheSchema Merge.CommandWritesAReportThatMatchesTheSchema
     MergeLink.MergedReportMatchesTheSchema ReportReader.RefusesWhatIsNotARegularFile
+    RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     TuneCli.ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport
     TuneCli.RecommendsNoDelayOverANagleStallAndReportsEveryRepetition)
 
@@ -89,6 +91,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     ForeignServer.* HostileClients.* HttpServer.* KeepAlive.* LoadGenerator.* Nagle.* OpenLoop.*
     PageLoadBound.* Phases.* PerRequest.* Pipelined.* ResolvePhase.* ServeCommand.* ServeListen.*
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
+    RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
   EXCEPT
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError

@@ -15,13 +15,16 @@ namespace {
 
 void add_run_command(CLI::App& app, RunArguments& arguments) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write a JSON report");
-  run->add_option("scenario", arguments.scenario_path, "Scenario file (JSON, comments allowed)")
+  run->add_option("scenario", arguments.scenario_path,
+                  "Scenario file (JSON, comments allowed), or a tcpharness report: the scenario "
+                  "stored in it runs again, --set still applying")
       ->required();
   run->add_option("--set", arguments.overrides,
                   "Override a key: key=value, dotted for nested keys (client.tcp_nodelay=true), "
                   "sweep.KEY=[...] for a sweep list; repeatable");
   run->add_option("--out,-o", arguments.out_path,
-                  "Report path (default: results/<name>-<UTC time>.json)");
+                  "Report path (default: results/<name>-<UTC time>.json); its folder must exist, "
+                  "and it must not be the scenario file");
   run->add_flag("--quiet,-q", arguments.quiet, "Print only the summary table and report path");
   run->add_option("--repetitions,-r", arguments.repetitions,
                   "Run every run N times, interleaved (A B A B, not A A B B) so drift spreads "
@@ -43,7 +46,8 @@ void add_run_command(CLI::App& app, RunArguments& arguments) {
 void add_validate_command(CLI::App& app, RunArguments& arguments) {
   CLI::App* validate =
       app.add_subcommand("validate", "Check a scenario file and list the runs it expands to");
-  validate->add_option("scenario", arguments.scenario_path, "Scenario file")->required();
+  validate->add_option("scenario", arguments.scenario_path, "Scenario file, or a report")
+      ->required();
   validate->add_option("--set", arguments.overrides, "Override a key, as for run");
 }
 
@@ -111,7 +115,11 @@ void add_compare_command(CLI::App& app, CompareArguments& arguments) {
       "compare",
       "Compare two reports run by run: requests/s, p50, p99, p99.9 and CPU per request, with a "
       "Mann-Whitney U p-value when both sides have >= 3 repetitions (>= 5 to reach p < 0.05). "
-      "Exit 1 when a --fail-on limit is exceeded significantly, else 0");
+      "Exit 1 when a --fail-on limit is exceeded significantly; exit 2 when the comparison is "
+      "incomplete: the reports share no run, or a run of the base is missing from the new report "
+      "(a renamed scenario or sweep value must not pass the gate; 2, as for an unreadable "
+      "report, because the inputs need fixing, not the code; a regression among the runs "
+      "compared still exits 1); else 0");
   compare->add_option("base", arguments.base_path, "Reference report (e.g. results/baselines/...)")
       ->required();
   compare->add_option("new", arguments.new_path, "Report to judge")->required();
@@ -122,6 +130,9 @@ void add_compare_command(CLI::App& app, CompareArguments& arguments) {
       ->check(CLI::IsMember({"text", "markdown", "json"}));
   compare->add_option("--alpha", arguments.alpha, "Significance level (default 0.05)")
       ->check(CLI::Range(0.0001, 0.5));
+  compare->add_flag("--allow-missing", arguments.allow_missing,
+                    "Accept runs of the base that the new report lacks (they are still listed); "
+                    "reports sharing no run still exit 2, since nothing was compared");
 }
 
 void add_tune_command(CLI::App& app, TuneArguments& arguments) {
@@ -129,7 +140,9 @@ void add_tune_command(CLI::App& app, TuneArguments& arguments) {
       "tune",
       "Run a scenario's sweep in interleaved rounds until the best setting for an objective is "
       "settled (or the budget ends) and recommend its values, with the sysctls they need");
-  tune->add_option("scenario", arguments.scenario_path, "Scenario file with a sweep")->required();
+  tune->add_option("scenario", arguments.scenario_path,
+                   "Scenario file with a sweep, or a report of one")
+      ->required();
   tune->add_option("--objective", arguments.objective,
                    "p99 (lower is better), requests_per_s (higher), cpu_per_request (client + "
                    "server CPU per request, lower)")
@@ -191,7 +204,8 @@ int run_command_line(int argc, char** argv) {
   CLI::App app{
       "tcpharness: TCP and HTTP/1.1 load generation with exact latency histograms.\n"
       "Exit codes: 0 success; 1 the run finished but counted errors (compare: a regression "
-      "beyond --fail-on); 2 usage, configuration or unreadable report; 130 interrupted (a "
+      "beyond --fail-on); 2 usage, configuration or unreadable report (compare: also reports "
+      "that share no run, or a run of the base missing from the new one); 130 interrupted (a "
       "partial report is still written)."};
   app.require_subcommand(1);
   RunArguments run_arguments;

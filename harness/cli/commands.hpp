@@ -12,6 +12,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRunHadErrors = 1;
 inline constexpr int kExitRegression = 1;  // compare: a change beyond a --fail-on limit
 inline constexpr int kExitConfigError = 2;
+// compare: the reports share no run, or runs of the base are missing from the new one. The
+// inputs do not allow a verdict, as with an unreadable report; 1 stays "the code got slower".
+inline constexpr int kExitCompareIncomplete = kExitConfigError;
 inline constexpr int kExitInterrupted = 130;   // 128 + SIGINT, as shells report it
 inline constexpr int kExitInternalError = 70;  // EX_SOFTWARE: a bug, not the user's input
 
@@ -33,6 +36,7 @@ struct CompareArguments {
   std::string fail_on;
   std::string format = "text";  // text | markdown | json
   double alpha = 0.05;
+  bool allow_missing = false;  // runs of the base absent from the new report pass
 };
 
 // `tune`: see docs/usage.md#tune for the statistics behind these.

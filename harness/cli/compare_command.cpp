@@ -12,6 +12,7 @@ namespace th {
 int compare_command(const CompareArguments& arguments) {
   CompareOptions options;
   options.alpha = arguments.alpha;
+  options.allow_missing = arguments.allow_missing;
   if (!arguments.fail_on.empty()) options.rules = parse_fail_on(arguments.fail_on);
   const LoadedReport base = read_report(arguments.base_path);
   const LoadedReport latest = read_report(arguments.new_path);
@@ -23,7 +24,17 @@ int compare_command(const CompareArguments& arguments) {
   } else {
     fmt::print("{}", comparison_to_text(comparison));
   }
-  return comparison.regression_count() > 0 ? kExitRegression : kExitOk;
+  switch (comparison.outcome()) {
+    case CompareOutcome::regressed:
+      return kExitRegression;
+    case CompareOutcome::incomplete:
+      // Also on stderr: with --format json or markdown, stdout usually goes to a file.
+      fmt::print(stderr, "tcpharness: compare: {}\n", incomplete_reason(comparison));
+      return kExitCompareIncomplete;
+    case CompareOutcome::passed:
+      break;
+  }
+  return kExitOk;
 }
 
 }  // namespace th

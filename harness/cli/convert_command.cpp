@@ -8,7 +8,10 @@
 namespace th {
 
 int convert_command(const ConvertArguments& arguments) {
-  if (!arguments.out_path.empty()) check_file_writable(arguments.out_path);
+  if (!arguments.out_path.empty()) {
+    refuse_output_over_input("--out", arguments.out_path, {arguments.report_path});
+    check_file_writable(arguments.out_path);
+  }
   const LoadedReport report = read_report(arguments.report_path);
   GbenchOptions options;
   options.aggregates_only = arguments.gbench_aggregates_only;

@@ -8,6 +8,7 @@
 namespace th {
 
 int merge_command(const MergeArguments& arguments) {
+  refuse_output_over_input("--out", arguments.out_path, arguments.report_paths);
   check_file_writable(arguments.out_path);
   std::vector<LoadedReport> reports;
   for (const std::string& path : arguments.report_paths) reports.push_back(read_report(path));

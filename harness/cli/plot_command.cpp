@@ -11,6 +11,7 @@
 
 #include "base/config_error.hpp"
 #include "cli/commands.hpp"
+#include "report/atomic_file.hpp"
 #include "report/report_reader.hpp"
 
 extern char** environ;
@@ -39,6 +40,7 @@ std::string python_interpreter() {
 int plot_command(const PlotArguments& arguments) {
   // The report is checked here, so a bad file gets the same one-line error as compare and merge.
   (void)read_report(arguments.report_path);
+  refuse_output_over_input("--out", arguments.out_dir, {arguments.report_path});
   const std::string script = plot_script();
   struct stat status {};
   if (stat(script.c_str(), &status) != 0) {

@@ -63,8 +63,18 @@ int run_command(const RunArguments& arguments) {
       arguments.out_path.empty()
           ? default_out_path(specs.front().scenario.name, gbench ? ".gbench.json" : ".json")
           : arguments.out_path;
+  refuse_output_over_input("--out", out_path, {arguments.scenario_path});
   check_file_writable(out_path);
-  if (!arguments.gbench_out.empty()) check_file_writable(arguments.gbench_out);
+  if (!arguments.gbench_out.empty()) {
+    refuse_output_over_input("--gbench-out", arguments.gbench_out, {arguments.scenario_path});
+    if (same_file(arguments.gbench_out, out_path)) {
+      throw ConfigError(
+          fmt::format("--gbench-out {}: is the file --out names; the second report "
+                      "would replace the first",
+                      arguments.gbench_out));
+    }
+    check_file_writable(arguments.gbench_out);
+  }
   input.host = collect_host_info();
   input.cpu = collect_cpu_facts();
   input.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
@@ -96,8 +106,7 @@ int validate_command(const RunArguments& arguments) {
   for (const std::string& assignment : arguments.overrides) apply_override(document, assignment);
   const std::vector<RunSpec> specs = expand_runs(document);
   for (const RunSpec& spec : specs) preflight_run(spec);
-  fmt::print("{}: valid, {} run{}\n", arguments.scenario_path, specs.size(),
-             specs.size() == 1 ? "" : "s");
+  fmt::print("{}: valid, {} run{}\n", document.source, specs.size(), specs.size() == 1 ? "" : "s");
   for (const RunSpec& spec : specs) fmt::print("  {}\n", spec.name);
   return kExitOk;
 }

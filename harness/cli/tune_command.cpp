@@ -138,6 +138,7 @@ int tune_command(const TuneArguments& arguments) {
   const std::string out_path = arguments.out_path.empty()
                                    ? default_out_path(specs.front().scenario.name, ".json", "-tune")
                                    : arguments.out_path;
+  refuse_output_over_input("--out", out_path, {arguments.scenario_path});
   check_file_writable(out_path);
   input.host = collect_host_info();
   input.cpu = collect_cpu_facts();

@@ -116,6 +116,21 @@ bool has_errors(const RunGroup& group) {
   return false;
 }
 
+// Enough names to recognise a rename; a sweep of hundreds is listed in full above the result.
+constexpr size_t kNamesInASentence = 8;
+
+std::string names_of(const std::vector<std::string>& names) {
+  if (names.empty()) return "no run";
+  std::string listed;
+  for (size_t index = 0; index < names.size() && index < kNamesInASentence; ++index) {
+    listed += (index == 0 ? "" : ", ") + names[index];
+  }
+  if (names.size() > kNamesInASentence) {
+    listed += fmt::format(" and {} more", names.size() - kNamesInASentence);
+  }
+  return listed;
+}
+
 }  // namespace
 
 std::vector<FailRule> parse_fail_on(const std::string& text) {
@@ -138,6 +153,37 @@ size_t Comparison::regression_count() const {
     for (const MetricComparison& metric : run.metrics) count += metric.regressed ? 1 : 0;
   }
   return count;
+}
+
+CompareOutcome Comparison::outcome() const {
+  if (regression_count() > 0) return CompareOutcome::regressed;
+  return incomplete_reason(*this).empty() ? CompareOutcome::passed : CompareOutcome::incomplete;
+}
+
+const char* to_string(CompareOutcome outcome) {
+  switch (outcome) {
+    case CompareOutcome::passed:
+      return "passed";
+    case CompareOutcome::regressed:
+      return "regressed";
+    case CompareOutcome::incomplete:
+      return "incomplete";
+  }
+  return "incomplete";
+}
+
+std::string incomplete_reason(const Comparison& comparison) {
+  if (comparison.runs.empty()) {
+    return fmt::format("the reports share no run (base has {}; new has {}), so nothing was judged",
+                       names_of(comparison.only_in_base), names_of(comparison.only_in_new));
+  }
+  if (comparison.only_in_base.empty() || comparison.options.allow_missing) return "";
+  const size_t missing = comparison.only_in_base.size();
+  return fmt::format(
+      "{} run{} of the base {} missing from the new report: {} (--allow-missing "
+      "accepts that)",
+      missing, missing == 1 ? "" : "s", missing == 1 ? "is" : "are",
+      names_of(comparison.only_in_base));
 }
 
 Comparison compare_reports(const LoadedReport& base, const LoadedReport& latest,

@@ -24,6 +24,9 @@ std::vector<FailRule> parse_fail_on(const std::string& text);
 struct CompareOptions {
   std::vector<FailRule> rules;
   double alpha = 0.05;  // significance level of the Mann-Whitney U test
+  // Runs of the base absent from the new report are accepted (still listed) instead of failing
+  // the gate. Reports sharing no run fail it regardless: a comparison of nothing gates nothing.
+  bool allow_missing = false;
 };
 
 struct MetricComparison {
@@ -49,6 +52,11 @@ struct RunComparison {
   std::vector<MetricComparison> metrics;
 };
 
+// The gate's verdict. `incomplete`: the reports share no run, or a run of the base is missing from
+// the new report without --allow-missing; a renamed scenario or sweep value must not pass as
+// "no regression".
+enum class CompareOutcome { passed, regressed, incomplete };
+
 struct Comparison {
   std::string base_path;
   std::string new_path;
@@ -59,7 +67,15 @@ struct Comparison {
   std::vector<std::string> notes;  // caveats a reader of the verdict needs
 
   size_t regression_count() const;
+  // A regression wins over missing runs: it is a finding about the runs that were compared.
+  CompareOutcome outcome() const;
 };
+
+const char* to_string(CompareOutcome outcome);  // "passed", "regressed", "incomplete"
+
+// Why the gate could not judge every run of the base, in one sentence naming the runs (and,
+// when none is shared, what each side has); empty when it could.
+std::string incomplete_reason(const Comparison& comparison);
 
 // Matches runs by name and compares requests/s, p50, p99, p99.9 and CPU per request (and any
 // metric a --fail-on limit names, and errors when either side has some).

@@ -49,7 +49,7 @@ std::string verdict(const MetricComparison& metric) {
   return "ok, " + limit;
 }
 
-std::string summary_line(const Comparison& comparison) {
+std::string judged_line(const Comparison& comparison) {
   const size_t regressions = comparison.regression_count();
   if (comparison.options.rules.empty()) return "no --fail-on limits given; nothing judged";
   if (regressions == 0) return "no regression beyond the --fail-on limits";
@@ -63,6 +63,22 @@ std::string summary_line(const Comparison& comparison) {
     }
   }
   return fmt::format("{} regression{}: {}", regressions, regressions == 1 ? "" : "s", named);
+}
+
+// The one verdict the text, markdown and JSON outputs all end with.
+std::string summary_line(const Comparison& comparison) {
+  const std::string incomplete = incomplete_reason(comparison);
+  if (comparison.runs.empty()) return "incomplete: " + printable(incomplete);
+  if (!incomplete.empty()) {
+    return fmt::format("incomplete: {}; among the runs compared: {}", printable(incomplete),
+                       judged_line(comparison));
+  }
+  const size_t accepted = comparison.only_in_base.size();
+  if (accepted == 0) return judged_line(comparison);
+  return fmt::format(
+      "{}; {} run{} of the base missing from the new report, accepted by "
+      "--allow-missing",
+      judged_line(comparison), accepted, accepted == 1 ? "" : "s");
 }
 
 // Markdown table cells: a pipe would end the cell and a backtick the code span.
@@ -189,7 +205,9 @@ nlohmann::json comparison_to_json(const Comparison& comparison) {
           {"only_in_base", comparison.only_in_base},
           {"only_in_new", comparison.only_in_new},
           {"notes", comparison.notes},
+          {"allow_missing", comparison.options.allow_missing},
           {"regressions", comparison.regression_count()},
+          {"outcome", to_string(comparison.outcome())},
           {"summary", summary_line(comparison)}};
 }
 

@@ -114,6 +114,23 @@ uint64_t run_count(const std::vector<Axis>& axes) {
   return count;
 }
 
+bool is_native_report(const json& parsed) {
+  if (!parsed.is_object()) return false;
+  const auto schema = parsed.find("schema");
+  return schema != parsed.end() && schema->is_string() &&
+         schema->get_ref<const std::string&>().starts_with("tcpharness.report/");
+}
+
+// A report keeps the scenario it ran as resolved (defaults filled in, --set applied, its sweep),
+// so the run can be repeated from the report alone (docs/report.md, "scenario").
+json stored_scenario(json report, const std::string& source) {
+  const auto scenario = report.find("scenario");
+  if (scenario == report.end() || !scenario->is_object()) {
+    Checks(source).fail("/scenario", "a report keeps the scenario it ran here, as an object");
+  }
+  return std::move(*scenario);
+}
+
 }  // namespace
 
 ScenarioDocument load_scenario_file(const std::string& path) {
@@ -122,9 +139,18 @@ ScenarioDocument load_scenario_file(const std::string& path) {
 
 ScenarioDocument parse_scenario_text(const std::string& text, const std::string& source) {
   json parsed = parse_bounded_json(text, source, /*allow_comments=*/true);
-  const Checks checks(source);
+  std::string scenario_source = source;
+  if (is_native_report(parsed)) {
+    parsed = stored_scenario(std::move(parsed), source);
+    scenario_source = source + " (the scenario stored in the report)";
+  } else if (parsed.is_object() && parsed.contains("benchmarks") && parsed.contains("context")) {
+    throw ConfigError(source +
+                      ": a Google Benchmark report, which keeps no scenario; give the "
+                      "tcpharness report it was converted from, or the scenario file");
+  }
+  const Checks checks(scenario_source);
   checks.object(parsed, "");
-  ScenarioDocument doc{source, std::move(parsed), json::object()};
+  ScenarioDocument doc{scenario_source, std::move(parsed), json::object()};
   if (const auto sweep = doc.base.find("sweep"); sweep != doc.base.end()) {
     if (!sweep->is_null()) doc.sweep = *sweep;
     doc.base.erase(sweep);

@@ -15,8 +15,10 @@ struct ScenarioDocument {
   nlohmann::json sweep;  // object: dotted key -> non-empty array of values (may be empty object)
 };
 
-// Reads a file (JSON with // and /* */ comments). Throws ConfigError naming the file for a
-// missing/unreadable file or invalid JSON.
+// Reads a file (JSON with // and /* */ comments). A tcpharness report (top-level "schema"
+// "tcpharness.report/...") gives the scenario stored in it, so `run REPORT.json` repeats a run.
+// Throws ConfigError naming the file for a missing/unreadable file, invalid JSON or a Google
+// Benchmark report.
 ScenarioDocument load_scenario_file(const std::string& path);
 ScenarioDocument parse_scenario_text(const std::string& text, const std::string& source);
 
