@@ -12,6 +12,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRunHadErrors = 1;
 inline constexpr int kExitRegression = 1;  // compare: a change beyond a --fail-on limit
 inline constexpr int kExitConfigError = 2;
+// No connection to the target ever succeeded: nothing was measured, and the fix (the address,
+// or starting the server) is in the setup, as for a configuration error.
+inline constexpr int kExitTargetUnreachable = 2;
 inline constexpr int kExitInterrupted = 130;   // 128 + SIGINT, as shells report it
 inline constexpr int kExitInternalError = 70;  // EX_SOFTWARE: a bug, not the user's input
 
@@ -25,6 +28,7 @@ struct RunArguments {
   std::string format = "native";    // of --out: native | gbench
   std::string gbench_out;           // a second report, in Google Benchmark's JSON
   bool gbench_aggregates_only = false;
+  bool check_connect = false;  // validate --connect: connect once to every external target
 };
 
 struct CompareArguments {
