@@ -92,6 +92,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     PageLoadBound.* Phases.* PerRequest.* Pipelined.* ResolvePhase.* ServeCommand.* ServeListen.*
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
+    DeadTarget.* DeadTargetCli.* Interrupt.* ValidateConnect.*
   EXCEPT
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError

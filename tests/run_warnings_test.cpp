@@ -56,6 +56,17 @@ TEST(RunWarnings, InterruptedAndDurationBeforeRequests) {
   EXPECT_TRUE(warnings_of(result).empty());
 }
 
+TEST(RunWarnings, UnreachableTargetSaysWhyAndHowOftenItWasTried) {
+  RunResult result;
+  result.unreachable = TargetUnreachable{"127.0.0.1:9", "connection refused", 57};
+  result.stopped_by = StopReason::target_unreachable;
+  EXPECT_TRUE(any_contains(warnings_of(result),
+                           "target_unreachable: cannot connect to 127.0.0.1:9: connection refused: "
+                           "no connection was ever established, 57 attempts failed; the run "
+                           "stopped after 0.5 s"));
+  EXPECT_FALSE(any_contains(warnings_of(result), "interrupted"));
+}
+
 TEST(RunWarnings, OpenLoopBehindItsRate) {
   RunResult result = quiet_run();
   result.scenario.rate = 2000;  // 1000 sent in 1 s

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -18,15 +20,26 @@ namespace th::testing {
 // connection, and one fixed response written verbatim for every request. It lets tests aim the
 // load generator at response framings the embedded server never produces (chunked bodies,
 // bodies delimited by the server closing the connection).
+//
+// With `refuse_for`, its port is bound but not listening for that long (every connection is
+// refused) before it serves: a target that comes up while the load is already running.
 class ScriptedHttpServer {
  public:
-  ScriptedHttpServer(std::string response, bool close_after_response)
-      : response_(std::move(response)), close_after_response_(close_after_response) {
+  ScriptedHttpServer(std::string response, bool close_after_response,
+                     std::chrono::milliseconds refuse_for = std::chrono::milliseconds(0))
+      : response_(std::move(response)),
+        close_after_response_(close_after_response),
+        refuse_for_(refuse_for) {
+    if (refuse_for_.count() == 0) listen(listener_.fd(), kBacklog);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
 
   ~ScriptedHttpServer() {
-    stopping_ = true;
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    stop_waiting_.notify_all();
     shutdown(listener_.fd(), SHUT_RDWR);
     acceptor_.join();
     {
@@ -41,6 +54,11 @@ class ScriptedHttpServer {
 
  private:
   void accept_loop() {
+    if (refuse_for_.count() > 0) {
+      std::unique_lock lock(mutex_);
+      if (stop_waiting_.wait_for(lock, refuse_for_, [this] { return stopping_.load(); })) return;
+      listen(listener_.fd(), kBacklog);
+    }
     while (!stopping_) {
       const int fd = accept(listener_.fd(), nullptr, nullptr);
       if (fd < 0) return;
@@ -86,12 +104,16 @@ class ScriptedHttpServer {
     close(fd);
   }
 
+  static constexpr int kBacklog = 128;
+
   std::string response_;
   bool close_after_response_;
-  LoopbackSocket listener_{128};
+  std::chrono::milliseconds refuse_for_;
+  LoopbackSocket listener_;  // bound; listening once refuse_for_ is over
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
   std::mutex mutex_;
+  std::condition_variable stop_waiting_;
   std::vector<int> open_fds_;
   std::vector<std::thread> connections_;
 };

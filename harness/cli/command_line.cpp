@@ -49,6 +49,9 @@ void add_validate_command(CLI::App& app, RunArguments& arguments) {
   validate->add_option("scenario", arguments.scenario_path, "Scenario file, or a report")
       ->required();
   validate->add_option("--set", arguments.overrides, "Override a key, as for run");
+  validate->add_flag("--connect", arguments.check_connect,
+                     "Also connect once to each run's target (within the run's timeout_ms) and "
+                     "say whether it answers; exit 2 when one does not");
 }
 
 void add_serve_command(CLI::App& app, ServeArguments& arguments) {
@@ -205,8 +208,8 @@ int run_command_line(int argc, char** argv) {
       "tcpharness: TCP and HTTP/1.1 load generation with exact latency histograms.\n"
       "Exit codes: 0 success; 1 the run finished but counted errors (compare: a regression "
       "beyond --fail-on); 2 usage, configuration or unreadable report (compare: also reports "
-      "that share no run, or a run of the base missing from the new one); 130 interrupted (a "
-      "partial report is still written)."};
+      "that share no run, or a run of the base missing from the new one), or a target that "
+      "accepted no connection; 130 interrupted (a partial report is still written)."};
   app.require_subcommand(1);
   RunArguments run_arguments;
   RunArguments validate_arguments;

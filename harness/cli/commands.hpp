@@ -15,6 +15,9 @@ inline constexpr int kExitConfigError = 2;
 // compare: the reports share no run, or runs of the base are missing from the new one. The
 // inputs do not allow a verdict, as with an unreadable report; 1 stays "the code got slower".
 inline constexpr int kExitCompareIncomplete = kExitConfigError;
+// No connection to the target ever succeeded: nothing was measured, and the fix (the address,
+// or starting the server) is in the setup, as for a configuration error.
+inline constexpr int kExitTargetUnreachable = 2;
 inline constexpr int kExitInterrupted = 130;   // 128 + SIGINT, as shells report it
 inline constexpr int kExitInternalError = 70;  // EX_SOFTWARE: a bug, not the user's input
 
@@ -28,6 +31,7 @@ struct RunArguments {
   std::string format = "native";    // of --out: native | gbench
   std::string gbench_out;           // a second report, in Google Benchmark's JSON
   bool gbench_aggregates_only = false;
+  bool check_connect = false;  // validate --connect: connect once to every external target
 };
 
 struct CompareArguments {

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "cli/run_support.hpp"
+#include "cli/target_check.hpp"
 #include "report/atomic_file.hpp"
 #include "report/labels.hpp"
 #include "report/reporter.hpp"
@@ -21,13 +22,17 @@ namespace {
 // Repetition r of every run before repetition r + 1 of any: a slow drift of the machine (heat,
 // a neighbour's load) then spreads over all runs instead of landing on the last ones. The
 // report groups the repetitions of a run together, in sweep order.
+// A target that accepted no connection stops the command too: the runs after it would most
+// likely aim at the same dead address, each for another half second.
 std::vector<RunResult> execute_interleaved(const std::vector<RunSpec>& specs, unsigned repetitions,
                                            bool quiet) {
   std::vector<std::vector<RunResult>> by_spec(specs.size());
   const size_t total = specs.size() * repetitions;
   size_t started = 0;
-  for (unsigned repetition = 0; repetition < repetitions && !stop_was_requested(); ++repetition) {
-    for (size_t index = 0; index < specs.size() && !stop_was_requested(); ++index) {
+  bool unreachable = false;
+  const auto go_on = [&] { return !stop_was_requested() && !unreachable; };
+  for (unsigned repetition = 0; repetition < repetitions && go_on(); ++repetition) {
+    for (size_t index = 0; index < specs.size() && go_on(); ++index) {
       const RunSpec& spec = specs[index];
       if (!quiet) {
         const std::string of_repetitions =
@@ -38,7 +43,12 @@ std::vector<RunResult> execute_interleaved(const std::vector<RunSpec>& specs, un
                    spec.scenario.duration_s);
       }
       ProgressLine progress(!quiet && spec.scenario.duration_s + spec.scenario.warmup_s > 2.0);
-      by_spec[index].push_back(execute_run(spec, progress.run_options()));
+      const RunResult& result =
+          by_spec[index].emplace_back(execute_run(spec, progress.run_options()));
+      if (result.unreachable) {
+        fmt::print(stderr, "tcpharness: {}\n", cannot_connect_message(*result.unreachable));
+        unreachable = true;
+      }
     }
   }
   std::vector<RunResult> runs;
@@ -96,6 +106,9 @@ int run_command(const RunArguments& arguments) {
 
   if (input.interrupted) return kExitInterrupted;
   for (const RunResult& run : input.runs) {
+    if (run.unreachable) return kExitTargetUnreachable;
+  }
+  for (const RunResult& run : input.runs) {
     if (run.recorder.error_total() > 0) return kExitRunHadErrors;
   }
   return kExitOk;
@@ -108,6 +121,7 @@ int validate_command(const RunArguments& arguments) {
   for (const RunSpec& spec : specs) preflight_run(spec);
   fmt::print("{}: valid, {} run{}\n", document.source, specs.size(), specs.size() == 1 ? "" : "s");
   for (const RunSpec& spec : specs) fmt::print("  {}\n", spec.name);
+  if (arguments.check_connect && !targets_answer(specs)) return kExitTargetUnreachable;
   return kExitOk;
 }
 

@@ -13,8 +13,10 @@ namespace th {
 // The current UTC time in strftime's format.
 std::string utc_now(const char* format);
 
-// SIGINT/SIGTERM stop the current run gracefully (a second one exits at once with 130);
-// SIGPIPE is ignored so a peer's reset is an error code.
+// SIGINT/SIGTERM stop the current run gracefully, saying so on stderr at once; another one at
+// least a second later exits at once with 130, without a report (one sooner is the same signal
+// delivered twice, as `timeout` does, and changes nothing). SIGPIPE is ignored so a peer's reset
+// is an error code.
 void install_interrupt_handlers();
 
 // results/<name><suffix>-<UTC time><extension>, creating results/ if missing.

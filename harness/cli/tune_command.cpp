@@ -188,7 +188,11 @@ int tune_command(const TuneArguments& arguments) {
     }
     ProgressLine progress(!arguments.quiet &&
                           spec.scenario.duration_s + spec.scenario.warmup_s > 2.0);
-    return execute_run(spec, progress.run_options());
+    RunResult result = execute_run(spec, progress.run_options());
+    // As a configuration error: every round would find the same dead target, so tune stops
+    // with the report of the rounds so far and exit 2.
+    if (result.unreachable) throw ConfigError(cannot_connect_message(*result.unreachable));
+    return result;
   };
 
   install_interrupt_handlers();

@@ -97,11 +97,16 @@ void ClientConnection::on_resolved(uv_getaddrinfo_t* request, int status, addrin
 void ClientConnection::connect_to(const sockaddr* address) {
   phase_ = Phase::connecting;
   int status = transport_->connect(address, local_address, worker_.plan().client_options);
-  if (status == 0) status = transport_->start_reading();
+  if (status != 0) {
+    worker_.note_connect(status);
+  } else {
+    status = transport_->start_reading();
+  }
   if (status != 0) fail(status);
 }
 
 void ClientConnection::on_connected(int status) {
+  worker_.note_connect(status);
   if (status != 0) return fail(status);
   phase_ = Phase::open;
   const uint64_t now = uv_hrtime();
@@ -376,6 +381,8 @@ void ClientConnection::tick(uint64_t now_ns) {
       // From the request's actual start: time spent queued for a connection is not the
       // server's fault and is measured as latency instead.
       if (in_flight() > 0 && now_ns - slot(completed_).start_ns > worker_.plan().timeout_ns) {
+        // A handshake that never completes (a black-holed target) is a failed attempt too.
+        if (phase_ == Phase::connecting) worker_.note_connect(UV_ETIMEDOUT);
         fail_with(phase_ == Phase::resolving ? ErrorKind::resolve_failed : ErrorKind::timeout);
       }
       return;

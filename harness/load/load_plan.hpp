@@ -31,6 +31,7 @@ struct LoadPlan {
   bool resolve_each_connection = false;
   std::string target_host;
   std::string target_service;  // the port, as getaddrinfo takes it
+  std::string target_name;     // host:port as the scenario names it, for messages
   // How one request goes out: one write of everything, or (write_pattern split) two writes, the
   // second of which Nagle's algorithm holds back until the first is acknowledged.
   struct WriteGroup {

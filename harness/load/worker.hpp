@@ -52,6 +52,13 @@ class Worker {
   uint64_t finished_ns() const { return finished_ns_.load(std::memory_order_acquire); }
   uint64_t progress_ok() const { return progress_ok_.load(std::memory_order_relaxed); }
   uint64_t progress_errors() const { return progress_errors_.load(std::memory_order_relaxed); }
+  // Connection attempts so far, warm-up included, for the controller's check for a target that
+  // accepts nothing: those that connected, those that failed, and the last failure's libuv status.
+  uint64_t connects_established() const {
+    return connects_established_.load(std::memory_order_relaxed);
+  }
+  uint64_t connects_failed() const { return connects_failed_.load(std::memory_order_relaxed); }
+  int last_connect_error() const { return last_connect_error_.load(std::memory_order_relaxed); }
 
   // For the worker's connections, on the loop thread.
   uv_loop_t* loop() { return loop_thread_.loop(); }
@@ -69,6 +76,18 @@ class Worker {
   bool claim_tickets(uint64_t count) { return plan_.claim_tickets(count); }
   void return_tickets(uint64_t count) { plan_.return_tickets(count); }
   void count_in_flight_at_end() { ++in_flight_at_end_; }
+  // The outcome of one connection attempt: 0, or the libuv status it failed with. This thread
+  // is the counters' only writer, so a load and a store do without a locked add.
+  void note_connect(int status) {
+    if (status == 0) {
+      connects_established_.store(connects_established_.load(std::memory_order_relaxed) + 1,
+                                  std::memory_order_relaxed);
+      return;
+    }
+    last_connect_error_.store(status, std::memory_order_relaxed);
+    connects_failed_.store(connects_failed_.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+  }
   // A connection has no request: give it the next one, park it until the schedule has one, or
   // finish it when the run is over.
   void connection_free(ClientConnection& connection, uint64_t now_ns);
@@ -127,6 +146,9 @@ class Worker {
   std::atomic<uint64_t> finished_ns_{0};
   std::atomic<uint64_t> progress_ok_{0};
   std::atomic<uint64_t> progress_errors_{0};
+  std::atomic<uint64_t> connects_established_{0};
+  std::atomic<uint64_t> connects_failed_{0};
+  std::atomic<int> last_connect_error_{0};
   bool cpu_start_sampled_ = false;
   double cpu_start_s_ = 0;
   double cpu_end_s_ = 0;

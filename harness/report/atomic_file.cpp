@@ -7,7 +7,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -18,6 +20,30 @@
 namespace th {
 
 namespace {
+
+// The temporary file being written, where a signal handler can find it without allocating or
+// locking: a fixed buffer guarded by a sequence number (a seqlock). The number is odd while the
+// buffer changes or when no file is pending; the handler unlinks only a path it read whole.
+char g_pending_path[PATH_MAX];
+std::atomic<unsigned> g_pending_sequence{1};
+
+// Published before the file is created and withdrawn after it is renamed or removed, so a forced
+// exit at any point in between finds it (unlinking a name already renamed only fails).
+class PendingTemporaryFile {
+ public:
+  explicit PendingTemporaryFile(const std::string& path) {
+    if (path.size() >= sizeof g_pending_path) return;  // open() refuses such a name anyway
+    std::memcpy(g_pending_path, path.c_str(), path.size() + 1);
+    g_pending_sequence.fetch_add(1, std::memory_order_release);  // even: published
+  }
+  ~PendingTemporaryFile() {
+    if (g_pending_sequence.load(std::memory_order_relaxed) % 2 == 0) {
+      g_pending_sequence.fetch_add(1, std::memory_order_release);
+    }
+  }
+  PendingTemporaryFile(const PendingTemporaryFile&) = delete;
+  PendingTemporaryFile& operator=(const PendingTemporaryFile&) = delete;
+};
 
 std::string folder_of(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -119,9 +145,26 @@ void check_file_writable(const std::string& path) {
   unlink(probe.c_str());
 }
 
+void remove_pending_temporary_file() noexcept {
+  char path[PATH_MAX];
+  // A changed number means the main thread finished that file meanwhile and may have begun the
+  // next (the --gbench-out copy): read again, a bounded number of times.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    const unsigned before = g_pending_sequence.load(std::memory_order_acquire);
+    if (before % 2 != 0) return;
+    std::memcpy(path, g_pending_path, sizeof path);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (g_pending_sequence.load(std::memory_order_relaxed) != before) continue;
+    path[sizeof path - 1] = '\0';
+    unlink(path);
+    return;
+  }
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
   check_replaceable(path);
   const std::string temporary = fmt::format("{}.{}.tmp", path, getpid());
+  const PendingTemporaryFile pending(temporary);
   const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) cannot_write(path, why_not_writable(path, errno));
   size_t written = 0;

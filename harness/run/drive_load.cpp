@@ -23,6 +23,23 @@ std::atomic<bool> g_stop_requested{false};
 constexpr auto kControlPeriod = std::chrono::milliseconds(5);
 constexpr uint64_t kProgressPeriodNs = 1'000'000'000;
 
+struct ConnectTally {
+  uint64_t established = 0;
+  uint64_t failed = 0;
+  int last_error = 0;
+  bool never_connected() const { return established == 0 && failed > 0; }
+};
+
+ConnectTally tally_connects(const std::vector<std::unique_ptr<Worker>>& workers) {
+  ConnectTally tally;
+  for (const auto& worker : workers) {
+    tally.established += worker->connects_established();
+    tally.failed += worker->connects_failed();
+    if (worker->connects_failed() > 0) tally.last_error = worker->last_connect_error();
+  }
+  return tally;
+}
+
 std::vector<std::unique_ptr<Worker>> make_workers(LoadPlan& plan, const Scenario& scenario) {
   std::vector<std::unique_ptr<Worker>> workers;
   uint32_t first_connection = 0;
@@ -95,11 +112,20 @@ void drive_load(LoadPlan& plan, const Scenario& scenario, EmbeddedTarget* target
                        [](const auto& worker) { return worker->finished_ns() != 0; });
   };
   uint64_t next_progress_ns = 0;  // the first report is the baseline a rate is taken from
+  bool connected = false;         // once one connection is made, the target is measured
   while (!all_done()) {
     const uint64_t now = uv_hrtime();
     // The server's CPU counts from the same instant the workers start counting theirs.
     if (target && now >= plan.warmup_end_ns) target->window_opened();
     if (stop_was_requested()) plan.stop_requested.store(true, std::memory_order_relaxed);
+    if (!connected && !plan.stop_requested.load(std::memory_order_relaxed)) {
+      const ConnectTally tally = tally_connects(workers);
+      connected = tally.established > 0;
+      if (tally.never_connected() && now - plan.start_ns >= kUnreachableAfterNs) {
+        plan.stop_requested.store(true, std::memory_order_relaxed);
+        result.stopped_by = StopReason::target_unreachable;
+      }
+    }
     if (options.on_progress && now >= next_progress_ns) {
       options.on_progress(progress_of(now, plan, workers));
       next_progress_ns = now + kProgressPeriodNs;
@@ -109,6 +135,11 @@ void drive_load(LoadPlan& plan, const Scenario& scenario, EmbeddedTarget* target
   if (options.on_load_done) options.on_load_done();
   for (auto& worker : workers) worker->join();
   merge_workers(plan, workers, result);
+  // Also a run too short to be stopped early: nothing connected, so nothing was measured.
+  if (const ConnectTally tally = tally_connects(workers); tally.never_connected()) {
+    result.unreachable =
+        TargetUnreachable{plan.target_name, uv_strerror(tally.last_error), tally.failed};
+  }
 }
 
 }  // namespace th

@@ -37,6 +37,7 @@ std::unique_ptr<LoadPlan> make_load_plan(const Scenario& scenario, const PlanTar
   plan->target = target.address;
   plan->target_host = target.host;
   plan->target_service = std::to_string(target.address.port());
+  plan->target_name = target.host_header;
   plan->resolve_each_connection = scenario.resolve == ResolveMode::every_request;
 
   plan->protocol = scenario.protocol;

@@ -54,10 +54,14 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   drive_load(*plan, scenario, embedded.get(), options, result);
   if (embedded) embedded->finish(result);
 
-  if (plan->stop_requested.load()) {
-    result.stopped_by = StopReason::interrupted;
-  } else if (plan->tickets_exhausted()) {
-    result.stopped_by = StopReason::requests;
+  // drive_load says when it stopped a run whose target accepts nothing: that stop request was
+  // its own, not the user's.
+  if (result.stopped_by != StopReason::target_unreachable) {
+    if (plan->stop_requested.load()) {
+      result.stopped_by = StopReason::interrupted;
+    } else if (plan->tickets_exhausted()) {
+      result.stopped_by = StopReason::requests;
+    }
   }
   result.time_wait_after = time_wait_sockets();
   const std::optional<FastOpenCounters> fastopen_after = fastopen_counters();

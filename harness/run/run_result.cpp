@@ -1,5 +1,7 @@
 #include "run/run_result.hpp"
 
+#include <fmt/format.h>
+
 namespace th {
 
 const char* to_string(StopReason reason) {
@@ -10,8 +12,14 @@ const char* to_string(StopReason reason) {
       return "requests";
     case StopReason::interrupted:
       return "interrupted";
+    case StopReason::target_unreachable:
+      return "target_unreachable";
   }
   return "duration";
+}
+
+std::string cannot_connect_message(const TargetUnreachable& unreachable) {
+  return fmt::format("cannot connect to {}: {}", unreachable.target, unreachable.error);
 }
 
 }  // namespace th

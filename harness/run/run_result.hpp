@@ -15,7 +15,17 @@
 
 namespace th {
 
-enum class StopReason { duration, requests, interrupted };
+// target_unreachable: every connection attempt failed for the first moments of the run (see
+// drive_load), so it stopped with nothing measured.
+enum class StopReason { duration, requests, interrupted, target_unreachable };
+
+// A run none of whose connection attempts ever succeeded (warm-up included), while some failed:
+// the target refused or never answered, and nothing could be measured.
+struct TargetUnreachable {
+  std::string target;  // host:port as the scenario names it
+  std::string error;   // libuv's text of the last failure: "connection refused"
+  uint64_t failed_attempts = 0;
+};
 
 // Everything a report shows about one run. Reporters read this and nothing else.
 struct RunResult {
@@ -43,8 +53,13 @@ struct RunResult {
   std::optional<FastOpenCounters> tcp_fastopen;
   std::optional<LinkReading> link;    // scenario.link only: as applied, counters at the end
   std::vector<std::string> warnings;  // things the user should know to read the run
+  std::optional<TargetUnreachable> unreachable;
 };
 
 const char* to_string(StopReason reason);
+
+// "cannot connect to 127.0.0.1:9: connection refused": what `run`, `tune` and `validate --connect`
+// say about a target that accepts no connection.
+std::string cannot_connect_message(const TargetUnreachable& unreachable);
 
 }  // namespace th

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "host/delay_line.hpp"
+#include "run/drive_load.hpp"
 #include "run/load_plan_builder.hpp"
 
 namespace th {
@@ -35,6 +36,19 @@ void stopped_early(const RunResult& result, std::vector<std::string>& warnings) 
         fmt::format("duration_s ({} s) ended the run before all {} requests were sent",
                     result.scenario.duration_s, *result.scenario.requests));
   }
+}
+
+// The report of a run that reached nothing still says why its figures are empty, and how hard
+// it tried: the attempts include warm-up, which the error counts leave out.
+void target_unreachable(const RunResult& result, std::vector<std::string>& warnings) {
+  if (!result.unreachable) return;
+  warnings.push_back(fmt::format(
+      "target_unreachable: {}: no connection was ever established, {} attempt{} failed{}",
+      cannot_connect_message(*result.unreachable), result.unreachable->failed_attempts,
+      result.unreachable->failed_attempts == 1 ? "" : "s",
+      result.stopped_by == StopReason::target_unreachable
+          ? fmt::format("; the run stopped after {:g} s", kUnreachableAfterNs / 1e9)
+          : ""));
 }
 
 void fastopen_unused(const RunResult& result, std::vector<std::string>& warnings) {
@@ -131,6 +145,7 @@ constexpr std::array kRules{
     WarningRule{"threads_lowered", threads_lowered},
     WarningRule{"delay_line_late", delay_line_late},
     WarningRule{"stopped_early", stopped_early},
+    WarningRule{"target_unreachable", target_unreachable},
     WarningRule{"fastopen_unused", fastopen_unused},
     WarningRule{"option_notes", option_notes},
     WarningRule{"target_rate_missed", target_rate_missed},
