@@ -88,6 +88,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     ForeignServer.* HostileClients.* HttpServer.* KeepAlive.* LoadGenerator.* Nagle.* OpenLoop.*
     PageLoadBound.* Phases.* PerRequest.* Pipelined.* ResolvePhase.* ServeCommand.* ServeListen.*
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
+    ServePort.*
   EXCEPT
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError

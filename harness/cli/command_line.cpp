@@ -60,6 +60,9 @@ void add_serve_command(CLI::App& app, ServeArguments& arguments) {
       ->check(CLI::Range(0, 65535));
   serve->add_option("--threads", arguments.threads, "Server loops (SO_REUSEPORT)")
       ->check(CLI::Range(1, 256));
+  serve->add_flag("--reuseport", arguments.reuseport,
+                  "Share a fixed --port with listeners already on it (SO_REUSEPORT: the kernel "
+                  "splits the connections); without it such a port is refused");
   serve->add_option("--response-size", arguments.response_size, "HTTP response body bytes")
       ->check(CLI::Range(0, 1 << 30));
   serve

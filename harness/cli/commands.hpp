@@ -71,6 +71,7 @@ struct ServeArguments {
   std::string listen = "127.0.0.1";
   int port = 0;
   unsigned threads = 1;
+  bool reuseport = false;  // share a fixed port another listener holds instead of refusing it
   unsigned response_size = 64;
   std::string write_pattern = "single";
   bool tcp_nodelay = false;
