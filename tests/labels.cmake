@@ -53,7 +53,8 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
     SocketOptionKeys.* Sweep.* SysctlNeeds.* Target.* TbfParameters.* TcpInfoReport.*
     TimelineSecond.* TunePlan.* TuneRounds.* UrlTarget.* UvHandle.* Cli.* Merge.* MergeLink.*
-    TuneCli.* Gbench.LabelsGoIntoTheContextBlock
+    TuneCli.* ClosestMatch.* CliConventions.* OverrideErrors.* RunShorthands.*
+    Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     Repetitions.BadLabelsAndCountsAreConfigurationErrors ServeListen.BadListenOrLimitIsAUsageError
@@ -88,7 +89,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     ForeignServer.* HostileClients.* HttpServer.* KeepAlive.* LoadGenerator.* Nagle.* OpenLoop.*
     PageLoadBound.* Phases.* PerRequest.* Pipelined.* ResolvePhase.* ServeCommand.* ServeListen.*
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
-    ServePort.*
+    ServePort.* UrlRun.*
   EXCEPT
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/command_line_scenario.hpp"
 #include "server/server_limits.hpp"
 
 namespace th {
@@ -16,7 +17,8 @@ inline constexpr int kExitInterrupted = 130;   // 128 + SIGINT, as shells report
 inline constexpr int kExitInternalError = 70;  // EX_SOFTWARE: a bug, not the user's input
 
 struct RunArguments {
-  std::string scenario_path;
+  std::string scenario_path;      // a file, or an http:// URL (quickstart's defaults)
+  ScenarioShorthands shorthands;  // -c -t -d -R --per-request, applied before --set
   std::vector<std::string> overrides;
   std::string out_path;
   bool quiet = false;
