@@ -78,7 +78,10 @@ TEST(ScenarioLoader, EveryKeyIsParsed) {
 
 TEST(ScenarioLoader, UnknownKeyIsRejectedWithItsPathAndAllowedKeys) {
   const std::string message = parse_error(R"({"clinet": {}})");
-  EXPECT_EQ(message.rfind("x.json: /clinet: unknown key; allowed keys: name, description, ", 0), 0u)
+  EXPECT_EQ(message.rfind("x.json: /clinet: unknown key; did you mean \"client\"? allowed keys: "
+                          "name, description, ",
+                          0),
+            0u)
       << message;
   EXPECT_NE(message.find("server_cpus, link, sweep"), std::string::npos) << message;
 }
@@ -290,11 +293,15 @@ TEST(Override, BadValueIsCaughtWhenRunsAreExpanded) {
   ScenarioDocument doc = parse_scenario_text("{}", "x.json");
   apply_override(doc, "client.so_sndbuf=-5");
   EXPECT_EQ(error_of([&] { expand_runs(doc); }),
-            "x.json: /client/so_sndbuf: must be an integer from 1 to 2147483647, got -5");
+            "--set client.so_sndbuf=-5: /client/so_sndbuf: must be an integer from 1 to "
+            "2147483647, got -5");
   ScenarioDocument typo = parse_scenario_text("{}", "x.json");
   apply_override(typo, "clinet.tcp_nodelay=true");
-  EXPECT_NE(error_of([&] { expand_runs(typo); }).find("x.json: /clinet: unknown key"),
-            std::string::npos);
+  EXPECT_EQ(error_of([&] { expand_runs(typo); })
+                .rfind("--set clinet.tcp_nodelay=true: /clinet: unknown key; did you mean "
+                       "\"client\"?",
+                       0),
+            0u);
 }
 
 }  // namespace

@@ -96,16 +96,17 @@ std::string scenario_error(const nlohmann::json& server) {
 TEST(ServeListen, BadSocketOptionIsRefusedInTheScenariosWords) {
   const testing::ScratchDir scratch_dir("tcpharness-cli");
   const std::string& scratch = scratch_dir.path();
-  const auto refused = [&](const std::string& arguments, const std::string& expected) {
-    const testing::CliOutcome outcome = testing::run_cli("serve " + arguments, scratch);
-    EXPECT_EQ(outcome.exit_code, 2) << arguments;
-    EXPECT_EQ(outcome.err, "tcpharness: serve --set: " + expected + "\n") << arguments;
+  const auto refused = [&](const std::string& assignment, const std::string& expected) {
+    const testing::CliOutcome outcome =
+        testing::run_cli("serve --set '" + assignment + "'", scratch);
+    EXPECT_EQ(outcome.exit_code, 2) << assignment;
+    EXPECT_EQ(outcome.err, "tcpharness: --set " + assignment + ": " + expected + "\n");
   };
-  refused("--set 'server.tcp_congestion=Bad!'", scenario_error({{"tcp_congestion", "Bad!"}}));
-  refused("--set server.tcp_keepidle=0", scenario_error({{"tcp_keepidle", 0}}));
-  refused("--set server.so_linger.timeout_s=yes",
+  refused("server.tcp_congestion=Bad!", scenario_error({{"tcp_congestion", "Bad!"}}));
+  refused("server.tcp_keepidle=0", scenario_error({{"tcp_keepidle", 0}}));
+  refused("server.so_linger.timeout_s=yes",
           scenario_error({{"so_linger", {{"timeout_s", "yes"}}}}));
-  refused("--set server.tcp_fastopen=true", scenario_error({{"tcp_fastopen", true}}));
+  refused("server.tcp_fastopen=true", scenario_error({{"tcp_fastopen", true}}));
   // Server behaviour (delay_us, stall) is not a socket option: run only.
   const testing::CliOutcome behaviour = testing::run_cli("serve --set server.delay_us=5", scratch);
   EXPECT_EQ(behaviour.exit_code, 2);

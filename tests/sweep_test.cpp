@@ -104,9 +104,7 @@ TEST(Sweep, UnknownOrUnsweepableKeysAreRejected) {
   for (const char* key :
        {"conections", "name", "sweep", "client.nodelay", "threads.x", "client."}) {
     const std::string message = error_of([&] { runs_of(json({{"sweep", {{key, {1}}}}}).dump()); });
-    EXPECT_EQ(
-        message.rfind("x.json: /sweep/" + std::string(key) + ": unknown key; allowed keys: ", 0),
-        0u)
+    EXPECT_EQ(message.rfind("x.json: /sweep/" + std::string(key) + ": unknown key; ", 0), 0u)
         << message;
     EXPECT_NE(message.find(", client, client.tcp_nodelay, client.tcp_quickack, client.so_sndbuf, "
                            "client.so_rcvbuf, client.so_linger, "),
@@ -162,7 +160,7 @@ TEST(Sweep, BadOverrideSweepIsCaughtAtExpansion) {
   ScenarioDocument doc = parse_scenario_text("{}", "x.json");
   apply_override(doc, "sweep.threads=[]");
   EXPECT_EQ(error_of([&] { expand_runs(doc); }),
-            "x.json: /sweep/threads: must be a non-empty list of values");
+            "--set sweep.threads=[]: /sweep/threads: must be a non-empty list of values");
 }
 
 }  // namespace

@@ -24,15 +24,13 @@ TEST(TimelineCoverage, PartialSecondsAtBothEndsOfTheWindow) {
 }
 
 TEST(TimelineCoverage, AWindowInsideOneSecond) {
-  EXPECT_NEAR(second_coverage(5, 5 * kOneSecondNs + 100'000'000, 5 * kOneSecondNs + 400'000'000), 0.3,
-              1e-12);
+  EXPECT_NEAR(second_coverage(5, 5 * kOneSecondNs + 100'000'000, 5 * kOneSecondNs + 400'000'000),
+              0.3, 1e-12);
 }
 
 TEST(TimelineCoverage, ReportedSecondsAddUpToTheWindowAndTheirRatesToTheRequestsOnLoopback) {
-  const RunResult result = testing::run_scenario({{"protocol", "http"},
-                                                  {"connections", 2},
-                                                  {"warmup_s", 0.3},
-                                                  {"duration_s", 1.5}});
+  const RunResult result = testing::run_scenario(
+      {{"protocol", "http"}, {"connections", 2}, {"warmup_s", 0.3}, {"duration_s", 1.5}});
   ASSERT_GT(result.recorder.requests_ok, 0u);
   const nlohmann::json run = run_to_json(result);
   double covered = 0;
@@ -42,8 +40,10 @@ TEST(TimelineCoverage, ReportedSecondsAddUpToTheWindowAndTheirRatesToTheRequests
     ASSERT_GE(share, 0.0);
     ASSERT_LE(share, 1.0);
     covered += share;
-    if (share > 0) requests += second.at("requests_per_s").get<double>() * share;
-    else EXPECT_TRUE(second.at("requests_per_s").is_null());
+    if (share > 0)
+      requests += second.at("requests_per_s").get<double>() * share;
+    else
+      EXPECT_TRUE(second.at("requests_per_s").is_null());
   }
   EXPECT_NEAR(covered, result.duration_s, 0.001);
   // Every answered request is in a covered second (rounding: 3 decimals of each rate).

@@ -3,25 +3,57 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "base/closest_match.hpp"
 #include "cli/commands.hpp"
+#include "report/tool_info.hpp"
 
 // The whole command line in one translation unit: CLI11 is a large header-only library, and
 // every subcommand's options, checks and help text are read here and nowhere else.
 namespace th {
 namespace {
 
+const CLI::Validator kGiven(
+    [](const std::string& value) { return value.empty() ? "must not be empty" : std::string(); },
+    "");
+
+// Flags a wrk user types, each a scenario key: applied after the file or URL, before any --set.
+void add_scenario_shorthands(CLI::App* command, ScenarioShorthands& shorthands) {
+  command->add_option("-c,--connections", shorthands.connections, "connections, as wrk -c")
+      ->check(kGiven);
+  command->add_option("-t,--threads", shorthands.threads, "threads (load loops), as wrk -t")
+      ->check(kGiven);
+  command
+      ->add_option("-d,--duration", shorthands.duration,
+                   "duration_s, measured time: 10s, 1m, 500ms, 1h or seconds")
+      ->check(kGiven);
+  command
+      ->add_option("-R,--rate", shorthands.rate,
+                   "rate: open loop at this many requests/s (as wrk2 -R), latency from each "
+                   "request's intended start")
+      ->check(kGiven);
+  command->add_flag("--per-request", shorthands.per_request,
+                    "connection: per_request, a new connection for every request");
+}
+
 void add_run_command(CLI::App& app, RunArguments& arguments) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write a JSON report");
   run->add_option("scenario", arguments.scenario_path,
-                  "Scenario file (JSON, comments allowed), or a tcpharness report: the scenario "
-                  "stored in it runs again, --set still applying")
+                  "Scenario file (JSON, comments allowed); a tcpharness report, whose stored "
+                  "scenario runs again (--set still applying); or http://host[:port][/path] to "
+                  "load with quickstart's defaults (16 keep-alive connections, 3 s after 0.5 s "
+                  "warm-up)")
       ->required();
+  add_scenario_shorthands(run, arguments.shorthands);
   run->add_option("--set", arguments.overrides,
                   "Override a key: key=value, dotted for nested keys (client.tcp_nodelay=true), "
-                  "sweep.KEY=[...] for a sweep list; repeatable");
+                  "sweep.KEY=[...] for a sweep list; repeatable, applied in order after the file "
+                  "and the flags above, so the last word is --set's");
   run->add_option("--out,-o", arguments.out_path,
                   "Report path (default: results/<name>-<UTC time>.json); its folder must exist, "
                   "and it must not be the scenario file");
@@ -46,8 +78,11 @@ void add_run_command(CLI::App& app, RunArguments& arguments) {
 void add_validate_command(CLI::App& app, RunArguments& arguments) {
   CLI::App* validate =
       app.add_subcommand("validate", "Check a scenario file and list the runs it expands to");
-  validate->add_option("scenario", arguments.scenario_path, "Scenario file, or a report")
+  validate
+      ->add_option("scenario", arguments.scenario_path,
+                   "Scenario file, a report, or an http:// URL, as for run")
       ->required();
+  add_scenario_shorthands(validate, arguments.shorthands);
   validate->add_option("--set", arguments.overrides, "Override a key, as for run");
   validate->add_flag("--connect", arguments.check_connect,
                      "Also connect once to each run's target (within the run's timeout_ms) and "
@@ -67,6 +102,9 @@ void add_serve_command(CLI::App& app, ServeArguments& arguments) {
       ->check(CLI::Range(0, 65535));
   serve->add_option("--threads", arguments.threads, "Server loops (SO_REUSEPORT)")
       ->check(CLI::Range(1, 256));
+  serve->add_flag("--reuseport", arguments.reuseport,
+                  "Share a fixed --port with listeners already on it (SO_REUSEPORT: the kernel "
+                  "splits the connections); without it such a port is refused");
   serve->add_option("--response-size", arguments.response_size, "HTTP response body bytes")
       ->check(CLI::Range(0, 1 << 30));
   serve
@@ -201,6 +239,75 @@ void add_plot_command(CLI::App& app, PlotArguments& arguments) {
       ->required();
 }
 
+// The command a parse error concerns: the subcommand given, else the program itself.
+const CLI::App& command_of(const CLI::App& app) {
+  const std::vector<CLI::App*> given = app.get_subcommands();
+  return given.empty() ? app : *given.front();
+}
+
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(command->get_name());
+  }
+  return names;
+}
+
+// CLI11's messages and ours in one shape: "tcpharness: " and what is wrong, then how the command
+// is used.
+std::string failure_text(const CLI::App* app, const CLI::Error& error) {
+  const CLI::App& command = command_of(*app);
+  std::string usage;
+  if (&command == app) {
+    usage = "Usage: tcpharness COMMAND [OPTIONS], COMMAND one of " +
+            CLI::detail::join(command_names(*app), ", ") + "; tcpharness --help says more";
+  } else {
+    const std::string name = "tcpharness " + command.get_name();
+    usage = CLI::Formatter().make_usage(&command, name);
+    usage.erase(usage.find_last_not_of('\n') + 1);
+    usage += "; " + name + " --help lists every option";
+  }
+  const std::string where = &command == app ? "" : command.get_name() + ": ";
+  return fmt::format("tcpharness: {}{}\n{}\n", where, error.what(), usage);
+}
+
+// CLI11 keeps arguments it does not know (allow_extras) instead of refusing them, so that the
+// message can name the option closest to a typo: "unknown option '--duraton'; did you mean
+// '--duration'?".
+std::optional<CLI::ValidationError> unknown_argument(const CLI::App& app) {
+  for (const CLI::App* command : {&app, &command_of(app)}) {
+    const std::vector<std::string> extras = command->remaining();
+    if (extras.empty()) continue;
+    if (!extras.front().starts_with('-')) {
+      return CLI::ValidationError(fmt::format("unexpected argument '{}'", extras.front()));
+    }
+    const std::string typed = extras.front().substr(0, extras.front().find('='));
+    std::vector<std::string> names;
+    for (const CLI::Option* option : command->get_options()) {
+      for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+    }
+    const std::optional<std::string> meant = closest_match(typed, names);
+    return CLI::ValidationError(fmt::format("unknown option '{}'{}", typed,
+                                            meant ? "; did you mean '" + *meant + "'?" : ""));
+  }
+  return std::nullopt;
+}
+
+// The first argument names the command; a typo of one gets the closest command's name.
+std::optional<CLI::ValidationError> unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+  const std::vector<std::string> names = command_names(app);
+  if (std::find(names.begin(), names.end(), argv[1]) != names.end()) return std::nullopt;
+  const std::optional<std::string> meant = closest_match(argv[1], names);
+  return CLI::ValidationError(fmt::format("unknown command '{}'{}", argv[1],
+                                          meant ? "; did you mean '" + *meant + "'?" : ""));
+}
+
+std::string version_text() {
+  return fmt::format("tcpharness {} (commit {}, {} build)", tool_version(), tool_git_commit(),
+                     tool_build_type());
+}
+
 }  // namespace
 
 int run_command_line(int argc, char** argv) {
@@ -209,8 +316,13 @@ int run_command_line(int argc, char** argv) {
       "Exit codes: 0 success; 1 the run finished but counted errors (compare: a regression "
       "beyond --fail-on); 2 usage, configuration or unreadable report (compare: also reports "
       "that share no run, or a run of the base missing from the new one), or a target that "
-      "accepted no connection; 130 interrupted (a partial report is still written)."};
+      "accepted no connection; 70 internal error (a bug: please report it); 130 interrupted by "
+      "SIGINT or SIGTERM (a partial report is still written)."};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text(), "Version, git commit and build type");
+  // Set before the subcommands are added: they inherit both.
+  app.failure_message(failure_text);
+  app.allow_extras();
   RunArguments run_arguments;
   RunArguments validate_arguments;
   ServeArguments serve_arguments;
@@ -229,9 +341,15 @@ int run_command_line(int argc, char** argv) {
   add_plot_command(app, plot_arguments);
 
   try {
+    if (const auto unknown = unknown_command(app, argc, argv)) throw *unknown;
     app.parse(argc, argv);
+    if (const auto unknown = unknown_argument(app)) throw *unknown;
   } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? kExitOk : kExitConfigError;
+    // An unknown option usually explains the rest ("scenario is required" when a typo took the
+    // scenario's place), so it is named first; --help and --version (exit code 0) pass through.
+    const auto unknown = error.get_exit_code() == 0 ? std::nullopt : unknown_argument(app);
+    const CLI::Error& shown = unknown ? static_cast<const CLI::Error&>(*unknown) : error;
+    return app.exit(shown) == 0 ? kExitOk : kExitConfigError;
   }
   if (app.got_subcommand("run")) return run_command(run_arguments);
   if (app.got_subcommand("serve")) return serve_command(serve_arguments);

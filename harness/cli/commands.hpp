@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/command_line_scenario.hpp"
 #include "server/server_limits.hpp"
 
 namespace th {
@@ -22,7 +23,8 @@ inline constexpr int kExitInterrupted = 130;   // 128 + SIGINT, as shells report
 inline constexpr int kExitInternalError = 70;  // EX_SOFTWARE: a bug, not the user's input
 
 struct RunArguments {
-  std::string scenario_path;
+  std::string scenario_path;      // a file, or an http:// URL (quickstart's defaults)
+  ScenarioShorthands shorthands;  // -c -t -d -R --per-request, applied before --set
   std::vector<std::string> overrides;
   std::string out_path;
   bool quiet = false;
@@ -79,6 +81,7 @@ struct ServeArguments {
   std::string listen = "127.0.0.1";
   int port = 0;
   unsigned threads = 1;
+  bool reuseport = false;  // share a fixed port another listener holds instead of refusing it
   unsigned response_size = 64;
   std::string write_pattern = "single";
   bool tcp_nodelay = false;

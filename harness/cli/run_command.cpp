@@ -13,7 +13,7 @@
 #include "report/reporter.hpp"
 #include "run/preflight.hpp"
 #include "run/run_executor.hpp"
-#include "scenario/loader.hpp"
+#include "scenario/command_line_scenario.hpp"
 
 namespace th {
 
@@ -61,8 +61,8 @@ std::vector<RunResult> execute_interleaved(const std::vector<RunSpec>& specs, un
 }  // namespace
 
 int run_command(const RunArguments& arguments) {
-  ScenarioDocument document = load_scenario_file(arguments.scenario_path);
-  for (const std::string& assignment : arguments.overrides) apply_override(document, assignment);
+  const ScenarioDocument document =
+      command_line_scenario(arguments.scenario_path, arguments.shorthands, arguments.overrides);
   const std::vector<RunSpec> specs = expand_runs(document);
   for (const RunSpec& spec : specs) preflight_run(spec);
 
@@ -115,8 +115,8 @@ int run_command(const RunArguments& arguments) {
 }
 
 int validate_command(const RunArguments& arguments) {
-  ScenarioDocument document = load_scenario_file(arguments.scenario_path);
-  for (const std::string& assignment : arguments.overrides) apply_override(document, assignment);
+  const ScenarioDocument document =
+      command_line_scenario(arguments.scenario_path, arguments.shorthands, arguments.overrides);
   const std::vector<RunSpec> specs = expand_runs(document);
   for (const RunSpec& spec : specs) preflight_run(spec);
   fmt::print("{}: valid, {} run{}\n", document.source, specs.size(), specs.size() == 1 ? "" : "s");

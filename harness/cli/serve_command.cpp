@@ -122,6 +122,7 @@ int serve_command(const ServeArguments& arguments) {
   apply_listen(arguments.listen, arguments.port, &config);
   config.limits = arguments.limits;
   config.threads = arguments.threads;
+  config.share_port = arguments.reuseport;
   config.response_size = arguments.response_size;
   config.write_pattern =
       arguments.write_pattern == "split" ? WritePattern::split : WritePattern::single;

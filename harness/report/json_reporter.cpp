@@ -5,10 +5,10 @@
 #include <map>
 
 #include "base/numbers.hpp"
-#include "build_info.hpp"
 #include "report/metrics.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
+#include "report/tool_info.hpp"
 
 namespace th {
 namespace {
@@ -282,7 +282,8 @@ nlohmann::json report_to_json(const ReportInput& input) {
   add_cpu_facts(host, input.cpu);
   nlohmann::json report = {
       {"schema", kSchema},
-      {"tool", {{"name", "tcpharness"}, {"version", kToolVersion}, {"git_commit", kToolGitCommit}}},
+      {"tool",
+       {{"name", "tcpharness"}, {"version", tool_version()}, {"git_commit", tool_git_commit()}}},
       {"started_at", input.started_at},
       {"interrupted", input.interrupted},
       {"host", host},

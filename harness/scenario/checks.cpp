@@ -1,5 +1,6 @@
 #include "scenario/checks.hpp"
 
+#include "base/closest_match.hpp"
 #include "base/config_error.hpp"
 #include "scenario/bounded_json.hpp"
 
@@ -16,9 +17,25 @@ std::string range_text(const char* what, int64_t min, int64_t max) {
          std::to_string(max);
 }
 
+// The key a pointer ends in, as the user wrote it (RFC 6901 escapes undone).
+std::string last_key(const std::string& pointer) {
+  std::string key;
+  const std::string token = pointer.substr(pointer.rfind('/') + 1);
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const bool escaped = token[i] == '~' && i + 1 < token.size();
+    key += escaped ? (token[++i] == '1' ? '/' : '~') : token[i];
+  }
+  return key;
+}
+
 }  // namespace
 
 std::string pointer_token(std::string_view key) { return json_pointer_token(key); }
+
+bool is_at_or_under(std::string_view pointer, std::string_view parent) {
+  return pointer.starts_with(parent) &&
+         (pointer.size() == parent.size() || pointer[parent.size()] == '/');
+}
 
 std::string short_dump(const json& value) {
   // replace: a --set value is raw command-line bytes and may not be valid UTF-8; the message must
@@ -35,29 +52,42 @@ void Checks::alias(std::string pointer, std::string shown_as) {
   aliases_.emplace_back(std::move(pointer), std::move(shown_as));
 }
 
-std::string Checks::shown(const std::string& pointer) const {
+void Checks::attribute(std::string pointer, std::string origin) {
+  origins_.emplace_back(std::move(pointer), std::move(origin));
+}
+
+std::string Checks::aliased(const std::string& pointer) const {
   for (const auto& [real, shown_as] : aliases_) {
-    if (pointer == real) return shown_as;
-    if (pointer.size() > real.size() && pointer.starts_with(real) && pointer[real.size()] == '/') {
-      return shown_as + pointer.substr(real.size());
-    }
+    if (is_at_or_under(pointer, real)) return shown_as + pointer.substr(real.size());
   }
-  // RFC 6901 spells the whole document as "", which reads as nothing in a message.
-  return pointer.empty() ? "/" : pointer;
+  return pointer;
+}
+
+std::string Checks::origin_of(const std::string& aliased_pointer) const {
+  for (auto origin = origins_.rbegin(); origin != origins_.rend(); ++origin) {
+    if (is_at_or_under(aliased_pointer, origin->first)) return origin->second;
+  }
+  return source_;
 }
 
 void Checks::fail(const std::string& pointer, std::string_view problem) const {
-  throw ConfigError(source_ + ": " + shown(pointer) + ": " + std::string(problem));
+  const std::string shown = aliased(pointer);
+  // RFC 6901 spells the whole document as "", which reads as nothing in a message.
+  throw ConfigError(origin_of(shown) + ": " + (shown.empty() ? "/" : shown) + ": " +
+                    std::string(problem));
 }
 
 void Checks::fail(const std::string& pointer, std::string_view problem, const json& got) const {
-  throw ConfigError(source_ + ": " + shown(pointer) + ": " + std::string(problem) + ", got " +
-                    short_dump(got));
+  fail(pointer, std::string(problem) + ", got " + short_dump(got));
 }
 
 void Checks::unknown_key(const std::string& pointer,
                          const std::vector<std::string>& allowed) const {
-  std::string problem = "unknown key; allowed keys: ";
+  std::string problem = "unknown key; ";
+  if (const auto meant = closest_match(last_key(pointer), allowed)) {
+    problem += "did you mean \"" + *meant + "\"? ";
+  }
+  problem += "allowed keys: ";
   for (std::size_t i = 0; i < allowed.size(); ++i) {
     problem += (i == 0 ? "" : ", ") + allowed[i];
   }

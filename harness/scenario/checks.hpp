@@ -15,6 +15,9 @@ namespace th::scenario_detail {
 // One JSON pointer reference token (RFC 6901: "~" -> "~0", "/" -> "~1").
 std::string pointer_token(std::string_view key);
 
+// Whether `pointer` is `parent` or a value inside it ("/client/so_sndbuf" is under "/client").
+bool is_at_or_under(std::string_view pointer, std::string_view parent);
+
 // The value as one line of JSON, shortened so a huge array cannot flood the terminal.
 std::string short_dump(const nlohmann::json& value);
 
@@ -25,6 +28,11 @@ class Checks {
   // A value placed at `pointer` by sweep expansion is reported where the user wrote it
   // ("/sweep/client.tcp_nodelay/1"), so the message points at the bad list element.
   void alias(std::string pointer, std::string shown_as);
+  // A value a command-line assignment put at `pointer` is reported under that assignment
+  // ("--set connections=0: /connections: ...") rather than under the file it did not come from,
+  // and so is everything below it. The latest attribution covering a pointer wins, as the latest
+  // assignment does.
+  void attribute(std::string pointer, std::string origin);
 
   [[noreturn]] void fail(const std::string& pointer, std::string_view problem) const;
   [[noreturn]] void fail(const std::string& pointer, std::string_view problem,
@@ -59,10 +67,12 @@ class Checks {
   }
 
  private:
-  std::string shown(const std::string& pointer) const;
+  std::string aliased(const std::string& pointer) const;
+  std::string origin_of(const std::string& aliased_pointer) const;
 
   std::string source_;
   std::vector<std::pair<std::string, std::string>> aliases_;  // real pointer -> shown pointer
+  std::vector<std::pair<std::string, std::string>> origins_;  // pointer -> "--set KEY=VALUE"
 };
 
 }  // namespace th::scenario_detail

@@ -134,8 +134,7 @@ const ScenarioField
              [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
                if (v.is_null()) return;
                if (v.is_string() && v.get_ref<const std::string&>().starts_with("https://")) {
-                 c.fail(p, "https is not supported yet (the harness speaks plain TCP); use http://",
-                        v);
+                 c.fail(p, kHttpsRefused, v);
                }
                s.target =
                    v.is_string() ? parse_target(v.get_ref<const std::string&>()) : std::nullopt;

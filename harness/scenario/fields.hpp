@@ -24,6 +24,14 @@ Scenario read_scenario(const nlohmann::json& object, const Checks& checks);
 // every run of a sweep shares the scenario's name and is told apart by its run name.
 void check_sweep_key(const std::string& key, const std::string& pointer, const Checks& checks);
 
+// "host:port", "[v6addr]:port" for IPv6: brackets back, so the text parses again as the same
+// target.
+std::string host_and_port(const Target& target);
+
+// Why an https:// target is refused, wherever one is given.
+inline constexpr std::string_view kHttpsRefused =
+    "https is not supported yet (the harness speaks plain TCP); use http://";
+
 // "host:port", "[v6addr]:port" or "http://host[:port][/path]" (port 80 by default); nullopt when
 // the text is none of them.
 std::optional<Target> parse_target(std::string_view text);

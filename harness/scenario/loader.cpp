@@ -1,5 +1,7 @@
 #include "scenario/loader.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -53,6 +55,51 @@ void set_dotted(json& root, const std::vector<std::string>& parts, const json& v
     node = &child;
   }
   (*node)[parts.back()] = value;
+}
+
+// The pointer of the outermost value an assignment creates or replaces: errors in it are the
+// assignment's, an unknown key it invented too ("/clinet" of clinet.tcp_nodelay=true). Where a
+// parent is no object the assignment changes nothing (set_dotted), and this points below it.
+std::string assigned_pointer(const json& root, const std::vector<std::string>& parts) {
+  const json* node = &root;
+  std::size_t depth = 0;
+  for (; depth + 1 < parts.size() && node->is_object(); ++depth) {
+    const auto child = node->find(parts[depth]);
+    if (child == node->end() || child->is_null()) break;
+    node = &*child;
+  }
+  return pointer_of({parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(depth) + 1});
+}
+
+// "[::1]:8080" opens like a JSON list but is a bracketed IPv6 host (RFC 3986 section 3.2.2): no
+// JSON list holds a bare ':'.
+bool is_bracketed_ipv6(const std::string& text) {
+  const auto close = text.find(']');
+  if (!text.starts_with('[') || close == std::string::npos) return false;
+  const std::string_view inside = std::string_view(text).substr(1, close - 1);
+  return inside.find(':') != inside.npos &&
+         std::all_of(inside.begin(), inside.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == ':' || c == '.' || c == '%' || c == '-' || c == '_';
+         });
+}
+
+// Valid JSON is taken as JSON, so numbers and booleans need no quoting; other text
+// (127.0.0.1:8080, echo) is the string the user evidently meant. Text that opens an object or a
+// list was meant as JSON, so a slip in it is an error at its column, not silently a string.
+json override_value(const std::string& text, const std::string& origin) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (text[first] == '{' || text[first] == '[') &&
+      !is_bracketed_ipv6(text.substr(first))) {
+    return parse_bounded_json(text, origin, /*allow_comments=*/false);
+  }
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return value.is_discarded() ? json(text) : value;
+}
+
+scenario_detail::Checks checks_of(const ScenarioDocument& doc) {
+  Checks checks(doc.source);
+  for (const auto& [pointer, origin] : doc.origins) checks.attribute(pointer, origin);
+  return checks;
 }
 
 // Shape only: the values themselves are checked per run, where a bad one can be named.
@@ -150,7 +197,7 @@ ScenarioDocument parse_scenario_text(const std::string& text, const std::string&
   }
   const Checks checks(scenario_source);
   checks.object(parsed, "");
-  ScenarioDocument doc{scenario_source, std::move(parsed), json::object()};
+  ScenarioDocument doc{scenario_source, std::move(parsed), json::object(), {}};
   if (const auto sweep = doc.base.find("sweep"); sweep != doc.base.end()) {
     if (!sweep->is_null()) doc.sweep = *sweep;
     doc.base.erase(sweep);
@@ -159,42 +206,43 @@ ScenarioDocument parse_scenario_text(const std::string& text, const std::string&
   return doc;
 }
 
-void apply_override(ScenarioDocument& doc, const std::string& assignment) {
+void apply_override(ScenarioDocument& doc, const std::string& assignment,
+                    const std::string& origin_text) {
+  const std::string origin = origin_text.empty() ? "--set " + assignment : origin_text;
   const auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0) {
-    throw ConfigError("--set " + assignment + ": expected key=value");
+    throw ConfigError(origin + ": expected key=value");
   }
   const std::string key = assignment.substr(0, equals);
-  const std::string text = assignment.substr(equals + 1);
   auto parts = split_dotted(key);
   for (const auto& part : parts) {
-    if (part.empty())
-      throw ConfigError("--set " + assignment + ": empty part in key \"" + key + "\"");
+    if (part.empty()) throw ConfigError(origin + ": empty part in key \"" + key + "\"");
   }
-  // Valid JSON is taken as JSON, so numbers and booleans need no quoting; anything else
-  // (127.0.0.1:8080, echo) is the string the user evidently meant.
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = text;
+  json value = override_value(assignment.substr(equals + 1), origin);
 
   if (parts.front() == "sweep") {
     if (parts.size() == 1) {
+      doc.origins.emplace_back("/sweep", origin);
       doc.sweep = std::move(value);
       return;
     }
+    const std::string swept_key = key.substr(parts.front().size() + 1);
+    doc.origins.emplace_back("/sweep/" + pointer_token(swept_key), origin);
     if (!doc.sweep.is_object()) doc.sweep = json::object();
-    doc.sweep[key.substr(parts.front().size() + 1)] = std::move(value);
+    doc.sweep[swept_key] = std::move(value);
     return;
   }
   // The command line wins over the file: a key set here is no longer swept.
   for (auto it = doc.sweep.begin(); doc.sweep.is_object() && it != doc.sweep.end();) {
     it = keys_overlap(it.key(), key) ? doc.sweep.erase(it) : std::next(it);
   }
+  doc.origins.emplace_back(assigned_pointer(doc.base, parts), origin);
   set_dotted(doc.base, parts, value);
 }
 
 SocketOptions server_socket_options(const std::vector<std::string>& assignments) {
   const std::vector<std::string> keys = scenario_detail::server_socket_keys();
-  ScenarioDocument doc{"serve --set", json::object(), json::object()};
+  ScenarioDocument doc{"serve --set", json::object(), json::object(), {}};
   for (const std::string& assignment : assignments) {
     if (!assignment.starts_with("server.")) {
       std::string allowed;
@@ -209,7 +257,7 @@ SocketOptions server_socket_options(const std::vector<std::string>& assignments)
   SocketOptions options;
   const auto server = doc.base.find("server");
   if (server == doc.base.end()) return options;
-  const Checks checks(doc.source);
+  const Checks checks = checks_of(doc);
   checks.object(*server, "/server");
   for (const auto& [key, value] : server->items()) {
     const std::string pointer = "/server/" + pointer_token(key);
@@ -225,7 +273,7 @@ Scenario scenario_from_json(const json& object, const std::string& source) {
 }
 
 std::vector<RunSpec> expand_runs(const ScenarioDocument& doc) {
-  const Checks document_checks(doc.source);
+  const Checks document_checks = checks_of(doc);
   check_sweep(doc.sweep, document_checks);
   if (doc.sweep.empty()) {
     Scenario scenario = scenario_detail::read_scenario(doc.base, document_checks);
@@ -245,7 +293,7 @@ std::vector<RunSpec> expand_runs(const ScenarioDocument& doc) {
   std::vector<std::size_t> index(axes.size(), 0);  // odometer: the last key varies fastest
   for (uint64_t run_number = 0; run_number < count; ++run_number) {
     json object = doc.base;
-    Checks checks(doc.source);
+    Checks checks = checks_of(doc);
     RunSpec run;
     for (std::size_t a = 0; a < axes.size(); ++a) {
       const json& value = (*axes[a].values)[index[a]];

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "scenario/fields.hpp"
+
 namespace th {
 
 using nlohmann::json;
@@ -44,12 +46,8 @@ json socket_options_json(const SocketOptions& options, bool server) {
   return out;
 }
 
-// IPv6 hosts get their brackets back so the text parses again as the same target.
 json target_json(const std::optional<Target>& target) {
-  if (!target) return nullptr;
-  const bool is_ipv6 = target->host.find(':') != std::string::npos;
-  const std::string host = is_ipv6 ? "[" + target->host + "]" : target->host;
-  return host + ":" + std::to_string(target->port);
+  return target ? json(scenario_detail::host_and_port(*target)) : json(nullptr);
 }
 
 }  // namespace

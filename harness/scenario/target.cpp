@@ -69,6 +69,11 @@ bool starts_with_http_scheme(std::string_view text) {
   return true;
 }
 
+std::string host_and_port(const Target& target) {
+  const bool ipv6 = target.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
+}
+
 std::optional<Target> parse_target(std::string_view text) {
   if (!starts_with_http_scheme(text)) return parse_authority(text, false);
   // RFC 3986: scheme "://" authority, then a path and query up to any fragment. No user info;

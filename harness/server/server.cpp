@@ -28,6 +28,7 @@ struct Server::Impl {
 Server::Server(const ServerConfig& config) : impl_(std::make_unique<Impl>(config)) {
   // On a throw, impl_'s destructor stops whatever loops exist.
   impl_->address = resolve_address(config.listen_host, config.port);
+  if (config.port != 0 && !config.share_port) refuse_held_port(impl_->address);
   const uint32_t threads = std::max<uint32_t>(config.threads, 1);
   for (uint32_t index = 0; index < threads; ++index) {
     impl_->loops.push_back(std::make_unique<ServerLoop>(impl_->shared, index));

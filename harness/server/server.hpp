@@ -19,6 +19,9 @@ struct ServerConfig {
   Protocol protocol = Protocol::http;
   std::string listen_host = "127.0.0.1";
   int port = 0;  // 0: the kernel picks; every loop then shares that port through SO_REUSEPORT
+  // A fixed port that another socket already listens on is refused (ConfigError) unless this is
+  // set: the loops' SO_REUSEPORT would otherwise join that listener and split the load with it.
+  bool share_port = false;
   uint32_t threads = 1;
   uint32_t response_size = 64;  // http body bytes
   WritePattern write_pattern = WritePattern::single;

@@ -38,7 +38,34 @@ void reset_and_close(int fd) {
   throw ConfigError(message);
 }
 
+socklen_t length_of(const SocketAddress& address) {
+  return address.family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+}
+
 }  // namespace
+
+// Every loop binds with SO_REUSEPORT, and any other process of this user may too: a second server
+// on a fixed port would join the first and silently take part of its connections. A probe bound
+// without SO_REUSEPORT cannot share a port with a listening socket, whether that one set
+// SO_REUSEPORT or not (inet_csk_bind_conflict: SO_REUSEADDR on both sides excuses only sockets
+// that do not listen), so EADDRINUSE means someone listens there; SO_REUSEADDR keeps an earlier
+// server's connections in TIME_WAIT from counting. A server started in the same instant can still
+// bind between this probe and the listeners (microseconds): closing that window would need the
+// first listener bound without SO_REUSEPORT, which socket(7) says must be set before bind, so
+// this server's own loops could not join it.
+void refuse_held_port(const SocketAddress& address) {
+  const int fd = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;  // the listeners' own socket() says why
+  const int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  const bool held = ::bind(fd, address.get(), length_of(address)) != 0 && errno == EADDRINUSE;
+  ::close(fd);
+  if (held) {
+    throw ConfigError(fmt::format(
+        "port {} is already in use (another listener holds it; --reuseport shares it on purpose)",
+        address.port()));
+  }
+}
 
 void ServerLoop::listen(SocketAddress* address) {
   const std::string where = address->to_string();
@@ -58,9 +85,7 @@ void ServerLoop::listen(SocketAddress* address) {
     fail_listen(fd, fmt::format("server.{}: the kernel refused the value: {}", failed_option,
                                 uv_strerror(status)));
   }
-  const socklen_t address_length =
-      address->family() == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  if (::bind(fd, address->get(), address_length) != 0 || ::listen(fd, kListenBacklog) != 0) {
+  if (::bind(fd, address->get(), length_of(*address)) != 0 || ::listen(fd, kListenBacklog) != 0) {
     fail_listen(fd, fmt::format("cannot listen on {}: {}", where, uv_strerror(-errno)));
   }
   socklen_t length = sizeof address->storage;

@@ -17,6 +17,10 @@ namespace th {
 
 class Session;
 
+// Throws ConfigError when another socket listens on `address`'s port (server_acceptor.cpp says
+// how it tells).
+void refuse_held_port(const SocketAddress& address);
+
 // Blocks the calling (loop) thread: the server's simulated work and stalls are meant to hold
 // the loop, as synchronous work in a real server would.
 void sleep_for_us(uint64_t microseconds);
