@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -53,13 +52,6 @@ std::vector<std::unique_ptr<Worker>> make_workers(LoadPlan& plan, const Scenario
   return workers;
 }
 
-int64_t realtime_minus_monotonic_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec -
-         static_cast<int64_t>(uv_hrtime());
-}
-
 RunProgress progress_of(uint64_t now_ns, const LoadPlan& plan,
                         const std::vector<std::unique_ptr<Worker>>& workers) {
   RunProgress progress;
@@ -94,8 +86,11 @@ void merge_workers(const LoadPlan& plan, const std::vector<std::unique_ptr<Worke
     window_end_ns = std::max(stopped_ns, plan.warmup_end_ns);
   }
   result.duration_s = static_cast<double>(window_end_ns - plan.warmup_end_ns) / 1e9;
-  result.window_start_unix_ns =
-      static_cast<int64_t>(plan.warmup_end_ns) + realtime_minus_monotonic_ns();
+  // On the clock the timeline's seconds were counted with, so the two line up exactly.
+  if (!workers.empty()) {
+    result.window_start_unix_ns = static_cast<int64_t>(plan.warmup_end_ns) +
+                                  workers.front()->recorder().timeline.clock_offset();
+  }
 }
 
 }  // namespace
