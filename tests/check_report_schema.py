@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Validates tcpharness reports against docs/report.schema.json (JSON Schema 2020-12).
+"""Validates JSON files against a schema of docs/ (report, gbench, dashboard; JSON Schema 2020-12).
 
-Usage: check_report_schema.py SCHEMA REPORT [REPORT...]; exit 0 when every report is valid.
+Usage: check_report_schema.py SCHEMA REPORT [REPORT...] (plain or gzip-compressed); exit 0 when
+every report is valid.
 """
+import gzip
 import json
 import sys
 
@@ -16,8 +18,9 @@ def main() -> int:
     validator = jsonschema.Draft202012Validator(schema)
     failures = 0
     for report_path in reports:
-        with open(report_path, encoding="utf-8") as report_file:
-            report = json.load(report_file)
+        with open(report_path, "rb") as report_file:
+            data = report_file.read()
+        report = json.loads(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
         for error in validator.iter_errors(report):
             failures += 1
             where = "/".join(str(part) for part in error.absolute_path)

@@ -115,7 +115,7 @@ TEST_F(Cli, RunWritesAReportThatMatchesTheSchema) {
   EXPECT_NE(outcome.out.find("report: " + report), std::string::npos) << outcome.out;
 
   const nlohmann::json parsed = nlohmann::json::parse(read_file(report));
-  EXPECT_EQ(parsed["schema"], "tcpharness.report/1");
+  EXPECT_EQ(parsed["schema"], "tcpharness.report/2");
   ASSERT_EQ(parsed["runs"].size(), 2u);
   for (const auto& run : parsed["runs"]) {
     EXPECT_GT(run["requests"]["ok"].get<uint64_t>(), 0u) << run["name"];

@@ -126,11 +126,59 @@ TEST(Histogram, SerialisationWithNumbersOutOfIntegerRangeIsRejected) {
     EXPECT_THROW(Histogram::from_json(serialized), std::invalid_argument) << key;
   }
   nlohmann::json huge_count = good;
-  huge_count["buckets"][0][1] = nlohmann::json::parse("888888888888888888888887");
+  huge_count["buckets"]["counts"][0] = nlohmann::json::parse("888888888888888888888887");
   EXPECT_THROW(Histogram::from_json(huge_count), std::invalid_argument);
   nlohmann::json fractional_value = good;
-  fractional_value["buckets"][0][0] = 5.5;
+  fractional_value["buckets"]["from"] = 5.5;
   EXPECT_THROW(Histogram::from_json(fractional_value), std::invalid_argument);
+  // Schema 1's [value, count] pairs are checked the same way.
+  nlohmann::json pairs = good;
+  pairs["buckets"] = nlohmann::json::parse("[[5, 888888888888888888888887]]");
+  EXPECT_THROW(Histogram::from_json(pairs), std::invalid_argument);
+  pairs["buckets"] = nlohmann::json::parse("[[5.5, 1]]");
+  EXPECT_THROW(Histogram::from_json(pairs), std::invalid_argument);
+}
+
+// docs/report.md's reader relies on this form: the first non-empty bucket's lowest value, then
+// the counts of consecutive buckets, -k for k empty ones.
+TEST(Histogram, BucketsAreWrittenAsRunsOfConsecutiveCounts) {
+  Histogram histogram;
+  for (int64_t sample : {5, 6, 6, 9, 3000}) histogram.record(sample);
+  // 3000 ns lies in a bucket 2 ns wide (3 digits: 1 ns buckets end at 2047), the 2514th after
+  // the one holding 9: (3000 - 2048) / 2 + 2048 - 10 buckets skipped.
+  EXPECT_EQ(histogram.to_json()["buckets"],
+            nlohmann::json::parse(R"({"from": 5, "counts": [1, 2, -2, 1, -2514, 1]})"));
+  EXPECT_EQ(Histogram().to_json()["buckets"],
+            nlohmann::json::parse(R"({"from": 0, "counts": []})"));
+}
+
+// Reports written before schema 2 carry [lowest value, count] pairs; they read back to the same
+// histogram, so merging and comparing old with new reports stays exact.
+TEST(Histogram, SchemaOnePairsReadBackToTheSameHistogram) {
+  Histogram histogram;
+  for (int64_t sample : lognormal_latencies_ns(10'000, 11)) histogram.record(sample);
+  nlohmann::json pairs = nlohmann::json::array();
+  histogram.for_each_bucket([&](int64_t value, uint64_t count) {
+    pairs.push_back({value, count});
+  });
+  nlohmann::json schema_one = histogram.to_json();
+  schema_one["buckets"] = pairs;
+  EXPECT_EQ(Histogram::from_json(schema_one).to_json(), histogram.to_json());
+}
+
+TEST(Histogram, RunsBeyondTheHistogramAreRejected) {
+  Histogram histogram(1'000'000, 3);
+  histogram.record(5);
+  const nlohmann::json good = histogram.to_json();
+  for (const char* buckets :
+       {R"({"from": 1000001, "counts": [1]})", R"({"from": -1, "counts": [1]})",
+        R"({"from": 5, "counts": [-9223372036854775807, 1]})",
+        R"({"from": 5, "counts": [-100000, 1]})", R"({"from": 5, "counts": 1})",
+        R"({"counts": [1]})", R"("5:1")"}) {
+    nlohmann::json serialized = good;
+    serialized["buckets"] = nlohmann::json::parse(buckets);
+    EXPECT_THROW(Histogram::from_json(serialized), std::invalid_argument) << buckets;
+  }
 }
 
 TEST(Histogram, ValuesAboveTheRangeAreClampedAndCounted) {

@@ -55,7 +55,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     TimelineSecond.* TunePlan.* TuneRounds.* UrlTarget.* UvHandle.* Cli.* Merge.* MergeLink.*
     TuneCli.* CompareGate.* CompareGateCli.* ReportPath.* OutputOverInput.* SameFile.*
     RunFromReport.* RunFromReportCli.* ClosestMatch.* CliConventions.* OverrideErrors.*
-    RunShorthands.* Gbench.LabelsGoIntoTheContextBlock
+    RunShorthands.* ReportFiles.* Dashboard.* Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     Repetitions.BadLabelsAndCountsAreConfigurationErrors ServeListen.BadListenOrLimitIsAUsageError
@@ -69,7 +69,8 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     MergeLink.MergedReportMatchesTheSchema ReportReader.RefusesWhatIsNotARegularFile
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     TuneCli.ARunThatFailsMidTuneKeepsTheFinishedRoundsInTheReport
-    TuneCli.RecommendsNoDelayOverANagleStallAndReportsEveryRepetition)
+    TuneCli.RecommendsNoDelayOverANagleStallAndReportsEveryRepetition
+    Dashboard.BothFilesMatchTheActionsFormat)
 
 # Reads /dev/zero up to the 256 MiB cap of read_bounded_file before it refuses it.
 tcpharness_test_group(tcpharness_tests unit_slow "unit;slow"
@@ -81,7 +82,7 @@ tcpharness_test_group(tcpharness_tests unit_slow "unit;slow"
 tcpharness_test_group(tcpharness_tests unit_peers "unit;peers"
   TESTS
     Gbench.* TuneSession.* Merge.CommandWritesAReportThatMatchesTheSchema
-    MergeLink.MergedReportMatchesTheSchema
+    MergeLink.MergedReportMatchesTheSchema Dashboard.BothFilesMatchTheActionsFormat
   EXCEPT
     Gbench.LabelsGoIntoTheContextBlock Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates)
 
@@ -105,10 +106,10 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     TcpInfo.OverALinkA4KiBSendBufferIsTheDominantLimitAndA4MiBOneIsNot
     TcpInfo.ScenarioKeyIsABooleanDefaultingToTrue)
 
-# A load run, then nginx, python3-matplotlib or python3-jsonschema.
+# A load run, then nginx, python3-matplotlib, python3-jsonschema or docs/report.md's Python.
 tcpharness_test_group(tcpharness_tests loopback_peers "loopback;peers"
   TESTS
-    Cli.RunWritesAReportThatMatchesTheSchema Nginx.* Plot.* Repetitions.*
+    Cli.RunWritesAReportThatMatchesTheSchema Nginx.* Plot.* Repetitions.* ReportOutput.*
   EXCEPT
     Repetitions.BadLabelsAndCountsAreConfigurationErrors)
 

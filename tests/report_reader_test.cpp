@@ -43,7 +43,7 @@ TEST(ReportReader, NamesFilePointerAndExpectation) {
             std::string::npos);
   EXPECT_EQ(error_for("[]"), "r.json: /: expected a tcpharness report object, got an array");
   EXPECT_EQ(error_after([](nlohmann::json& d) { d["schema"] = "other/2"; }),
-            "r.json: /schema: expected \"tcpharness.report/1\", got \"other/2\"");
+            "r.json: /schema: expected \"tcpharness.report/2\" (or /1), got \"other/2\"");
   EXPECT_EQ(error_after([](nlohmann::json& d) { d.erase("runs"); }), "r.json: /runs: missing");
   EXPECT_EQ(error_after([](nlohmann::json& d) { d["runs"][0]["requests"]["ok"] = -1; }),
             "r.json: /runs/0/requests/ok: expected an integer >= 0, got -1");

@@ -56,7 +56,10 @@ void add_run_command(CLI::App& app, RunArguments& arguments) {
                   "and the flags above, so the last word is --set's");
   run->add_option("--out,-o", arguments.out_path,
                   "Report path (default: results/<name>-<UTC time>.json); its folder must exist, "
-                  "and it must not be the scenario file");
+                  "and it must not be the scenario file; a path ending in .gz is gzip-compressed");
+  run->add_flag("--pretty", arguments.pretty,
+                "Indent the JSON written (--out, --gbench-out) for reading by eye; compact by "
+                "default");
   run->add_flag("--quiet,-q", arguments.quiet, "Print only the summary table and report path");
   run->add_option("--repetitions,-r", arguments.repetitions,
                   "Run every run N times, interleaved (A B A B, not A A B B) so drift spreads "
@@ -202,7 +205,8 @@ void add_tune_command(CLI::App& app, TuneArguments& arguments) {
                    "Significance level over all looks, split evenly among them (default 0.05)")
       ->check(CLI::Range(0.0001, 0.5));
   tune->add_option("--out,-o", arguments.out_path,
-                   "Report path (default: results/<name>-tune-<UTC time>.json)");
+                   "Report path (default: results/<name>-tune-<UTC time>.json); .gz compresses");
+  tune->add_flag("--pretty", arguments.pretty, "Indent the report's JSON; compact by default");
   tune->add_flag("--quiet,-q", arguments.quiet, "No per-run lines on stderr");
   tune->add_option("--label", arguments.labels, "key=value stored in the report; repeatable");
 }
@@ -215,26 +219,40 @@ void add_merge_command(CLI::App& app, MergeArguments& arguments) {
   merge->add_option("reports", arguments.report_paths, "Reports to merge (two or more)")
       ->required()
       ->expected(2, -1);
-  merge->add_option("--out,-o", arguments.out_path, "Merged report path")->required();
+  merge->add_option("--out,-o", arguments.out_path, "Merged report path; .gz compresses")
+      ->required();
+  merge->add_flag("--pretty", arguments.pretty, "Indent the JSON; compact by default");
 }
 
 void add_convert_command(CLI::App& app, ConvertArguments& arguments) {
   CLI::App* convert = app.add_subcommand(
-      "convert", "Write a stored report as Google Benchmark JSON (for dashboards and compare.py)");
+      "convert",
+      "Write a stored report as Google Benchmark JSON (compare.py) or as a dashboard's series "
+      "(github-action-benchmark's customSmallerIsBetter / customBiggerIsBetter)");
   convert->add_option("report", arguments.report_path, "tcpharness report")->required();
-  convert->add_option("--format", arguments.format, "gbench (the only format so far)")
-      ->check(CLI::IsMember({"gbench"}));
-  convert->add_option("--out,-o", arguments.out_path, "Output path (default: standard output)");
+  convert
+      ->add_option("--format", arguments.format,
+                   "gbench; customSmallerIsBetter (latency percentiles in us, CPU per request, "
+                   "error share: one series per run and metric); customBiggerIsBetter "
+                   "(requests/s or Mbit/s per run)")
+      ->check(CLI::IsMember({"gbench", "customSmallerIsBetter", "customBiggerIsBetter"}));
+  convert->add_option("--out,-o", arguments.out_path,
+                      "Output path (default: standard output); .gz compresses");
   convert->add_flag("--gbench-aggregates-only", arguments.gbench_aggregates_only,
                     "Only the aggregates of repeated runs");
+  convert->add_flag("--pretty", arguments.pretty, "Indent the JSON; compact by default");
 }
 
 void add_plot_command(CLI::App& app, PlotArguments& arguments) {
   CLI::App* plot = app.add_subcommand(
       "plot",
-      "Draw a report as PNG and SVG: latency percentile spectrum, per-second timeline, and for "
-      "sweeps each metric against the swept value (needs python3-matplotlib)");
-  plot->add_option("report", arguments.report_path, "tcpharness report")->required();
+      "Draw reports as PNG and SVG: latency percentile spectrum, per-second timeline, and for "
+      "sweeps each metric against the swept value; several reports (base new) are overlaid in "
+      "each figure, one line style per report (needs python3-matplotlib)");
+  plot->add_option("reports", arguments.report_paths,
+                   "tcpharness reports (.json or .json.gz); charts are named after them, joined "
+                   "by -vs-")
+      ->required();
   plot->add_option("--out,-o", arguments.out_dir, "Folder for the charts (created if missing)")
       ->required();
 }

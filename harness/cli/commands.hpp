@@ -33,6 +33,7 @@ struct RunArguments {
   std::string format = "native";    // of --out: native | gbench
   std::string gbench_out;           // a second report, in Google Benchmark's JSON
   bool gbench_aggregates_only = false;
+  bool pretty = false;         // indented JSON in --out and --gbench-out
   bool check_connect = false;  // validate --connect: connect once to every external target
 };
 
@@ -56,23 +57,26 @@ struct TuneArguments {
   double alpha = 0.05;
   std::string out_path;
   bool quiet = false;
+  bool pretty = false;
   std::vector<std::string> labels;
 };
 
 struct MergeArguments {
   std::vector<std::string> report_paths;
   std::string out_path;
+  bool pretty = false;
 };
 
 struct ConvertArguments {
   std::string report_path;
-  std::string format = "gbench";  // the only one so far
+  std::string format = "gbench";  // gbench | customSmallerIsBetter | customBiggerIsBetter
   std::string out_path;           // empty: stdout
   bool gbench_aggregates_only = false;
+  bool pretty = false;
 };
 
 struct PlotArguments {
-  std::string report_path;
+  std::vector<std::string> report_paths;  // several: overlaid, base first
   std::string out_dir;
 };
 

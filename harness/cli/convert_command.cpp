@@ -2,7 +2,9 @@
 
 #include "cli/commands.hpp"
 #include "report/atomic_file.hpp"
+#include "report/dashboard.hpp"
 #include "report/gbench.hpp"
+#include "report/output_file.hpp"
 #include "report/report_reader.hpp"
 
 namespace th {
@@ -13,13 +15,19 @@ int convert_command(const ConvertArguments& arguments) {
     check_file_writable(arguments.out_path);
   }
   const LoadedReport report = read_report(arguments.report_path);
-  GbenchOptions options;
-  options.aggregates_only = arguments.gbench_aggregates_only;
-  const std::string text = gbench_from_report(report.document, options).dump(2) + "\n";
+  std::string text;
+  if (arguments.format == "gbench") {
+    GbenchOptions options;
+    options.aggregates_only = arguments.gbench_aggregates_only;
+    text = json_output_text(gbench_from_report(report.document, options), arguments.pretty);
+  } else {
+    const bool bigger = arguments.format == "customBiggerIsBetter";
+    text = json_output_text(dashboard_from_report(report.document, bigger), arguments.pretty);
+  }
   if (arguments.out_path.empty()) {
     fmt::print("{}", text);
   } else {
-    write_file_atomically(arguments.out_path, text);
+    write_output_file(arguments.out_path, text);
   }
   return kExitOk;
 }

@@ -38,9 +38,9 @@ std::string python_interpreter() {
 }  // namespace
 
 int plot_command(const PlotArguments& arguments) {
-  // The report is checked here, so a bad file gets the same one-line error as compare and merge.
-  (void)read_report(arguments.report_path);
-  refuse_output_over_input("--out", arguments.out_dir, {arguments.report_path});
+  // The reports are checked here, so a bad file gets the same one-line error as compare and merge.
+  for (const std::string& path : arguments.report_paths) (void)read_report(path);
+  refuse_output_over_input("--out", arguments.out_dir, arguments.report_paths);
   const std::string script = plot_script();
   struct stat status {};
   if (stat(script.c_str(), &status) != 0) {
@@ -48,7 +48,9 @@ int plot_command(const PlotArguments& arguments) {
         fmt::format("{}: plot script not found (set TCPHARNESS_PLOT_SCRIPT)", script));
   }
   const std::string python = python_interpreter();
-  std::vector<std::string> words = {python, script, arguments.report_path, "-o", arguments.out_dir};
+  std::vector<std::string> words = {python, script};
+  words.insert(words.end(), arguments.report_paths.begin(), arguments.report_paths.end());
+  words.insert(words.end(), {"-o", arguments.out_dir});
   std::vector<char*> argv;
   for (std::string& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);

@@ -10,6 +10,7 @@
 #include "cli/target_check.hpp"
 #include "report/atomic_file.hpp"
 #include "report/labels.hpp"
+#include "report/output_file.hpp"
 #include "report/reporter.hpp"
 #include "run/preflight.hpp"
 #include "run/run_executor.hpp"
@@ -93,11 +94,11 @@ int run_command(const RunArguments& arguments) {
   input.runs = execute_interleaved(specs, arguments.repetitions, arguments.quiet);
   input.interrupted = stop_was_requested();
 
-  const GbenchReporter gbench_reporter(arguments.gbench_aggregates_only);
-  write_file_atomically(out_path,
-                        gbench ? gbench_reporter.render(input) : JsonReporter().render(input));
+  const GbenchReporter gbench_reporter(arguments.gbench_aggregates_only, arguments.pretty);
+  write_output_file(out_path, gbench ? gbench_reporter.render(input)
+                                     : JsonReporter(arguments.pretty).render(input));
   if (!arguments.gbench_out.empty()) {
-    write_file_atomically(arguments.gbench_out, gbench_reporter.render(input));
+    write_output_file(arguments.gbench_out, gbench_reporter.render(input));
   }
   fmt::print("{}", ConsoleReporter(isatty(STDOUT_FILENO) == 1).render(input));
   fmt::print("report: {}\n", out_path);

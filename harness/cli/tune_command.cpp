@@ -160,7 +160,8 @@ int tune_command(const TuneArguments& arguments) {
               .max_rounds_asked = arguments.max_rounds,
               .round_estimate_s = round_estimate_s,
               .report = std::move(input),
-              .out_path = out_path};
+              .out_path = out_path,
+              .pretty = arguments.pretty};
   for (const RunSpec& spec : specs) {
     job.settings.push_back({spec.name, spec.params, spec.scenario.link.has_value()});
   }

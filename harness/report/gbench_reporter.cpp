@@ -4,6 +4,7 @@
 
 #include "report/gbench.hpp"
 #include "report/metrics.hpp"
+#include "report/output_file.hpp"
 #include "report/reporter.hpp"
 #include "report/statistics.hpp"
 
@@ -201,7 +202,7 @@ ordered gbench_from_report(const nlohmann::json& report, const GbenchOptions& op
 std::string GbenchReporter::render(const ReportInput& input) const {
   GbenchOptions options;
   options.aggregates_only = aggregates_only_;
-  return gbench_from_report(report_to_json(input), options).dump(2) + "\n";
+  return json_output_text(gbench_from_report(report_to_json(input), options), pretty_);
 }
 
 }  // namespace th

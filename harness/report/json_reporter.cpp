@@ -6,16 +6,14 @@
 
 #include "base/numbers.hpp"
 #include "report/metrics.hpp"
+#include "report/output_file.hpp"
+#include "report/report_reader.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
 #include "report/tool_info.hpp"
 
 namespace th {
-namespace {
-
-constexpr const char* kSchema = "tcpharness.report/1";
-
-}  // namespace
+namespace {}  // namespace
 
 nlohmann::json latency_summary_us(const Histogram& histogram) {
   auto us = [](double ns) { return rounded(ns / 1000.0); };
@@ -281,7 +279,7 @@ nlohmann::json report_to_json(const ReportInput& input) {
   nlohmann::json host = input.host;
   add_cpu_facts(host, input.cpu);
   nlohmann::json report = {
-      {"schema", kSchema},
+      {"schema", kReportSchema},
       {"tool",
        {{"name", "tcpharness"}, {"version", tool_version()}, {"git_commit", tool_git_commit()}}},
       {"started_at", input.started_at},
@@ -300,7 +298,7 @@ nlohmann::json report_to_json(const ReportInput& input) {
 }
 
 std::string JsonReporter::render(const ReportInput& input) const {
-  return report_to_json(input).dump(2) + "\n";
+  return json_output_text(report_to_json(input), pretty_);
 }
 
 }  // namespace th

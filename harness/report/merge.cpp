@@ -83,6 +83,7 @@ json merge_reports(const std::vector<LoadedReport>& reports) {
     runs.push_back(merge_run(matching, paths));
   }
   merged["runs"] = runs;
+  merged["schema"] = kReportSchema;  // the histograms are rewritten in the current form
   merged.erase("aggregates");
   if (json aggregates = aggregates_to_json(merged["runs"]); !aggregates.empty()) {
     merged["aggregates"] = aggregates;

@@ -93,8 +93,8 @@ void check_histograms(const Checker& checker, const json& run, const std::string
     checker.count(histogram, at, "highest_trackable");
     checker.expect(histogram["highest_trackable"].get<int64_t>() <= kMaxHistogramRangeNs,
                    at + "/highest_trackable", "at most 10^13 ns", histogram["highest_trackable"]);
-    checker.expect(histogram.contains("buckets") && histogram["buckets"].is_array(),
-                   at + "/buckets", "an array of [value, count] pairs",
+    checker.expect(histogram.contains("buckets") && histogram["buckets"].is_structured(),
+                   at + "/buckets", "{\"from\": value, \"counts\": [...]} (or schema 1's pairs)",
                    histogram.value("buckets", json()));
     try {
       (void)Histogram::from_json(histogram);
@@ -285,7 +285,8 @@ LoadedReport parse_report(const std::string& text, const std::string& path) {
   json& document = report.document;
   checker.expect(document.is_object(), "", "a tcpharness report object", document);
   const json& schema = checker.member(document, "", "schema");
-  checker.expect(schema == "tcpharness.report/1", "/schema", "\"tcpharness.report/1\"", schema);
+  checker.expect(schema == "tcpharness.report/2" || schema == "tcpharness.report/1", "/schema",
+                 "\"tcpharness.report/2\" (or /1)", schema);
   checker.string(document, "", "started_at");
   checker.string(checker.object(document, "", "scenario"), "/scenario", "name");
   checker.string(checker.object(document, "", "host"), "/host", "hostname");

@@ -35,7 +35,11 @@ class Reporter {
 
 class JsonReporter final : public Reporter {
  public:
+  explicit JsonReporter(bool pretty = false) : pretty_(pretty) {}
   std::string render(const ReportInput& input) const override;
+
+ private:
+  bool pretty_;
 };
 
 class ConsoleReporter final : public Reporter {
@@ -52,11 +56,13 @@ class ConsoleReporter final : public Reporter {
 // read back from disk converts the same way.
 class GbenchReporter final : public Reporter {
  public:
-  explicit GbenchReporter(bool aggregates_only = false) : aggregates_only_(aggregates_only) {}
+  explicit GbenchReporter(bool aggregates_only = false, bool pretty = false)
+      : aggregates_only_(aggregates_only), pretty_(pretty) {}
   std::string render(const ReportInput& input) const override;
 
  private:
   bool aggregates_only_;
+  bool pretty_;
 };
 
 nlohmann::json report_to_json(const ReportInput& input);

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "base/config_error.hpp"
+#include "base/gzip.hpp"
 
 namespace th {
 namespace {
@@ -77,6 +78,13 @@ std::string read_bounded_file(const std::string& path) {
   // fopen succeeds on a directory on Linux; the read is what fails (EISDIR).
   if (std::ferror(file.get())) {
     throw ConfigError(path + ": cannot read: " + std::generic_category().message(errno));
+  }
+  if (is_gzip(text)) {
+    try {
+      return gzip_decompress(text, kMaxJsonFileBytes);
+    } catch (const std::runtime_error& error) {
+      throw ConfigError(path + ": cannot decompress: " + error.what());
+    }
   }
   return text;
 }

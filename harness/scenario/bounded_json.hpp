@@ -20,7 +20,8 @@ nlohmann::json parse_bounded_json(const std::string& text, const std::string& so
 // RFC 6901: "~" and "/" inside a key are written "~0" and "~1" in a JSON pointer.
 std::string json_pointer_token(std::string_view key);
 
-// Reads a whole file of at most kMaxJsonFileBytes. Throws ConfigError naming the file.
+// Reads a whole file of at most kMaxJsonFileBytes, decompressed when it is gzip (whatever its
+// name). Throws ConfigError naming the file.
 std::string read_bounded_file(const std::string& path);
 
 }  // namespace th

@@ -83,6 +83,11 @@ class Histogram {
                                (sub_bucket - sub_bucket_half_count_));
   }
   int64_t value_at_index(size_t index) const noexcept;
+  // Reading a serialised histogram back; each throws std::invalid_argument on bad input.
+  void add_bucket_count(int64_t value, uint64_t count);
+  void add_index_count(size_t index, uint64_t count);
+  void add_bucket_pairs(const nlohmann::json& pairs);
+  void add_bucket_runs(const nlohmann::json& runs);
 
   int64_t highest_trackable_;
   int significant_digits_;

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "report/atomic_file.hpp"
+#include "report/output_file.hpp"
 
 namespace th {
 namespace {
@@ -68,7 +68,7 @@ TuneSummary tune_and_report(TuneJob job, const SettingRunner& run, const RoundHo
   input.interrupted = summary.stopped_by == TuneStop::interrupted;
   nlohmann::json report = report_to_json(input);
   report["tune"] = tune_to_json(summary);
-  write_file_atomically(job.out_path, report.dump(2) + "\n");
+  write_output_file(job.out_path, json_output_text(report, job.pretty));
   return summary;
 }
 

@@ -23,6 +23,7 @@ struct TuneJob {
   double round_estimate_s = 0;
   ReportInput report;  // the header (scenario, host, labels, started_at); the runs are added
   std::string out_path;
+  bool pretty = false;  // indented JSON
 };
 
 // Runs setting `setting` once, in round `round` (1-based). Throws when the run cannot be done.
