@@ -2,7 +2,7 @@
 #   unit      no socket bound or connected: computation, parsing, files, the CLI on files
 #   loopback  opens sockets on 127.0.0.0/8 or ::1 (the embedded server, load runs)
 #   root      needs root for network namespaces or shaped links (ip netns, tc, TUN)
-#   peers     needs a foreign tool: nginx, python3-jsonschema, python3-matplotlib,
+#   peers     needs a foreign tool: nginx, python3-jsonschema, python3-matplotlib, python3-yaml,
 #             libbenchmark-tools (compare.py) with python3-scipy
 #   slow      beside one of the above: takes more than about 5 s
 # `ctest -L unit` is the quick set (no network, about 20 s on 2 cores with -j2);
@@ -167,6 +167,14 @@ set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${tcpharness_labels_s
 # docs/architecture.md's folder rules, on the source text.
 add_test(NAME Layers.FoldersIncludeOnlyBelowAndSocketLayersStayJsonFree
          COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/check_layers.py ${PROJECT_SOURCE_DIR})
+
+# docs/ci.md's GitHub Actions workflow: valid YAML, steps in an order that works in a debian:12
+# container, every tcpharness command and flag real (python3-yaml).
+add_test(NAME CiWorkflow.DocumentedWorkflowUsesRealCommandsInAWorkingOrder
+         COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/check_ci_workflow.py
+                 ${PROJECT_SOURCE_DIR}/docs/ci.md $<TARGET_FILE:tcpharness>)
+set_tests_properties(CiWorkflow.DocumentedWorkflowUsesRealCommandsInAWorkingOrder
+                     PROPERTIES LABELS "unit;peers")
 
 # scripts/bench-peers' output parsing and verdict arithmetic (standard library only).
 add_test(NAME BenchPeers.Parsers
