@@ -43,7 +43,10 @@ nlohmann::ordered_json dashboard_from_report(const nlohmann::json& report, bool 
                                       {"unit", unit_of(metric)},
                                       {"value", median_of(values)}};
       if (values.size() > 1) {
-        entry["range"] = fmt::format("± {:.4g}", stddev_of(values));
+        // Fixed notation: the action's tooltip shows the text as it is, and 1.072e+06 reads badly.
+        const double spread = stddev_of(values);
+        entry["range"] =
+            spread >= 1000 ? fmt::format("± {:.0f}", spread) : fmt::format("± {:.4g}", spread);
         entry["extra"] = fmt::format("median of {} repetitions", values.size());
       }
       series.push_back(std::move(entry));
