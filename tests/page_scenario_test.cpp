@@ -57,8 +57,19 @@ TEST(UrlTarget, MalformedUrlsAreRejected) {
               std::string::npos)
         << text;
   }
-  EXPECT_NE(parse_error(R"({"target": "https://h/"})").find("https is not supported"),
-            std::string::npos);
+}
+
+// An https:// URL turns TLS on with its defaults, at port 443 unless the URL says otherwise; the
+// resolved scenario keeps it as a tls object, so it reads back the same.
+TEST(UrlTarget, HttpsUrlSpeaksTlsAtPort443) {
+  const Scenario scenario = parse(R"({"target": "https://h/p"})");
+  ASSERT_TRUE(scenario.target && scenario.tls);
+  EXPECT_EQ(scenario.target->port, 443);
+  EXPECT_EQ(scenario.path, "/p");
+  const json resolved = json(scenario);
+  EXPECT_EQ(resolved["target"], "h:443");
+  EXPECT_EQ(json(scenario_from_json(resolved, "report")), resolved);
+  EXPECT_EQ(parse(R"({"target": "https://h:8443/"})").target->port, 8443);
 }
 
 TEST(UrlTarget, ResolvedScenarioReadsBackUnchanged) {

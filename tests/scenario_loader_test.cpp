@@ -83,7 +83,7 @@ TEST(ScenarioLoader, UnknownKeyIsRejectedWithItsPathAndAllowedKeys) {
                           0),
             0u)
       << message;
-  EXPECT_NE(message.find("server_cpus, link, sweep"), std::string::npos) << message;
+  EXPECT_NE(message.find("server_cpus, link, tls, sweep"), std::string::npos) << message;
 }
 
 TEST(ScenarioLoader, UnknownSocketOptionIsRejectedWithItsPath) {
@@ -237,7 +237,8 @@ TEST(ScenarioJson, EnumsAndUnsetValuesAreWrittenReadably) {
   EXPECT_EQ(out["client"]["so_rcvbuf"], 1);
   EXPECT_TRUE(out["link"].is_null());
   EXPECT_EQ(out["tcp_info"], true);
-  EXPECT_EQ(out.size(), 31u);
+  EXPECT_TRUE(out["tls"].is_null());
+  EXPECT_EQ(out.size(), 32u);
 }
 
 TEST(ScenarioJson, ResolvedScenarioReadsBackUnchanged) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/socket_option_types.hpp"
+#include "base/tls_options.hpp"
 
 // The parameters of one run as plain values, free of JSON: scenario/ parses them from a file,
 // run/ turns them into a load plan and an embedded server, report/ prints them back.
@@ -53,7 +54,8 @@ struct Target {
   std::string host;
   uint16_t port = 0;
   std::optional<std::string>
-      path;  // from a URL target ("http://host/path"); moved to Scenario::path
+      path;            // from a URL target ("http://host/path"); moved to Scenario::path
+  bool https = false;  // an https:// URL: the scenario speaks TLS (Scenario::tls)
 };
 
 // A web page as a browser loads it: the HTML (the scenario's path and response_size) and then,
@@ -120,6 +122,8 @@ struct Scenario {
   std::vector<int> client_cpus;
   std::vector<int> server_cpus;
   std::optional<LinkShape> link;  // embedded server only; needs root
+  // TLS on every connection, to the embedded server or the target (an https:// URL sets it).
+  std::optional<TlsOptions> tls;
 };
 
 const char* to_string(Protocol protocol);

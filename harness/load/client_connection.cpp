@@ -107,12 +107,16 @@ void ClientConnection::connect_to(const sockaddr* address) {
 
 void ClientConnection::on_connected(int status) {
   worker_.note_connect(status);
-  if (status != 0) return fail(status);
+  Recorder& recorder = worker_.recorder();
+  if (status != 0) {
+    if (recorder.tls && connect_measured_) ++recorder.tls->failed;
+    return fail(status);
+  }
   phase_ = Phase::open;
   const uint64_t now = uv_hrtime();
   if (connect_measured_) {
-    worker_.recorder().connect.record(static_cast<int64_t>(now - connect_start_ns_));
-    ++worker_.recorder().connections_opened;
+    record_connected(now);
+    ++recorder.connections_opened;
   }
   // The request that opened the connection writes from now; any begun while it connected
   // (pipelined) count the wait in their write phase, as the connect is recorded only once.
@@ -122,6 +126,23 @@ void ClientConnection::on_connected(int status) {
   if (worker_.recorder().tcp_info) tcp_info_.opened(now);
   if (worker_.plan().protocol == Protocol::stream) return send_chunk();
   write_pending();
+}
+
+// Over TLS the transport reports the connection when its handshake is done; TCP connected
+// earlier, when the handshake began, so the two are recorded apart.
+void ClientConnection::record_connected(uint64_t now_ns) {
+  Recorder& recorder = worker_.recorder();
+  const TlsFacts* tls = transport_->tls_facts();
+  if (tls == nullptr) {
+    recorder.connect.record(static_cast<int64_t>(now_ns - connect_start_ns_));
+    return;
+  }
+  recorder.connect.record(static_cast<int64_t>(tls->tcp_connected_ns - connect_start_ns_));
+  recorder.tls_handshake.record(static_cast<int64_t>(now_ns - tls->tcp_connected_ns));
+  if (recorder.tls) {
+    recorder.tls->record(tls->version, tls->cipher, tls->group, tls->resumed,
+                         tls->handshake_bytes_sent, tls->handshake_bytes_received);
+  }
 }
 
 // Writes every begun request in order, each as the plan's one or two writes, until the

@@ -69,6 +69,7 @@ class ClientConnection final : public TransportEvents {
 
   void connect(uint64_t now_ns);
   void connect_to(const sockaddr* address);
+  void record_connected(uint64_t now_ns);
   static void on_resolved(uv_getaddrinfo_t* request, int status, addrinfo* result);
   void tell_page_user(unsigned requests, bool ok, uint64_t now_ns);
   void write_pending();

@@ -21,6 +21,7 @@ struct LoadPlan {
   ConnectionModel model = ConnectionModel::keep_alive;
   WritePattern write_pattern = WritePattern::single;
   bool tcp_info = true;  // sample client connections' TCP_INFO (scenario key tcp_info)
+  bool tls = false;      // make_transport speaks TLS: count handshakes (Recorder::tls)
   SocketAddress target;
   // What every client connection talks through; each connection makes one, once.
   TransportFactory make_transport = tcp_transport_factory();

@@ -43,6 +43,7 @@ Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection, uint32
   }
   recorder_.timeline.set_clock_offset(realtime_minus_monotonic_ns());
   if (plan.tcp_info) recorder_.tcp_info.emplace();
+  if (plan.tls) recorder_.tls.emplace();
 }
 
 Worker::~Worker() { join(); }

@@ -7,12 +7,15 @@
 #include <memory>
 
 #include "base/socket_option_types.hpp"
+#include "net/tls_facts.hpp"
 
 namespace th {
 
 // What a transport tells its owner. Calls arrive on the loop thread that owns the transport.
 class TransportEvents {
  public:
+  // TCP connected, or for TLS the handshake done (TlsFacts says when TCP connected); a failed
+  // handshake is a kTls* status.
   virtual void on_connected(int status) = 0;
   virtual void on_data(const char* data, size_t size) = 0;
   virtual void on_read_end(int status) = 0;    // UV_EOF for an orderly close, else an error
@@ -26,7 +29,8 @@ class TransportEvents {
 enum class WriteOutcome { done, queued, failed };
 
 // The byte pipe every client connection and server session talks through (wrk's net.h idea): TCP
-// today; TLS can be a second implementation without the load generator or servers changing.
+// (net/tcp_transport) or TLS over it (net/tls_transport), without the load generator or servers
+// changing.
 // One transport object is reused for many connections (per_request reconnects into it).
 class Transport {
  public:
@@ -60,6 +64,8 @@ class Transport {
   virtual void close() = 0;  // idempotent; on_closed follows
   virtual bool is_open() const = 0;
   virtual int fd() const = 0;
+  // A secure transport's handshake, once on_connected(0) reported it done; null for plain TCP.
+  virtual const TlsFacts* tls_facts() const { return nullptr; }
 };
 
 // Makes the transport of one connection slot (a pooled server session, a client connection): TCP

@@ -10,6 +10,7 @@
 #include "report/report_reader.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
+#include "report/tls_json.hpp"
 #include "report/tool_info.hpp"
 
 namespace th {
@@ -263,6 +264,11 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"page_load", recorder.page_load.to_json()}}},
       {"warnings", run.warnings},
   };
+  if (recorder.tls) {
+    out["tls"] = tls_to_json(*recorder.tls);
+    out["latency_us"]["tls_handshake"] = latency_summary_us(recorder.tls_handshake);
+    out["histograms"]["tls_handshake"] = recorder.tls_handshake.to_json();
+  }
   // Absent, not empty, when the scenario turned sampling off: nothing was measured.
   if (recorder.tcp_info)
     out["tcp_info"] = tcp_info_to_json(*recorder.tcp_info, recorder.first_byte);

@@ -15,6 +15,7 @@
 #include "report/merge_link.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
+#include "report/tls_json.hpp"
 #include "stats/histogram.hpp"
 
 namespace th {
@@ -203,6 +204,8 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
     merged.erase("tcp_info");
   }
 
+  if (json tls = merge_tls(runs); !tls.is_null()) merged["tls"] = std::move(tls);
+
   // Each generator's own shaped link: its configuration must agree, its counters add.
   bool any_link = false;
   for (const json* run : runs) any_link |= run->contains("link");
@@ -222,7 +225,7 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
       "name",       "params",   "target",     "embedded_server", "stopped_by",       "duration_s",
       "socket",     "requests", "throughput", "schedule",        "timeline",         "bytes",
       "latency_us", "cpu",      "histograms", "warnings",        "repetition_index", "tcp_info",
-      "link"};
+      "link",       "tls"};
   for (const auto& [key, value] : first.items()) {
     if (kMerged.contains(key)) continue;
     for (size_t index = 1; index < runs.size(); ++index) {

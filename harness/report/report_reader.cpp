@@ -195,6 +195,28 @@ void check_link(const Checker& checker, const json& run, const std::string& poin
   }
 }
 
+// Absent for plain TCP; when present, what merge sums.
+void check_tls(const Checker& checker, const json& run, const std::string& pointer) {
+  if (!run.contains("tls")) return;
+  const json& tls = checker.object(run, pointer, "tls");
+  const std::string at = pointer + "/tls";
+  const json& handshakes = checker.object(tls, at, "handshakes");
+  for (const char* key : {"full", "resumed", "failed"})
+    checker.count(handshakes, at + "/handshakes", key);
+  const json& bytes = checker.object(tls, at, "handshake_bytes");
+  for (const char* key : {"sent", "received"}) checker.count(bytes, at + "/handshake_bytes", key);
+  const json& negotiated = checker.member(tls, at, "negotiated");
+  checker.expect(negotiated.is_array(), at + "/negotiated", "an array", negotiated);
+  for (size_t index = 0; index < negotiated.size(); ++index) {
+    const std::string entry = fmt::format("{}/negotiated/{}", at, index);
+    checker.expect(negotiated[index].is_object(), entry, "an object", negotiated[index]);
+    for (const char* key : {"version", "cipher", "group"})
+      checker.string(negotiated[index], entry, key);
+    for (const char* key : {"full", "resumed"}) checker.count(negotiated[index], entry, key);
+  }
+  if (tls.contains("beyond_table")) checker.count(tls, at, "beyond_table");
+}
+
 void check_run(const Checker& checker, const json& run, const std::string& pointer) {
   checker.expect(run.is_object(), pointer, "a run object", run);
   checker.string(run, pointer, "name");
@@ -247,6 +269,7 @@ void check_run(const Checker& checker, const json& run, const std::string& point
   check_timeline(checker, run, pointer);
   check_tcp_info(checker, run, pointer);
   check_link(checker, run, pointer);
+  check_tls(checker, run, pointer);
   if (run.contains("warnings")) {
     const json& warnings = run["warnings"];
     checker.expect(warnings.is_array(), pointer + "/warnings", "an array of strings", warnings);

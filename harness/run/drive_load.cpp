@@ -133,7 +133,7 @@ void drive_load(LoadPlan& plan, const Scenario& scenario, EmbeddedTarget* target
   // Also a run too short to be stopped early: nothing connected, so nothing was measured.
   if (const ConnectTally tally = tally_connects(workers); tally.never_connected()) {
     result.unreachable =
-        TargetUnreachable{plan.target_name, uv_strerror(tally.last_error), tally.failed};
+        TargetUnreachable{plan.target_name, status_text(tally.last_error), tally.failed};
   }
 }
 

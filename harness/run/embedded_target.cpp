@@ -8,6 +8,7 @@
 
 #include "base/config_error.hpp"
 #include "host/network_namespace.hpp"
+#include "net/tls_transport.hpp"
 
 namespace th {
 namespace {
@@ -23,6 +24,9 @@ ServerConfig server_config_for(const Scenario& scenario) {
   config.stall = scenario.server.stall;
   config.limits = ServerLimits::of(scenario.server);
   config.cpus = scenario.server_cpus;
+  if (scenario.tls) {
+    config.make_transport = tls_transport_factory(TlsContext::make_server(*scenario.tls), "");
+  }
   return config;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "load/request_plan.hpp"
+#include "net/tls_transport.hpp"
 
 namespace th {
 namespace {
@@ -47,6 +48,12 @@ std::unique_ptr<LoadPlan> make_load_plan(const Scenario& scenario, const PlanTar
       plan->model == ConnectionModel::per_request || plan->model == ConnectionModel::parallel;
   plan->write_pattern = scenario.write_pattern;
   plan->tcp_info = scenario.tcp_info;
+  if (scenario.tls) {
+    plan->tls = true;
+    // SNI and the verified name: the target's host as the scenario names it.
+    plan->make_transport =
+        tls_transport_factory(TlsContext::make_client(*scenario.tls), target.host);
+  }
   plan->client_options = scenario.client;
   for (const std::string& local : scenario.local_addresses) {
     plan->local_addresses.push_back(resolve_address(local, 0));  // checked by preflight_run

@@ -11,6 +11,7 @@
 #include "host/open_files.hpp"
 #include "net/address.hpp"
 #include "net/socket_options.hpp"
+#include "net/tls_context.hpp"
 
 namespace th {
 namespace {
@@ -55,6 +56,14 @@ void preflight_run(const RunSpec& spec) {
     const int family = scenario.target
                            ? resolve_address(scenario.target->host, scenario.target->port).family()
                            : AF_INET;
+    if (scenario.tls) {
+      // OpenSSL's verdict on the names (ciphers, groups, the version) before any load; a
+      // certificate file is read now too. A generated key is made when the server starts.
+      (void)TlsContext::make_client(*scenario.tls);
+      if (!scenario.target && !scenario.tls->cert_file.empty()) {
+        (void)TlsContext::make_server(*scenario.tls);
+      }
+    }
     for (const std::string& local : scenario.local_addresses) {
       const SocketAddress address = resolve_address(local, 0);
       if (address.family() != family) {

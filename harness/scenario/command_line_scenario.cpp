@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kUrlForm =
-    "expected http://host[:port][/path] (port 1 to 65535, 80 by default)";
+    "expected http[s]://host[:port][/path] (port 1 to 65535, 80 or 443 by default)";
 
 // quickstart.json's load: HTTP/1.1 keep-alive GETs, 16 connections, 3 s after 0.5 s of warm-up.
 // Its client_cpus and server_cpus stay out: the server is someone else's, and pinning the client
@@ -41,11 +41,9 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
 bool is_url(std::string_view text) { return text.find("://") != std::string_view::npos; }
 
 ScenarioDocument url_scenario(const std::string& url) {
-  if (starts_with_ignoring_case(url, "https://")) {
-    throw ConfigError(fmt::format("{}: {}", url, scenario_detail::kHttpsRefused));
-  }
-  const std::optional<Target> target =
-      starts_with_ignoring_case(url, "http://") ? scenario_detail::parse_target(url) : std::nullopt;
+  const bool web =
+      starts_with_ignoring_case(url, "http://") || starts_with_ignoring_case(url, "https://");
+  const std::optional<Target> target = web ? scenario_detail::parse_target(url) : std::nullopt;
   if (!target) throw ConfigError(fmt::format("{}: {}", url, kUrlForm));
   json base = quickstart_load();
   base["name"] = scenario_detail::host_and_port(*target);

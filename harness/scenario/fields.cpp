@@ -133,15 +133,12 @@ const ScenarioField
             {"target",
              [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
                if (v.is_null()) return;
-               if (v.is_string() && v.get_ref<const std::string&>().starts_with("https://")) {
-                 c.fail(p, kHttpsRefused, v);
-               }
                s.target =
                    v.is_string() ? parse_target(v.get_ref<const std::string&>()) : std::nullopt;
                if (!s.target) {
                  c.fail(p,
                         "must be null (embedded server), \"host:port\", \"[ipv6]:port\" or a URL "
-                        "\"http://host[:port][/path]\" (port 1 to 65535, 80 by default)",
+                        "\"http[s]://host[:port][/path]\" (port 1 to 65535, 80 or 443 by default)",
                         v);
                }
              }},
@@ -239,6 +236,10 @@ const ScenarioField
              [](const Checks& c, const json& v, const std::string& p,
                 Scenario&
                     s) { s.link = v.is_null() ? std::nullopt : std::optional(read_link(c, v, p)); }},
+            {"tls",
+             [](const Checks& c, const json& v, const std::string& p,
+                Scenario&
+                    s) { s.tls = v.is_null() ? std::nullopt : std::optional(read_tls(c, v, p)); }},
 };
 
 // What a file may hold at the top level: every run key plus "sweep".
@@ -274,6 +275,7 @@ Scenario read_scenario(const json& object, const Checks& checks) {
   Scenario scenario;
   read_fields(kScenarioFields, object, "", checks, file_keys(), scenario);
   take_url_path(object, checks, scenario);
+  if (scenario.target && scenario.target->https && !scenario.tls) scenario.tls = TlsOptions{};
   // Rules that tie two keys together; a pointer names the key the user most likely meant.
   if (scenario.request_size == 0 && scenario.protocol != Protocol::http) {
     checks.fail("/request_size", std::string("must be at least 1 for protocol ") +
@@ -282,6 +284,7 @@ Scenario read_scenario(const json& object, const Checks& checks) {
   }
   check_page_rules(checks, scenario);
   check_link_rules(checks, scenario);
+  check_tls_rules(checks, scenario);
   if (scenario.protocol == Protocol::stream && scenario.connection != ConnectionModel::keep_alive) {
     checks.fail("/connection",
                 "must be keep_alive for protocol stream: a stream is one long transfer per "
@@ -294,7 +297,10 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
   const auto dot = key.find('.');
   const std::string head = key.substr(0, dot);
   bool known = head != "name" && find_field(kScenarioFields, head) != nullptr;
-  if (known && dot != std::string::npos) {
+  if (known && dot != std::string::npos && head == "tls") {
+    const std::string option = key.substr(dot + 1);
+    known = std::find(tls_keys().begin(), tls_keys().end(), option) != tls_keys().end();
+  } else if (known && dot != std::string::npos) {
     const std::string option = key.substr(dot + 1);
     const std::vector<std::string> socket_keys =
         head == "client" ? client_socket_keys() : server_socket_keys();
@@ -313,6 +319,7 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
       allowed.push_back(std::string(field.key) + "." + option);
     }
     if (client) continue;
+    for (const std::string& option : tls_keys()) allowed.push_back("tls." + option);
     for (const auto& option : kServerOnlyFields)
       allowed.push_back(std::string("server.") + option.key);
   }

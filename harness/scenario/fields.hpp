@@ -28,12 +28,8 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
 // target.
 std::string host_and_port(const Target& target);
 
-// Why an https:// target is refused, wherever one is given.
-inline constexpr std::string_view kHttpsRefused =
-    "https is not supported yet (the harness speaks plain TCP); use http://";
-
-// "host:port", "[v6addr]:port" or "http://host[:port][/path]" (port 80 by default); nullopt when
-// the text is none of them.
+// "host:port", "[v6addr]:port" or "http[s]://host[:port][/path]" (port 80, or 443 for https, by
+// default); nullopt when the text is none of them.
 std::optional<Target> parse_target(std::string_view text);
 
 // The socket option keys of one side (socket_fields.cpp). read_socket_key reads `key` into `out`
@@ -53,6 +49,11 @@ void check_page_rules(const Checks& checks, const Scenario& scenario);
 // The shaped link's keys (link_fields.cpp), and the rule that ties it to the target.
 LinkShape read_link(const Checks& checks, const nlohmann::json& value, const std::string& pointer);
 void check_link_rules(const Checks& checks, const Scenario& scenario);
+
+// The `tls` object's keys (tls_fields.cpp), and the rules that tie it to the target.
+TlsOptions read_tls(const Checks& checks, const nlohmann::json& value, const std::string& pointer);
+void check_tls_rules(const Checks& checks, const Scenario& scenario);
+const std::vector<std::string>& tls_keys();
 
 // Starts with "/" and has no spaces or control characters.
 bool is_request_path(std::string_view path);

@@ -50,6 +50,24 @@ json target_json(const std::optional<Target>& target) {
   return target ? json(scenario_detail::host_and_port(*target)) : json(nullptr);
 }
 
+// Every key as the scenario reads it; the empty strings of OpenSSL's defaults are left out, as
+// a file would.
+json tls_json(const TlsOptions& tls) {
+  json out = {{"resumption", to_string(tls.resumption)},
+              {"alpn", tls.alpn},
+              {"verify", tls.verify},
+              {"key_type", to_string(tls.key_type)}};
+  if (tls.version) out["version"] = to_string(*tls.version);
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"ciphers", &tls.ciphers}, {"ciphersuites", &tls.ciphersuites}, {"groups", &tls.groups},
+      {"ca_file", &tls.ca_file}, {"cert_file", &tls.cert_file},       {"key_file", &tls.key_file}};
+  for (const auto& [key, text] : texts) {
+    if (!text->empty()) out[key] = *text;
+  }
+  if (tls.sni) out["sni"] = *tls.sni;
+  return out;
+}
+
 }  // namespace
 
 // The output is itself a valid scenario: scenario_from_json(to_json(s)) gives s back.
@@ -105,6 +123,7 @@ void to_json(json& out, const Scenario& scenario) {
                                      {"delay_ms", scenario.link->delay_ms},
                                      {"loss_pct", scenario.link->loss_pct}}
                               : json(nullptr);
+  out["tls"] = scenario.tls ? tls_json(*scenario.tls) : json(nullptr);
 }
 
 }  // namespace th

@@ -8,7 +8,9 @@ namespace th::scenario_detail {
 namespace {
 
 constexpr std::string_view kHttpScheme = "http://";
+constexpr std::string_view kHttpsScheme = "https://";
 constexpr uint16_t kHttpPort = 80;
+constexpr uint16_t kHttpsPort = 443;
 
 std::optional<uint16_t> parse_port(std::string_view text) {
   unsigned number = 0;
@@ -21,7 +23,8 @@ std::optional<uint16_t> parse_port(std::string_view text) {
 }
 
 // "host", "host:port", "[v6]" or "[v6]:port"; the port is optional only inside a URL.
-std::optional<Target> parse_authority(std::string_view text, bool port_optional) {
+std::optional<Target> parse_authority(std::string_view text, bool port_optional,
+                                      uint16_t default_port = kHttpPort) {
   std::string_view host;
   std::optional<std::string_view> port;
   if (text.starts_with('[')) {
@@ -48,7 +51,7 @@ std::optional<Target> parse_authority(std::string_view text, bool port_optional)
   // In a URL an empty port is the scheme's default (RFC 3986 section 3.2.3).
   if (port && port->empty() && port_optional) port.reset();
   if (!port && !port_optional) return std::nullopt;
-  const std::optional<uint16_t> number = port ? parse_port(*port) : kHttpPort;
+  const std::optional<uint16_t> number = port ? parse_port(*port) : default_port;
   if (!number) return std::nullopt;
   return Target{std::string(host), *number, std::nullopt};
 }
@@ -61,12 +64,16 @@ bool has_space_or_control(std::string_view text) {
 }
 
 // Schemes are case-insensitive (RFC 3986 section 3.1).
-bool starts_with_http_scheme(std::string_view text) {
-  if (text.size() < kHttpScheme.size()) return false;
-  for (size_t index = 0; index < kHttpScheme.size(); ++index) {
-    if (std::tolower(static_cast<unsigned char>(text[index])) != kHttpScheme[index]) return false;
+bool starts_with_scheme(std::string_view text, std::string_view scheme) {
+  if (text.size() < scheme.size()) return false;
+  for (size_t index = 0; index < scheme.size(); ++index) {
+    if (std::tolower(static_cast<unsigned char>(text[index])) != scheme[index]) return false;
   }
   return true;
+}
+
+bool starts_with_http_scheme(std::string_view text) {
+  return starts_with_scheme(text, kHttpScheme) || starts_with_scheme(text, kHttpsScheme);
 }
 
 std::string host_and_port(const Target& target) {
@@ -78,9 +85,12 @@ std::optional<Target> parse_target(std::string_view text) {
   if (!starts_with_http_scheme(text)) return parse_authority(text, false);
   // RFC 3986: scheme "://" authority, then a path and query up to any fragment. No user info;
   // a fragment never goes to a server, so a target with one is refused rather than cut.
-  const std::string_view rest = text.substr(kHttpScheme.size());
+  const bool https = starts_with_scheme(text, kHttpsScheme);
+  const std::string_view rest = text.substr(https ? kHttpsScheme.size() : kHttpScheme.size());
   const auto authority_end = rest.find_first_of("/?#");
-  std::optional<Target> target = parse_authority(rest.substr(0, authority_end), true);
+  std::optional<Target> target =
+      parse_authority(rest.substr(0, authority_end), true, https ? kHttpsPort : kHttpPort);
+  if (target) target->https = https;
   if (target && authority_end != std::string_view::npos) {
     std::string path(rest.substr(authority_end));
     if (path.starts_with('?')) path = "/" + path;

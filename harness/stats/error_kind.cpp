@@ -22,10 +22,29 @@ const char* to_string(ErrorKind kind) {
       return "closed_early";
     case ErrorKind::bad_response:
       return "bad_response";
+    case ErrorKind::tls_handshake_failed:
+      return "tls_handshake_failed";
+    case ErrorKind::tls_alert:
+      return "tls_alert";
+    case ErrorKind::tls_certificate:
+      return "tls_certificate";
     case ErrorKind::other:
       return "other";
   }
   return "other";
+}
+
+const char* status_text(int status) {
+  switch (status) {
+    case kTlsHandshakeFailed:
+      return "TLS handshake failed";
+    case kTlsAlertReceived:
+      return "the server ended the TLS handshake with a fatal alert";
+    case kTlsCertificateRejected:
+      return "the server's certificate did not verify (tls.verify)";
+    default:
+      return uv_strerror(status);
+  }
 }
 
 ErrorKind error_kind_from_uv(int status) {
@@ -47,6 +66,12 @@ ErrorKind error_kind_from_uv(int status) {
       return ErrorKind::too_many_open_files;
     case UV_EOF:
       return ErrorKind::closed_early;
+    case kTlsHandshakeFailed:
+      return ErrorKind::tls_handshake_failed;
+    case kTlsAlertReceived:
+      return ErrorKind::tls_alert;
+    case kTlsCertificateRejected:
+      return ErrorKind::tls_certificate;
     default:
       return ErrorKind::other;
   }

@@ -17,6 +17,9 @@ enum class ErrorKind : uint8_t {
   too_many_open_files,        // EMFILE / ENFILE
   closed_early,               // the peer closed before the response was complete
   bad_response,               // unparsable HTTP, unexpected status, or echo bytes that differ
+  tls_handshake_failed,       // the TLS handshake failed here, or the peer closed during it
+  tls_alert,                  // the peer ended the TLS session with a fatal alert
+  tls_certificate,            // verify: the server's certificate chain or name did not check out
   other,                      // any other socket error
 };
 
@@ -24,8 +27,16 @@ inline constexpr size_t kErrorKindCount = static_cast<size_t>(ErrorKind::other) 
 
 const char* to_string(ErrorKind kind);
 
-// Maps a libuv status code (negative errno) to the kind a report counts it as.
+// Statuses a TLS transport reports through TransportEvents where libuv's negative errno codes
+// have no word for what failed; far below libuv's range (its lowest, UV_EAI_*, is near -3015).
+inline constexpr int kTlsHandshakeFailed = -30001;
+inline constexpr int kTlsAlertReceived = -30002;
+inline constexpr int kTlsCertificateRejected = -30003;
+
+// Maps a libuv status code (negative errno) or a kTls* status to the kind a report counts it as.
 ErrorKind error_kind_from_uv(int status);
+// What the status means, as uv_strerror says it ("connection refused"), kTls* statuses included.
+const char* status_text(int status);
 
 using ErrorCounts = std::array<uint64_t, kErrorKindCount>;
 

@@ -13,6 +13,7 @@ void Recorder::merge(const Recorder& other) {
   resolve.merge(other.resolve);
   service_time.merge(other.service_time);
   connect.merge(other.connect);
+  tls_handshake.merge(other.tls_handshake);
   write.merge(other.write);
   first_byte.merge(other.first_byte);
   transfer.merge(other.transfer);
@@ -29,6 +30,13 @@ void Recorder::merge(const Recorder& other) {
   requests_sent += other.requests_sent;
   waited_for_connection += other.waited_for_connection;
   timeline.merge(other.timeline);
+  if (other.tls) {
+    if (tls) {
+      tls->merge(*other.tls);
+    } else {
+      tls = other.tls;
+    }
+  }
   if (other.tcp_info) {
     if (tcp_info) {
       tcp_info->merge(*other.tcp_info);

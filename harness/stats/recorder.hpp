@@ -7,6 +7,7 @@
 #include "stats/histogram.hpp"
 #include "stats/tcp_info_stats.hpp"
 #include "stats/timeline.hpp"
+#include "stats/tls_stats.hpp"
 
 namespace th {
 
@@ -30,6 +31,7 @@ struct Recorder {
   Histogram resolve;  // host name to address: once per run, or per new connection (every_request)
   Histogram service_time;     // from the actual start (connect or send) to response complete
   Histogram connect;          // connect() called to connected; only for requests that opened one
+  Histogram tls_handshake;    // TLS: TCP connected to handshake done, per connection opened
   Histogram write;            // start (or connected) to the last byte handed to the kernel
   Histogram first_byte;       // request fully written to first response byte
   Histogram transfer;         // first to last response byte
@@ -48,6 +50,7 @@ struct Recorder {
   Timeline timeline;
   // Client connections' TCP_INFO; absent when the scenario turned it off (tcp_info: false).
   std::optional<TcpInfoStats> tcp_info;
+  std::optional<TlsStats> tls;  // present when the run speaks TLS
 
   void record_ok(uint64_t now_ns, const RequestTimes& times) {
     total.record(times.latency_ns);

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/tcp_transport.hpp"
+#include "net/tls_context.hpp"
+
+struct ssl_st;
+struct bio_st;
+
+namespace th {
+
+// TLS over a TcpTransport, OpenSSL driven by the loop through memory BIOs: ciphertext read from
+// the socket goes into one BIO, SSL_do_handshake / SSL_read take it from there, and whatever
+// OpenSSL has to send (handshake messages, records, alerts) is drained from the other BIO into
+// the TCP transport after every SSL call. The owner sees plaintext and the same events as over
+// TCP; a client's on_connected(0) comes when the handshake is done, with tls_facts() saying when
+// TCP connected, so the connect and the handshake are measured apart.
+//
+// Steady state allocates nothing of its own: the ciphertext buffers are reused (two, so records
+// can be gathered while one is being written), and plaintext is read into the read buffer the
+// ciphertext came in, which OpenSSL has copied by then.
+class TlsTransport final : public Transport, private TransportEvents, private TlsSessionSink {
+ public:
+  TlsTransport(uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer,
+               std::shared_ptr<const TlsContext> context, std::string server_name);
+  ~TlsTransport() override;
+  TlsTransport(const TlsTransport&) = delete;
+  TlsTransport& operator=(const TlsTransport&) = delete;
+
+  int connect(const sockaddr* remote, const sockaddr* local, const SocketOptions& options) override;
+  int open_accepted(int fd) override;
+  int start_reading() override { return tcp_.start_reading(); }
+  void stop_reading() override { tcp_.stop_reading(); }
+  WriteOutcome write(const uv_buf_t* buffers, unsigned count, int* error) override;
+  int write_then_notify(const uv_buf_t* buffers, unsigned count) override;
+  bool write_queued() const override { return owner_waits_; }
+  int shutdown_write() override;
+  void close() override;
+  bool is_open() const override { return tcp_.is_open(); }
+  int fd() const override { return tcp_.fd(); }
+  void rearm_quickack(bool on) override { tcp_.rearm_quickack(on); }
+  const TlsFacts* tls_facts() const override { return handshake_done_ ? &facts_ : nullptr; }
+
+ private:
+  // From the TCP transport underneath.
+  void on_connected(int status) override;
+  void on_data(const char* data, size_t size) override;
+  void on_read_end(int status) override;
+  void on_write_done(int status) override;
+  void on_closed() override;
+  void keep_session(ssl_session_st* session) override;
+
+  int begin_session(bool client);
+  void end_session();
+  void advance_handshake();
+  void finish_handshake();
+  void fail_handshake(int status);
+  void read_plaintext();
+  // Moves what OpenSSL wrote into the outgoing buffer and writes it when TCP is free; 0 or a
+  // negative libuv status.
+  int flush(bool notify = false);
+  void after_write_error(int status);
+  static void on_info(const ssl_st* ssl, int where, int value);
+  int encrypt(const uv_buf_t* buffers, unsigned count);
+
+  std::unique_ptr<char[]> own_read_buffer_;
+  char* read_buffer_;  // ciphertext comes in here, and plaintext goes out from it
+  TcpTransport tcp_;
+  TransportEvents* events_;
+  std::shared_ptr<const TlsContext> context_;
+  std::string server_name_;  // SNI and the name verify checks; empty: neither
+  ssl_st* ssl_ = nullptr;
+  bio_st* into_ssl_ = nullptr;    // ciphertext from the socket
+  bio_st* out_of_ssl_ = nullptr;  // ciphertext for the socket
+  ssl_session_st* session_ = nullptr;  // the last session given, to resume with
+  std::vector<char> sending_;  // handed to TCP, valid until its write is done
+  std::vector<char> gathering_;
+  bool client_ = false;
+  bool handshake_done_ = false;
+  bool owner_waits_ = false;        // the owner's write is queued: on_write_done owed
+  bool shutdown_after_flush_ = false;
+  bool alert_received_ = false;
+  bool closing_ = false;
+  bool fatal_ = false;  // OpenSSL failed: no more SSL calls but SSL_free (its rule)
+  TlsFacts facts_;
+};
+
+// Transports of TLS over TCP with `context`; server_name is the client's SNI and verified name.
+TransportFactory tls_transport_factory(std::shared_ptr<const TlsContext> context,
+                                       std::string server_name);
+
+}  // namespace th
