@@ -31,16 +31,26 @@ constexpr const char* kStoppingLine =
 // leader of its own process group, both streams captured.
 class RunInBackground {
  public:
-  RunInBackground(const std::string& directory, const std::string& report) : directory_(directory) {
+  // `overrides`: more --set KEY=VALUE, after the 10 s, no warm-up, 2 connections.
+  RunInBackground(const std::string& directory, const std::string& report,
+                  const std::vector<std::string>& overrides = {})
+      : directory_(directory) {
+    std::vector<std::string> words = {"tcpharness", "run",           "scenarios/quickstart.json",
+                                      "--set",      "duration_s=10", "--set",
+                                      "warmup_s=0", "--set",         "connections=2",
+                                      "--out",      report};
+    for (const std::string& override_text : overrides)
+      words.insert(words.end(), {"--set", override_text});
+    std::vector<char*> argv;
+    for (std::string& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
       setpgid(0, 0);
       if (chdir(TCPHARNESS_SOURCE_DIR) != 0) _exit(127);
       freopen((directory + "/out").c_str(), "w", stdout);
       freopen((directory + "/err").c_str(), "w", stderr);
-      execl(TCPHARNESS_BINARY, "tcpharness", "run", "scenarios/quickstart.json", "--set",
-            "duration_s=10", "--set", "warmup_s=0", "--set", "connections=2", "--out",
-            report.c_str(), static_cast<char*>(nullptr));
+      execv(TCPHARNESS_BINARY, argv.data());
       _exit(127);
     }
     if (pid_ > 0) setpgid(pid_, pid_);  // as the child does: whichever runs first
@@ -158,6 +168,21 @@ TEST_F(Interrupt, SecondSignalASecondLaterAbortsAndRemovesTheTemporaryFile) {
       << run.err();
   EXPECT_TRUE(temporary_files(scratch_.path()).empty());
   EXPECT_FALSE(std::filesystem::exists(report_));
+}
+
+// A server slowed by server.delay_us works through every request it has read before its loop
+// looks up again; stopping used to wait for all of them (8 connections x 1 s queued: 8 s and
+// more). Now only the delay already begun runs out, then the grace period.
+TEST_F(Interrupt, StoppingDoesNotWaitForEveryQueuedServerDelay) {
+  RunInBackground run(scratch_.path(), report_,
+                      {"connections=8", "server.delay_us=1000000", "timeout_ms=20000"});
+  ASSERT_TRUE(run.wait_until_running()) << run.err();
+  std::this_thread::sleep_for(1500ms);  // every connection's request read and queued
+  const auto signalled = std::chrono::steady_clock::now();
+  kill(run.pid(), SIGINT);
+  EXPECT_EQ(run.wait_for_exit(), 130) << run.err();
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 6s) << run.err();
+  EXPECT_TRUE(std::filesystem::exists(report_));
 }
 
 }  // namespace

@@ -20,9 +20,9 @@ enum class TlsKeyType { ecdsa_p256, rsa_2048, rsa_4096, ed25519 };
 struct TlsOptions {
   std::optional<TlsVersion> version;  // absent: the highest both sides offer
   TlsResumption resumption = TlsResumption::none;
-  std::string ciphers;       // TLS 1.2 cipher list, OpenSSL's syntax; empty: OpenSSL's default
-  std::string ciphersuites;  // TLS 1.3 suites, colon-separated; empty: OpenSSL's default
-  std::string groups;        // key exchange groups, colon-separated; empty: OpenSSL's default
+  std::string ciphers;            // TLS 1.2 cipher list, OpenSSL's syntax; empty: OpenSSL's default
+  std::string ciphersuites;       // TLS 1.3 suites, colon-separated; empty: OpenSSL's default
+  std::string groups;             // key exchange groups, colon-separated; empty: OpenSSL's default
   std::vector<std::string> alpn;  // protocols offered (client) or accepted (server), in order
   std::optional<std::string> sni;  // absent: the target's host name when it is not an address
   bool verify = false;             // check the server's certificate chain and name

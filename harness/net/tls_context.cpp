@@ -157,10 +157,9 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length,
                 const unsigned char* offered, unsigned offered_length, void* argument) {
   const auto* wire = static_cast<const std::string*>(argument);
   unsigned char* chosen = nullptr;
-  if (SSL_select_next_proto(&chosen, out_length,
-                            reinterpret_cast<const unsigned char*>(wire->data()),
-                            static_cast<unsigned>(wire->size()), offered,
-                            offered_length) != OPENSSL_NPN_NEGOTIATED) {
+  if (SSL_select_next_proto(
+          &chosen, out_length, reinterpret_cast<const unsigned char*>(wire->data()),
+          static_cast<unsigned>(wire->size()), offered, offered_length) != OPENSSL_NPN_NEGOTIATED) {
     return SSL_TLSEXT_ERR_ALERT_FATAL;  // no protocol in common: the handshake fails, as RFC 7301
   }
   *out = chosen;
@@ -188,20 +187,23 @@ std::shared_ptr<TlsContext> TlsContext::make_client(const TlsOptions& options) {
   } else {
     // Each connection keeps its own last session (TlsSessionSink), so none is shared between
     // connections or threads and OpenSSL's internal client cache would only hold copies.
-    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_set_session_cache_mode(native,
+                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(native, on_new_session);
   }
-  if (options.resumption == TlsResumption::session_id) SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  if (options.resumption == TlsResumption::session_id)
+    SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
   if (!context->alpn_wire_.empty() &&
-      SSL_CTX_set_alpn_protos(native, reinterpret_cast<const unsigned char*>(context->alpn_wire_.data()),
+      SSL_CTX_set_alpn_protos(native,
+                              reinterpret_cast<const unsigned char*>(context->alpn_wire_.data()),
                               static_cast<unsigned>(context->alpn_wire_.size())) != 0) {
     refuse("alpn", options.alpn.front(), "cannot be offered: " + openssl_error());
   }
   if (options.verify) {
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
-    const int loaded = options.ca_file.empty()
-                           ? SSL_CTX_set_default_verify_paths(native)
-                           : SSL_CTX_load_verify_locations(native, options.ca_file.c_str(), nullptr);
+    const int loaded = options.ca_file.empty() ? SSL_CTX_set_default_verify_paths(native)
+                                               : SSL_CTX_load_verify_locations(
+                                                     native, options.ca_file.c_str(), nullptr);
     if (loaded != 1) {
       refuse("ca_file", options.ca_file.empty() ? "(the system's store)" : options.ca_file,
              "cannot be read as PEM certificates: " + openssl_error());

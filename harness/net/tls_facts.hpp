@@ -11,9 +11,9 @@ namespace th {
 struct TlsFacts {
   uint64_t tcp_connected_ns = 0;  // uv_hrtime() when TCP connected: the handshake's start
   bool resumed = false;
-  const char* version = "";  // "TLSv1.3"
-  const char* cipher = "";   // "TLS_AES_256_GCM_SHA384"
-  const char* group = "";    // "x25519"; empty when TLS 1.2 used RSA key exchange
+  const char* version = "";               // "TLSv1.3"
+  const char* cipher = "";                // "TLS_AES_256_GCM_SHA384"
+  const char* group = "";                 // "x25519"; empty when TLS 1.2 used RSA key exchange
   uint64_t handshake_bytes_sent = 0;      // TLS records written until the handshake finished
   uint64_t handshake_bytes_received = 0;  // and read
 };

@@ -319,8 +319,7 @@ TransportFactory tls_transport_factory(std::shared_ptr<const TlsContext> context
                                        std::string server_name) {
   return [context = std::move(context), server_name = std::move(server_name)](
              uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer) {
-    return std::make_unique<TlsTransport>(loop, events, shared_read_buffer, context,
-                                          server_name);
+    return std::make_unique<TlsTransport>(loop, events, shared_read_buffer, context, server_name);
   };
 }
 

@@ -73,14 +73,14 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   std::shared_ptr<const TlsContext> context_;
   std::string server_name_;  // SNI and the name verify checks; empty: neither
   ssl_st* ssl_ = nullptr;
-  bio_st* into_ssl_ = nullptr;    // ciphertext from the socket
-  bio_st* out_of_ssl_ = nullptr;  // ciphertext for the socket
+  bio_st* into_ssl_ = nullptr;         // ciphertext from the socket
+  bio_st* out_of_ssl_ = nullptr;       // ciphertext for the socket
   ssl_session_st* session_ = nullptr;  // the last session given, to resume with
-  std::vector<char> sending_;  // handed to TCP, valid until its write is done
+  std::vector<char> sending_;          // handed to TCP, valid until its write is done
   std::vector<char> gathering_;
   bool client_ = false;
   bool handshake_done_ = false;
-  bool owner_waits_ = false;        // the owner's write is queued: on_write_done owed
+  bool owner_waits_ = false;  // the owner's write is queued: on_write_done owed
   bool shutdown_after_flush_ = false;
   bool alert_received_ = false;
   bool closing_ = false;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/numbers.hpp"
 #include "report/metrics.hpp"
 #include "report/statistics.hpp"
 
@@ -39,9 +40,13 @@ nlohmann::ordered_json dashboard_from_report(const nlohmann::json& report, bool 
       // A metric a repetition lacks (a stream's latency, a run without answered requests) has
       // no value to chart; a partial median would be a different quantity.
       if (values.empty() || values.size() != group.repetitions.size()) continue;
+      const double value = rounded(median_of(values));
+      // A rate that is 0 (a stream receives nothing) charts nothing and makes every ratio
+      // infinite; errors at 0 stay, as the baseline an alert compares with.
+      if (bigger_is_better && value == 0) continue;
       nlohmann::ordered_json entry = {{"name", series_name(report, group.name, metric)},
                                       {"unit", unit_of(metric)},
-                                      {"value", median_of(values)}};
+                                      {"value", value}};
       if (values.size() > 1) {
         // Fixed notation: the action's tooltip shows the text as it is, and 1.072e+06 reads badly.
         const double spread = stddev_of(values);

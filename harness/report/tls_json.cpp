@@ -16,12 +16,12 @@ nlohmann::json tls_to_json(const TlsStats& stats) {
                           {"full", entry.full},
                           {"resumed", entry.resumed}});
   }
-  return {{"handshakes",
-           {{"full", stats.full}, {"resumed", stats.resumed}, {"failed", stats.failed}}},
-          {"handshake_bytes",
-           {{"sent", stats.handshake_bytes_sent}, {"received", stats.handshake_bytes_received}}},
-          {"negotiated", negotiated},
-          {"beyond_table", stats.beyond_table}};
+  return {
+      {"handshakes", {{"full", stats.full}, {"resumed", stats.resumed}, {"failed", stats.failed}}},
+      {"handshake_bytes",
+       {{"sent", stats.handshake_bytes_sent}, {"received", stats.handshake_bytes_received}}},
+      {"negotiated", negotiated},
+      {"beyond_table", stats.beyond_table}};
 }
 
 nlohmann::json merge_tls(const std::vector<const nlohmann::json*>& runs) {

@@ -49,8 +49,8 @@ std::vector<std::string> read_alpn(const Checks& c, const json& v, const std::st
 
 const std::vector<std::string>& tls_keys() {
   static const std::vector<std::string> keys = {
-      "version", "resumption", "ciphers",  "ciphersuites", "groups",   "alpn",
-      "sni",     "verify",     "ca_file",  "key_type",     "cert_file", "key_file"};
+      "version", "resumption", "ciphers", "ciphersuites", "groups",    "alpn",
+      "sni",     "verify",     "ca_file", "key_type",     "cert_file", "key_file"};
   return keys;
 }
 

@@ -116,7 +116,10 @@ void HttpSession::parse() {
 }
 
 void HttpSession::queue_request() {
-  if (const uint32_t delay_us = loop_.shared().config.delay_us) sleep_for_us(delay_us);
+  const ServerShared& shared = loop_.shared();
+  if (shared.config.delay_us != 0 && !shared.stopping.load(std::memory_order_relaxed)) {
+    sleep_for_us(shared.config.delay_us);
+  }
   // What follows an Upgrade request is another protocol: answer, then close.
   const bool keep_alive = parser_.keep_alive() && !parser_.upgrade();
   if (parser_.answer() == HttpAnswer::standard && !parser_.head_only()) {

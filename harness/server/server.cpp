@@ -16,6 +16,7 @@ struct Server::Impl {
 
   void stop() {
     std::lock_guard lock(stop_mutex);
+    shared.stopping.store(true, std::memory_order_relaxed);
     for (auto& loop : loops) loop->stop();
   }
 

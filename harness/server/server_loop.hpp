@@ -73,6 +73,9 @@ struct ServerShared {
   ServerConfig config;
   HttpResponseBytes response;  // http only
   AppliedOptions applied;
+  // Set by Server::stop before the loops are told: a loop working through queued requests with
+  // delay_us skips the sleeps still ahead, or stopping would wait for every one of them.
+  std::atomic<bool> stopping{false};
 };
 
 // One libuv loop on its own thread, with its own listening socket and its own sessions.

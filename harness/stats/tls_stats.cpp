@@ -34,8 +34,8 @@ TlsNegotiated* TlsStats::find_or_add(const char* version, const char* cipher, co
   return &entry;
 }
 
-void TlsStats::record(const char* version, const char* cipher, const char* group,
-                      bool was_resumed, uint64_t bytes_sent, uint64_t bytes_received) {
+void TlsStats::record(const char* version, const char* cipher, const char* group, bool was_resumed,
+                      uint64_t bytes_sent, uint64_t bytes_received) {
   ++(was_resumed ? resumed : full);
   handshake_bytes_sent += bytes_sent;
   handshake_bytes_received += bytes_received;
