@@ -55,7 +55,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     TimelineSecond.* TunePlan.* TuneRounds.* UrlTarget.* UvHandle.* Cli.* Merge.* MergeLink.*
     TuneCli.* CompareGate.* CompareGateCli.* ReportPath.* OutputOverInput.* SameFile.*
     RunFromReport.* RunFromReportCli.* ClosestMatch.* CliConventions.* OverrideErrors.*
-    RunShorthands.* ReportFiles.* Dashboard.* Gbench.LabelsGoIntoTheContextBlock
+    RunShorthands.* ReportFiles.* Dashboard.* TlsSettings.* Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     Repetitions.BadLabelsAndCountsAreConfigurationErrors ServeListen.BadListenOrLimitIsAUsageError
@@ -95,7 +95,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     DeadTarget.* DeadTargetCli.* Interrupt.* ValidateConnect.*
-    ServePort.* UrlRun.*
+    ServePort.* UrlRun.* TlsOnLoopback.*
   EXCEPT
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError
@@ -104,12 +104,15 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     SocketOptions.FastOpenIsAQueueLengthOnTheListenerAndASwitchOnTheClient
     SocketOptions.IpTosIsTrafficClassOnIpv6Sockets
     TcpInfo.OverALinkA4KiBSendBufferIsTheDominantLimitAndA4MiBOneIsNot
-    TcpInfo.ScenarioKeyIsABooleanDefaultingToTrue)
+    TcpInfo.ScenarioKeyIsABooleanDefaultingToTrue
+    TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted)
 
-# A load run, then nginx, python3-matplotlib, python3-jsonschema or docs/report.md's Python.
+# A load run, then nginx, openssl s_server, python3-matplotlib, python3-jsonschema or
+# docs/report.md's Python.
 tcpharness_test_group(tcpharness_tests loopback_peers "loopback;peers"
   TESTS
     Cli.RunWritesAReportThatMatchesTheSchema Nginx.* Plot.* Repetitions.* ReportOutput.*
+    TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted
   EXCEPT
     Repetitions.BadLabelsAndCountsAreConfigurationErrors)
 

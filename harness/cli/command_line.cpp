@@ -105,6 +105,10 @@ void add_serve_command(CLI::App& app, ServeArguments& arguments) {
       ->check(CLI::Range(0, 65535));
   serve->add_option("--threads", arguments.threads, "Server loops (SO_REUSEPORT)")
       ->check(CLI::Range(1, 256));
+  serve->add_flag("--tls", arguments.tls,
+                  "Speak TLS (OpenSSL), with a certificate for localhost made at start; "
+                  "--set tls.KEY=VALUE sets the rest as a scenario's tls does (tls.key_type, "
+                  "tls.cert_file and tls.key_file, tls.version, tls.resumption, ...)");
   serve->add_flag("--reuseport", arguments.reuseport,
                   "Share a fixed --port with listeners already on it (SO_REUSEPORT: the kernel "
                   "splits the connections); without it such a port is refused");

@@ -86,6 +86,7 @@ struct ServeArguments {
   int port = 0;
   unsigned threads = 1;
   bool reuseport = false;  // share a fixed port another listener holds instead of refusing it
+  bool tls = false;        // --tls: speak TLS (settings: --set tls.KEY=VALUE)
   unsigned response_size = 64;
   std::string write_pattern = "single";
   bool tcp_nodelay = false;

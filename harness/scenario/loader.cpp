@@ -244,13 +244,14 @@ SocketOptions server_socket_options(const std::vector<std::string>& assignments)
   const std::vector<std::string> keys = scenario_detail::server_socket_keys();
   ScenarioDocument doc{"serve --set", json::object(), json::object(), {}};
   for (const std::string& assignment : assignments) {
+    if (assignment.starts_with("tls.")) continue;  // serve_tls_options reads those
     if (!assignment.starts_with("server.")) {
       std::string allowed;
       for (const std::string& key : keys) allowed += (allowed.empty() ? "" : ", ") + key;
       throw ConfigError("--set " + assignment +
                         ": serve sets only its own socket options, as server.KEY=VALUE with KEY "
                         "one of " +
-                        allowed);
+                        allowed + ", and its TLS settings as tls.KEY=VALUE");
     }
     apply_override(doc, assignment);
   }
@@ -264,6 +265,23 @@ SocketOptions server_socket_options(const std::vector<std::string>& assignments)
     if (!scenario_detail::read_socket_key(checks, key, value, pointer, "server", options)) {
       checks.unknown_key(pointer, keys);
     }
+  }
+  return options;
+}
+
+std::optional<TlsOptions> serve_tls_options(const std::vector<std::string>& assignments,
+                                            bool tls_flag) {
+  ScenarioDocument doc{"serve --set", json::object(), json::object(), {}};
+  for (const std::string& assignment : assignments) {
+    if (assignment.starts_with("tls.")) apply_override(doc, assignment);
+  }
+  const auto tls = doc.base.find("tls");
+  if (tls == doc.base.end() && !tls_flag) return std::nullopt;
+  if (tls == doc.base.end()) return TlsOptions{};
+  const Checks checks = checks_of(doc);
+  TlsOptions options = scenario_detail::read_tls(checks, *tls, "/tls");
+  if (options.verify) {
+    checks.fail("/tls/verify", "is the client's check of the server; serve has no server to check");
   }
   return options;
 }

@@ -40,6 +40,11 @@ void apply_override(ScenarioDocument& doc, const std::string& assignment,
 // Throws ConfigError.
 SocketOptions server_socket_options(const std::vector<std::string>& assignments);
 
+// `serve --tls` and `serve --set tls.KEY=VALUE`: the server's TLS settings, read by the
+// scenario's `tls` reader; nullopt when neither asks for TLS. Throws ConfigError.
+std::optional<TlsOptions> serve_tls_options(const std::vector<std::string>& assignments,
+                                            bool tls_flag);
+
 // Validates and converts one JSON object. Throws ConfigError with the JSON path of the bad value
 // ("<source>: /client/so_sndbuf: must be an integer from 1 to 2147483647, got -5").
 Scenario scenario_from_json(const nlohmann::json& object, const std::string& source);

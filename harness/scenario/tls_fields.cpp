@@ -59,7 +59,12 @@ TlsOptions read_tls(const Checks& c, const json& v, const std::string& p) {
   TlsOptions tls;
   for (const auto& [key, item] : v.items()) {
     const std::string item_pointer = p + "/" + pointer_token(key);
-    if (key == "version") {
+    if (key == "version" && item.is_number()) {
+      // --set tls.version=1.3 arrives as a number; it means the same as "1.3".
+      const double number = item.get<double>();
+      if (number != 1.2 && number != 1.3) c.one_of(item, item_pointer, kVersions);  // refuses
+      tls.version = number == 1.2 ? TlsVersion::tls1_2 : TlsVersion::tls1_3;
+    } else if (key == "version") {
       tls.version = c.one_of(item, item_pointer, kVersions);
     } else if (key == "resumption") {
       tls.resumption = c.one_of(item, item_pointer, kResumptions);
