@@ -30,6 +30,7 @@ struct TlsOptions {
   TlsKeyType key_type = TlsKeyType::ecdsa_p256;
   std::string cert_file;  // PEM, with key_file: the embedded server's certificate instead
   std::string key_file;
+  bool ktls = false;  // kernel TLS (the tls ULP); refused where the kernel lacks it
 };
 
 const char* to_string(TlsVersion version);

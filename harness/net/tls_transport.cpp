@@ -123,8 +123,19 @@ void TlsTransport::on_connected(int status) {
 
 void TlsTransport::advance_handshake() {
   const int result = SSL_do_handshake(ssl_);
-  // Whatever the outcome, OpenSSL's output goes first: the next flight, or the alert that tells
-  // the peer why the handshake failed.
+  // A client's last flight (Finished) waits for the request the owner writes on
+  // on_connected, so both leave in one segment. Written apart, the request was a second small
+  // segment behind an unacknowledged one: Nagle held it until the server's delayed ACK, 40 ms
+  // on every new connection.
+  if (result == 1 && client_) {
+    finish_handshake();
+    if (ssl_ != nullptr && !closing_ && !fatal_) {
+      if (const int flushed = flush(); flushed != 0) events_->on_read_end(flushed);
+    }
+    return;
+  }
+  // Otherwise OpenSSL's output goes first: the next flight, or the alert that tells the peer
+  // why the handshake failed.
   const int flushed = flush();
   if (result == 1) return flushed == 0 ? finish_handshake() : fail_handshake(flushed);
   const int error = SSL_get_error(ssl_, result);

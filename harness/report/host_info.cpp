@@ -23,6 +23,8 @@ constexpr const char* kSysctls[] = {
     "net.ipv4.tcp_max_syn_backlog",
     "net.ipv4.tcp_slow_start_after_idle",
     "net.ipv4.tcp_fastopen",
+    // The upper-layer protocols the kernel can put on a TCP socket: "tls" is kernel TLS.
+    "net.ipv4.tcp_available_ulp",
 };
 
 std::string read_sysctl(std::string name) {

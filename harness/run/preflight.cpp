@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "base/config_error.hpp"
 #include "host/open_files.hpp"
@@ -15,6 +17,26 @@
 
 namespace th {
 namespace {
+
+// Kernel TLS needs the kernel's tls ULP (CONFIG_TLS, module tls). This harness does not offload
+// records to the kernel yet: with no kernel to test it on, it refuses rather than pretend.
+void check_ktls() {
+  std::ifstream file("/proc/sys/net/ipv4/tcp_available_ulp");
+  std::string ulps;
+  std::getline(file, ulps);
+  std::istringstream words(ulps);
+  for (std::string word; words >> word;) {
+    if (word == "tls") {
+      throw ConfigError(
+          "tls.ktls: this kernel offers the tls ULP, but tcpharness does not hand records to "
+          "the kernel yet; remove ktls");
+    }
+  }
+  throw ConfigError(fmt::format(
+      "tls.ktls: this kernel offers no tls ULP (/proc/sys/net/ipv4/tcp_available_ulp: \"{}\"): "
+      "kernel TLS needs a kernel built with CONFIG_TLS and its module loaded (modprobe tls)",
+      ulps));
+}
 
 void check_cpus(const std::vector<int>& cpus, const char* key) {
   const long available = sysconf(_SC_NPROCESSORS_CONF);
@@ -56,6 +78,7 @@ void preflight_run(const RunSpec& spec) {
     const int family = scenario.target
                            ? resolve_address(scenario.target->host, scenario.target->port).family()
                            : AF_INET;
+    if (scenario.tls && scenario.tls->ktls) check_ktls();
     if (scenario.tls) {
       // OpenSSL's verdict on the names (ciphers, groups, the version) before any load; a
       // certificate file is read now too. A generated key is made when the server starts.

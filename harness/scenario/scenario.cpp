@@ -65,6 +65,7 @@ json tls_json(const TlsOptions& tls) {
     if (!text->empty()) out[key] = *text;
   }
   if (tls.sni) out["sni"] = *tls.sni;
+  if (tls.ktls) out["ktls"] = true;
   return out;
 }
 

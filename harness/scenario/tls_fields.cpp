@@ -49,8 +49,8 @@ std::vector<std::string> read_alpn(const Checks& c, const json& v, const std::st
 
 const std::vector<std::string>& tls_keys() {
   static const std::vector<std::string> keys = {
-      "version", "resumption", "ciphers", "ciphersuites", "groups",    "alpn",
-      "sni",     "verify",     "ca_file", "key_type",     "cert_file", "key_file"};
+      "version", "resumption", "ciphers",  "ciphersuites", "groups",   "alpn", "sni",
+      "verify",  "ca_file",    "key_type", "cert_file",    "key_file", "ktls"};
   return keys;
 }
 
@@ -88,6 +88,8 @@ TlsOptions read_tls(const Checks& c, const json& v, const std::string& p) {
       tls.cert_file = c.string(item, item_pointer);
     } else if (key == "key_file") {
       tls.key_file = c.string(item, item_pointer);
+    } else if (key == "ktls") {
+      tls.ktls = c.boolean(item, item_pointer);
     } else {
       c.unknown_key(item_pointer, tls_keys());
     }
