@@ -2,6 +2,7 @@
 // counted by kind, resumption, and handshakes that fail, each its own error kind.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -119,7 +120,7 @@ TEST_F(TlsOnLoopback, NoVersionInCommonIsAHandshakeErrorNotACrash) {
 // Plaintext HTTP, random bytes and a connection cut mid-handshake, where a ClientHello belongs:
 // each ends that connection only, and the server goes on answering TLS clients.
 TEST_F(TlsOnLoopback, GarbageInsteadOfAClientHelloClosesOnlyThatConnection) {
-  const testing::ServeProcess server({"--tls"});
+  testing::ServeProcess server({"--tls"});
   ASSERT_GT(server.port(), 0) << server.err();
   const SocketAddress address = resolve_address("127.0.0.1", static_cast<uint16_t>(server.port()));
   for (const std::string& garbage :
@@ -136,6 +137,26 @@ TEST_F(TlsOnLoopback, GarbageInsteadOfAClientHelloClosesOnlyThatConnection) {
   ASSERT_TRUE(run.is_object());
   EXPECT_GT(run["requests"]["ok"].get<uint64_t>(), 0u);
   EXPECT_EQ(run["requests"]["error_total"], 0);
+  EXPECT_EQ(server.stop(), 0);
+  // Two refused (plaintext, random records), one left by its client, four done (the run's).
+  EXPECT_NE(server.err().find("TLS handshakes: 4 full, 0 resumed, 3 failed, 0 timed out"),
+            std::string::npos)
+      << server.err();
+}
+
+// A client that stops half-way through its ClientHello is cut after header_timeout_ms, as one
+// that stops in the middle of its request headers is.
+TEST_F(TlsOnLoopback, AHandshakeLeftHalfDoneIsCutAfterTheHeaderTimeout) {
+  testing::ServeProcess server({"--tls", "--header-timeout-ms", "300"});
+  ASSERT_GT(server.port(), 0) << server.err();
+  testing::Client client(resolve_address("127.0.0.1", static_cast<uint16_t>(server.port())));
+  ASSERT_TRUE(client.connected());
+  client.send_all(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  const auto sent = std::chrono::steady_clock::now();
+  EXPECT_EQ(client.receive_until_close(), "");  // closed, nothing said
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(5));
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_NE(server.err().find("0 failed, 1 timed out"), std::string::npos) << server.err();
 }
 
 // A server it did not write: OpenSSL's own s_server, answering HTTP/1.0 with a close.

@@ -171,6 +171,10 @@ int serve_command(const ServeArguments& arguments) {
              stats.requests_served, stats.bytes_received, stats.bytes_sent, stats.accept_errors,
              stats.bad_requests, server.cpu_seconds());
   fmt::print(stderr, "{}\n", rejections_line(stats));
+  if (tls) {
+    fmt::print(stderr, "TLS handshakes: {} full, {} resumed, {} failed, {} timed out\n",
+               stats.tls_full, stats.tls_resumed, stats.tls_failed, stats.tls_handshake_timeouts);
+  }
   return kExitOk;
 }
 

@@ -159,7 +159,7 @@ void TlsTransport::finish_handshake() {
   facts_.group = group_name != nullptr ? group_name : "";
   facts_.handshake_bytes_received = BIO_number_read(into_ssl_);
   facts_.handshake_bytes_sent = BIO_number_written(out_of_ssl_);
-  if (client_) events_->on_connected(0);
+  events_->on_connected(0);
   // Records that came with the last handshake flight (a request right behind the client's
   // Finished, or TLS 1.3 tickets) are already in the BIO.
   if (!closing_) read_plaintext();

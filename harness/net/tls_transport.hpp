@@ -43,6 +43,7 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   int fd() const override { return tcp_.fd(); }
   void rearm_quickack(bool on) override { tcp_.rearm_quickack(on); }
   const TlsFacts* tls_facts() const override { return handshake_done_ ? &facts_ : nullptr; }
+  bool handshake_pending() const override { return ssl_ != nullptr && !handshake_done_; }
 
  private:
   // From the TCP transport underneath.

@@ -15,7 +15,7 @@ namespace th {
 class TransportEvents {
  public:
   // TCP connected, or for TLS the handshake done (TlsFacts says when TCP connected); a failed
-  // handshake is a kTls* status.
+  // handshake is a kTls* status. A TLS server transport reports its handshake done here too.
   virtual void on_connected(int status) = 0;
   virtual void on_data(const char* data, size_t size) = 0;
   virtual void on_read_end(int status) = 0;    // UV_EOF for an orderly close, else an error
@@ -66,6 +66,8 @@ class Transport {
   virtual int fd() const = 0;
   // A secure transport's handshake, once on_connected(0) reported it done; null for plain TCP.
   virtual const TlsFacts* tls_facts() const { return nullptr; }
+  // A TLS connection whose handshake has not finished (a server's timeout counts from accept).
+  virtual bool handshake_pending() const { return false; }
 };
 
 // Makes the transport of one connection slot (a pooled server session, a client connection): TCP

@@ -48,8 +48,11 @@ void HttpSession::check_timeouts(uint64_t now_ms) {
   }
   // The head clock runs only while the server waits on the client: not while a response is
   // owed or being written (reading is paused then, so the head could not arrive).
+  // Before a TLS handshake is done no request can have begun: that wait is the handshake's
+  // timeout (Session), and a 408 could not be sent anyway.
   const uint32_t header_timeout_ms = loop_.shared().config.limits.header_timeout_ms;
   if (header_timeout_ms != 0 && head_since_ms_ != 0 && reading() && owed_ == 0 &&
+      !transport_->handshake_pending() &&
       tail_ == Kind::none && current_ == Kind::none &&
       now_ms - head_since_ms_ >= header_timeout_ms) {
     head_since_ms_ = 0;

@@ -57,10 +57,17 @@ struct ServerStats {
   uint64_t methods_not_implemented = 0;  // 501
   // Connections closed after idle_timeout_ms without a byte read or written (any protocol).
   uint64_t idle_timeouts = 0;
+  // TLS: handshakes completed (full or resumed), failed (garbage, no common version or cipher,
+  // an alert, the client leaving mid-way), and cut after header_timeout_ms from accept.
+  uint64_t tls_full = 0;
+  uint64_t tls_resumed = 0;
+  uint64_t tls_failed = 0;
+  uint64_t tls_handshake_timeouts = 0;
 
   uint64_t rejected_total() const {
     return bad_requests + methods_not_allowed + header_timeouts + bodies_too_large +
-           headers_too_large + methods_not_implemented + idle_timeouts + refused_no_descriptors;
+           headers_too_large + methods_not_implemented + idle_timeouts + refused_no_descriptors +
+           tls_handshake_timeouts;
   }
 };
 

@@ -168,6 +168,10 @@ void ServerLoop::add_to(ServerStats* stats) const {
   stats->headers_too_large += counters_.headers_too_large.load(relaxed);
   stats->methods_not_implemented += counters_.methods_not_implemented.load(relaxed);
   stats->idle_timeouts += counters_.idle_timeouts.load(relaxed);
+  stats->tls_full += counters_.tls_full.load(relaxed);
+  stats->tls_resumed += counters_.tls_resumed.load(relaxed);
+  stats->tls_failed += counters_.tls_failed.load(relaxed);
+  stats->tls_handshake_timeouts += counters_.tls_handshake_timeouts.load(relaxed);
 }
 
 void ServerLoop::record_applied_options(int fd) {

@@ -41,6 +41,10 @@ struct LoopCounters {
   std::atomic<uint64_t> headers_too_large{0};
   std::atomic<uint64_t> methods_not_implemented{0};
   std::atomic<uint64_t> idle_timeouts{0};
+  std::atomic<uint64_t> tls_full{0};
+  std::atomic<uint64_t> tls_resumed{0};
+  std::atomic<uint64_t> tls_failed{0};
+  std::atomic<uint64_t> tls_handshake_timeouts{0};
 };
 
 // With one writer, a relaxed load and store is enough and avoids a locked read-modify-write on

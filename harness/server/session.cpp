@@ -14,6 +14,7 @@ int Session::open(int fd) {
   reading_ = false;
   closing_ = false;
   touch();
+  opened_ms_ = last_active_ms_;
   reset();
   // uv_tcp_open costs one more syscall than uv_accept did (it sets O_NONBLOCK again); the price
   // of accepting ourselves, see ServerLoop.
@@ -45,7 +46,29 @@ void Session::close() {
 
 void Session::touch() { last_active_ms_ = loop_.now_ms(); }
 
+void Session::on_connected(int status) {
+  if (status != 0) return;
+  const TlsFacts* tls = transport_->tls_facts();
+  if (tls != nullptr) add(tls->resumed ? loop_.counters().tls_resumed : loop_.counters().tls_full);
+}
+
+void Session::on_read_end(int status) {
+  if (status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
+      status == kTlsCertificateRejected) {
+    add(loop_.counters().tls_failed);
+  }
+  close();
+}
+
 void Session::check_timeouts(uint64_t now_ms) {
+  // A handshake gets the time a request head gets: a client that stops half-way (or never
+  // starts) holds a connection no longer than one that stops in the middle of its headers.
+  const uint32_t header_timeout_ms = loop_.shared().config.limits.header_timeout_ms;
+  if (!closing_ && header_timeout_ms != 0 && transport_->handshake_pending() &&
+      now_ms - opened_ms_ >= header_timeout_ms) {
+    add(loop_.counters().tls_handshake_timeouts);
+    return close();
+  }
   const uint32_t idle_timeout_ms = loop_.shared().config.limits.idle_timeout_ms;
   if (closing_ || idle_timeout_ms == 0 || now_ms - last_active_ms_ < idle_timeout_ms) return;
   add(loop_.counters().idle_timeouts);

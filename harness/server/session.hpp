@@ -50,8 +50,8 @@ class Session : public TransportEvents {
   void pause_reading();
   int resume_reading();  // 0 or a negative libuv status
 
-  void on_connected(int) override {}
-  void on_read_end(int) override { close(); }  // EOF or error: nothing more will be answered
+  void on_connected(int status) override;  // TLS only: the handshake done
+  void on_read_end(int status) override;   // EOF or error: nothing more will be answered
 
   ServerLoop& loop_;
   std::unique_ptr<Transport> transport_;
@@ -62,6 +62,7 @@ class Session : public TransportEvents {
   bool reading_ = false;
   bool closing_ = false;
   uint64_t last_active_ms_ = 0;
+  uint64_t opened_ms_ = 0;
 };
 
 // Echo: writes back exactly what it reads.
