@@ -10,7 +10,7 @@
 #include <fstream>
 #include <thread>
 
-#include "free_port.hpp"
+#include "nginx_process.hpp"
 #include "run_helpers.hpp"
 #include "scripted_http_server.hpp"
 #include "test_support.hpp"
@@ -61,61 +61,23 @@ TEST(ForeignServer, ErrorStatusIsABadResponse) {
   EXPECT_EQ(testing::errors_of(result, ErrorKind::bad_response), 20u);
 }
 
-// nginx, started on its own with a throw-away configuration, is the reference HTTP/1.1 server
-// the client must get along with.
+// nginx with a fixed 32-byte answer: the reference HTTP/1.1 server the client must get along with.
 class Nginx : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists("/usr/sbin/nginx")) {
+    if (!testing::NginxProcess::installed()) {
       GTEST_SKIP() << "nginx is not installed (scripts/test installs nginx-light)";
     }
-    port_ = testing::free_loopback_port();
-    std::ofstream(prefix_ + "/nginx.conf")
-        << "worker_processes 1;\ndaemon off;\npid " << prefix_ << "/nginx.pid;\n"
-        << "error_log " << prefix_ << "/error.log;\nevents { worker_connections 1024; }\n"
-        << "http {\n access_log off;\n keepalive_requests 1000000;\n"
-        << " client_body_temp_path " << prefix_ << ";\n"
-        << " server {\n  listen 127.0.0.1:" << port_ << ";\n"
-        << "  location / { return 200 \"0123456789abcdef0123456789abcdef\"; }\n }\n}\n";
-    pid_ = fork();
-    if (pid_ == 0) {
-      execl("/usr/sbin/nginx", "nginx", "-p", prefix_.c_str(), "-c",
-            (prefix_ + "/nginx.conf").c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    wait_until_listening();
+    nginx_ = std::make_unique<testing::NginxProcess>(
+        "  listen {listen};\n"
+        "  location / { return 200 \"0123456789abcdef0123456789abcdef\"; }\n",
+        " access_log off;\n");
+    ASSERT_TRUE(nginx_->listening()) << "nginx did not start listening";
   }
 
-  void TearDown() override {
-    if (pid_ > 0) {
-      kill(pid_, SIGQUIT);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
+  std::string target() const { return nginx_->target(); }
 
-  void wait_until_listening() {
-    const bool up = testing::eventually(
-        [&] {
-          const int fd = socket(AF_INET, SOCK_STREAM, 0);
-          sockaddr_in address{};
-          address.sin_family = AF_INET;
-          address.sin_port = htons(static_cast<uint16_t>(port_));
-          address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-          const bool connected =
-              connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-          close(fd);
-          return connected;
-        },
-        std::chrono::seconds(5), std::chrono::milliseconds(25));
-    if (!up) FAIL() << "nginx did not start listening on port " << port_;
-  }
-
-  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  const testing::ScratchDir prefix_dir_{"tcpharness-nginx"};
-  const std::string prefix_ = prefix_dir_.path();
-  int port_ = 0;
-  pid_t pid_ = -1;
+  std::unique_ptr<testing::NginxProcess> nginx_;
 };
 
 TEST_F(Nginx, KeepAliveCompletesWithNoErrors) {

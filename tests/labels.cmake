@@ -105,7 +105,8 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     SocketOptions.IpTosIsTrafficClassOnIpv6Sockets
     TcpInfo.OverALinkA4KiBSendBufferIsTheDominantLimitAndA4MiBOneIsNot
     TcpInfo.ScenarioKeyIsABooleanDefaultingToTrue
-    TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted)
+    TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted
+    TlsOnLoopback.ResumptionAgainstNginxAgreesWithItsLog)
 
 # A load run, then nginx, openssl s_server, python3-matplotlib, python3-jsonschema or
 # docs/report.md's Python.
@@ -113,6 +114,7 @@ tcpharness_test_group(tcpharness_tests loopback_peers "loopback;peers"
   TESTS
     Cli.RunWritesAReportThatMatchesTheSchema Nginx.* Plot.* Repetitions.* ReportOutput.*
     TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted
+    TlsOnLoopback.ResumptionAgainstNginxAgreesWithItsLog
   EXCEPT
     Repetitions.BadLabelsAndCountsAreConfigurationErrors)
 

@@ -12,6 +12,7 @@
 #include "config_errors.hpp"
 #include "free_port.hpp"
 #include "net/address.hpp"
+#include "nginx_process.hpp"
 #include "scenario/loader.hpp"
 #include "serve_process.hpp"
 
@@ -34,6 +35,14 @@ class TlsOnLoopback : public testing::ScratchDirTest {
     EXPECT_EQ(outcome_.exit_code, expected_exit) << outcome_.err;
     const std::string text = testing::read_file(report);
     return text.empty() ? json() : json::parse(text)["runs"][0];
+  }
+
+  // A self-signed ECDSA certificate for localhost, by the openssl command, for foreign servers.
+  static bool make_certificate(const std::string& key, const std::string& certificate) {
+    return std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout " +
+                        key + " -out " + certificate +
+                        " -days 1 -nodes -subj /CN=localhost 2>/dev/null")
+                           .c_str()) == 0;
   }
 
   static uint64_t count(const json& run, const char* kind) {
@@ -164,11 +173,7 @@ TEST_F(TlsOnLoopback, EveryResponseOfOpensslSServerIsCounted) {
   if (std::system("command -v openssl >/dev/null") != 0) GTEST_SKIP() << "openssl not installed";
   const std::string key = scratch_ + "/key.pem";
   const std::string certificate = scratch_ + "/cert.pem";
-  ASSERT_EQ(
-      std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout " + key +
-                   " -out " + certificate + " -days 1 -nodes -subj /CN=localhost 2>/dev/null")
-                      .c_str()),
-      0);
+  ASSERT_TRUE(make_certificate(key, certificate));
   // s_server cannot report a port of the kernel's choice: the kernel picks one for a socket
   // that is closed again at once, and s_server takes it.
   testing::LoopbackSocket probe;
@@ -187,6 +192,41 @@ TEST_F(TlsOnLoopback, EveryResponseOfOpensslSServerIsCounted) {
   ASSERT_TRUE(run.is_object());
   EXPECT_GT(run["requests"]["ok"].get<uint64_t>(), 10u);
   EXPECT_EQ(run["requests"]["error_total"], 0) << run["requests"];
+  EXPECT_GT(count(run, "resumed"), 0u);
+}
+
+// nginx with ssl: every response counted, and resumption really resumes: nginx's own
+// $ssl_session_reused, logged per request, agrees with the client's resumed count.
+TEST_F(TlsOnLoopback, ResumptionAgainstNginxAgreesWithItsLog) {
+  if (!testing::NginxProcess::installed()) GTEST_SKIP() << "nginx is not installed";
+  const std::string key = scratch_ + "/key.pem";
+  const std::string certificate = scratch_ + "/cert.pem";
+  ASSERT_TRUE(make_certificate(key, certificate));
+  const std::string log = scratch_ + "/reused.log";
+  testing::NginxProcess nginx(
+      "  listen {listen} ssl;\n  ssl_certificate " + certificate + ";\n  ssl_certificate_key " +
+          key + ";\n  ssl_session_tickets on;\n  access_log " + log + " reused;\n" +
+          "  location / { return 200 \"0123456789abcdef\"; }\n",
+      " log_format reused '$ssl_session_reused';\n");
+  ASSERT_TRUE(nginx.listening());
+  const json run = this->run("https://" + nginx.target() +
+                             "/ --per-request --set 'tls={\"resumption\": \"tickets\"}'");
+  nginx.stop();
+  ASSERT_TRUE(run.is_object());
+  EXPECT_EQ(run["requests"]["error_total"], 0) << run["requests"];
+  EXPECT_GT(run["requests"]["ok"].get<uint64_t>(), 20u);
+  const std::string logged = testing::read_file(log);
+  const auto lines_of = [&](const std::string& value) {
+    size_t count = 0;
+    for (size_t at = logged.find(value + "\n"); at != std::string::npos;
+         at = logged.find(value + "\n", at + 1)) {
+      if (at == 0 || logged[at - 1] == '\n') ++count;
+    }
+    return count;
+  };
+  // One request per connection, all of them in the measured window (no warm-up).
+  EXPECT_EQ(lines_of("r"), count(run, "resumed")) << logged.substr(0, 200);
+  EXPECT_EQ(lines_of("."), count(run, "full"));
   EXPECT_GT(count(run, "resumed"), 0u);
 }
 

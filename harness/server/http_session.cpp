@@ -52,8 +52,7 @@ void HttpSession::check_timeouts(uint64_t now_ms) {
   // timeout (Session), and a 408 could not be sent anyway.
   const uint32_t header_timeout_ms = loop_.shared().config.limits.header_timeout_ms;
   if (header_timeout_ms != 0 && head_since_ms_ != 0 && reading() && owed_ == 0 &&
-      !transport_->handshake_pending() &&
-      tail_ == Kind::none && current_ == Kind::none &&
+      !transport_->handshake_pending() && tail_ == Kind::none && current_ == Kind::none &&
       now_ms - head_since_ms_ >= header_timeout_ms) {
     head_since_ms_ = 0;
     refuse(HttpRejection::request_timeout);
