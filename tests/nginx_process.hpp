@@ -34,7 +34,8 @@ class NginxProcess {
         << "worker_processes 1;\ndaemon off;\npid " << prefix_ << "/nginx.pid;\n"
         << "error_log " << prefix_ << "/error.log;\nevents { worker_connections 1024; }\n"
         << "http {\n keepalive_requests 1000000;\n client_body_temp_path " << prefix_ << ";\n"
-        << http_lines << " server {\n" << server << " }\n}\n";
+        << http_lines << " server {\n"
+        << server << " }\n}\n";
     pid_ = fork();
     if (pid_ == 0) {
       execl("/usr/sbin/nginx", "nginx", "-p", prefix_.c_str(), "-c",

@@ -98,6 +98,23 @@ TEST_F(TlsOnLoopback, Tls12ResumesBySessionId) {
   EXPECT_EQ(run["tls"]["negotiated"][0]["version"], "TLSv1.2");
 }
 
+// The server stops reading while its answer is queued; OpenSSL may hold more plaintext than it
+// handed over, which must wait for the pause to end and then arrive (pipelined requests, echo
+// messages larger than a socket buffer), byte for byte.
+TEST_F(TlsOnLoopback, PipelinedRequestsAndLargeEchoesSurviveTheServersPauses) {
+  const json pipelined = this->run(
+      "scenarios/quickstart.json --set 'tls={}' --set connection=pipelined --set "
+      "pipeline_depth=16");
+  ASSERT_TRUE(pipelined.is_object());
+  EXPECT_GT(pipelined["requests"]["ok"].get<uint64_t>(), 1000u);
+  EXPECT_EQ(pipelined["requests"]["error_total"], 0) << pipelined["requests"];
+  const json echo = this->run(
+      "scenarios/quickstart.json --set 'tls={}' --set protocol=echo --set request_size=300000");
+  ASSERT_TRUE(echo.is_object());
+  EXPECT_GT(echo["requests"]["ok"].get<uint64_t>(), 20u);
+  EXPECT_EQ(echo["requests"]["error_total"], 0) << echo["requests"];  // bad_response: a byte off
+}
+
 // `serve --tls` has a self-signed certificate: a client that verifies refuses it, and a target
 // that fails every handshake stops the run at once, as a refusing one does.
 TEST_F(TlsOnLoopback, ASelfSignedServerFailsVerificationAsACertificateError) {

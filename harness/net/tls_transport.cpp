@@ -21,7 +21,8 @@ bool is_address(const std::string& name) {
 
 TlsTransport::TlsTransport(uv_loop_t* loop, TransportEvents* events, char* shared_read_buffer,
                            std::shared_ptr<const TlsContext> context, std::string server_name)
-    : own_read_buffer_(shared_read_buffer ? nullptr : new char[kReadBufferBytes]),
+    : loop_(loop),
+      own_read_buffer_(shared_read_buffer ? nullptr : new char[kReadBufferBytes]),
       read_buffer_(shared_read_buffer ? shared_read_buffer : own_read_buffer_.get()),
       tcp_(loop, this, read_buffer_),
       events_(events),
@@ -37,7 +38,7 @@ int TlsTransport::begin_session(bool client) {
   end_session();
   client_ = client;
   handshake_done_ = owner_waits_ = shutdown_after_flush_ = alert_received_ = closing_ = false;
-  fatal_ = false;
+  fatal_ = paused_ = false;
   facts_ = {};
   ssl_ = SSL_new(context_->native());
   into_ssl_ = BIO_new(BIO_s_mem());
@@ -106,7 +107,29 @@ void TlsTransport::close() {
     ERR_clear_error();
   }
   closing_ = true;
+  drain_timer_.close();  // before the socket: closed by the time on_closed reaches the owner
   tcp_.close();
+}
+
+int TlsTransport::start_reading() {
+  paused_ = false;
+  const int status = tcp_.start_reading();
+  if (status != 0 || !handshake_done_ || closing_ || ssl_ == nullptr) return status;
+  if (SSL_pending(ssl_) > 0 || BIO_ctrl_pending(into_ssl_) > 0) {
+    if (!drain_timer_.initialised() && drain_timer_.init_timer(loop_, this) != 0) return UV_ENOMEM;
+    return uv_timer_start(drain_timer_.get(), on_drain, 0, 0);
+  }
+  return 0;
+}
+
+void TlsTransport::stop_reading() {
+  paused_ = true;
+  tcp_.stop_reading();
+}
+
+void TlsTransport::on_drain(uv_timer_t* timer) {
+  auto* self = static_cast<TlsTransport*>(timer->data);
+  if (self->ssl_ != nullptr && self->handshake_done_ && !self->closing_) self->read_plaintext();
 }
 
 void TlsTransport::on_info(const SSL* ssl, int where, int value) {
@@ -181,7 +204,7 @@ void TlsTransport::on_data(const char* data, size_t size) {
 
 // Plaintext goes out of the same buffer the ciphertext came in: BIO_write copied it already.
 void TlsTransport::read_plaintext() {
-  while (!closing_) {
+  while (!closing_ && !paused_) {
     const int got = SSL_read(ssl_, read_buffer_, static_cast<int>(kReadBufferBytes));
     if (got > 0) {
       events_->on_data(read_buffer_, static_cast<size_t>(got));

@@ -6,6 +6,7 @@
 
 #include "net/tcp_transport.hpp"
 #include "net/tls_context.hpp"
+#include "net/uv_handle.hpp"
 
 struct ssl_st;
 struct bio_st;
@@ -32,8 +33,8 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
 
   int connect(const sockaddr* remote, const sockaddr* local, const SocketOptions& options) override;
   int open_accepted(int fd) override;
-  int start_reading() override { return tcp_.start_reading(); }
-  void stop_reading() override { tcp_.stop_reading(); }
+  int start_reading() override;
+  void stop_reading() override;
   WriteOutcome write(const uv_buf_t* buffers, unsigned count, int* error) override;
   int write_then_notify(const uv_buf_t* buffers, unsigned count) override;
   bool write_queued() const override { return owner_waits_; }
@@ -65,8 +66,10 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   int flush(bool notify = false);
   void after_write_error(int status);
   static void on_info(const ssl_st* ssl, int where, int value);
+  static void on_drain(uv_timer_t* timer);
   int encrypt(const uv_buf_t* buffers, unsigned count);
 
+  uv_loop_t* loop_;
   std::unique_ptr<char[]> own_read_buffer_;
   char* read_buffer_;  // ciphertext comes in here, and plaintext goes out from it
   TcpTransport tcp_;
@@ -85,6 +88,13 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   bool shutdown_after_flush_ = false;
   bool alert_received_ = false;
   bool closing_ = false;
+  // The owner stopped reading (its write is queued and it still points into the read buffer):
+  // no plaintext is handed over until it starts again, though OpenSSL may hold more.
+  bool paused_ = false;
+  // Hands over, on the loop's next turn after start_reading, plaintext that arrived before the
+  // pause: no socket read would bring it, and handing it over inside start_reading would reach
+  // the owner before it has finished with what it kept.
+  UvHandle<uv_timer_t> drain_timer_;
   bool fatal_ = false;  // OpenSSL failed: no more SSL calls but SSL_free (its rule)
   TlsFacts facts_;
 };
