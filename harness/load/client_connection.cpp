@@ -109,7 +109,10 @@ void ClientConnection::on_connected(int status) {
   worker_.note_connect(status);
   Recorder& recorder = worker_.recorder();
   if (status != 0) {
-    if (recorder.tls && connect_measured_) ++recorder.tls->failed;
+    // A refused or timed-out TCP connect is no handshake; it is counted as what it is.
+    const bool handshake_failed = status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
+                                  status == kTlsCertificateRejected;
+    if (recorder.tls && connect_measured_ && handshake_failed) ++recorder.tls->failed;
     return fail(status);
   }
   phase_ = Phase::open;

@@ -191,8 +191,8 @@ std::shared_ptr<TlsContext> TlsContext::make_client(const TlsOptions& options) {
                                    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(native, on_new_session);
   }
-  if (options.resumption == TlsResumption::session_id)
-    SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  // session_id resumes from the server's cache; none takes no TLS 1.2 ticket either.
+  if (options.resumption != TlsResumption::tickets) SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
   if (!context->alpn_wire_.empty() &&
       SSL_CTX_set_alpn_protos(native,
                               reinterpret_cast<const unsigned char*>(context->alpn_wire_.data()),
@@ -223,8 +223,10 @@ std::shared_ptr<TlsContext> TlsContext::make_server(const TlsOptions& options) {
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
   switch (options.resumption) {
     case TlsResumption::none:
-      // No tickets to send: a client that will not resume is spared their bytes.
+      // No tickets to send (TLS 1.3's count, TLS 1.2's option): a client that will not resume
+      // is spared their bytes.
       SSL_CTX_set_num_tickets(native, 0);
+      SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
       SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
       break;
     case TlsResumption::tickets:

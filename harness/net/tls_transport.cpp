@@ -107,8 +107,17 @@ void TlsTransport::close() {
     ERR_clear_error();
   }
   closing_ = true;
-  drain_timer_.close();  // before the socket: closed by the time on_closed reaches the owner
+  if (drain_timer_.initialised()) {
+    timer_closing_ = true;
+    drain_timer_.close(on_drain_timer_closed);
+  }
   tcp_.close();
+}
+
+void TlsTransport::on_drain_timer_closed(uv_handle_t* handle) {
+  auto* self = static_cast<TlsTransport*>(handle->data);
+  self->timer_closing_ = false;
+  if (self->socket_closed_) self->report_closed();
 }
 
 int TlsTransport::start_reading() {
@@ -133,7 +142,11 @@ void TlsTransport::on_drain(uv_timer_t* timer) {
 }
 
 void TlsTransport::on_info(const SSL* ssl, int where, int value) {
-  if ((where & SSL_CB_READ_ALERT) == 0 || SSL_alert_type_string(value)[0] != 'F') return;
+  // SSL_CB_READ_ALERT is SSL_CB_ALERT | SSL_CB_READ: both bits, or an alert this side wrote
+  // would count as the peer's.
+  if ((where & SSL_CB_READ_ALERT) != SSL_CB_READ_ALERT || SSL_alert_type_string(value)[0] != 'F') {
+    return;
+  }
   auto* sink = static_cast<TlsSessionSink*>(SSL_get_app_data(ssl));
   static_cast<TlsTransport*>(sink)->alert_received_ = true;
 }
@@ -270,7 +283,7 @@ int TlsTransport::flush(bool notify) {
 
 WriteOutcome TlsTransport::write(const uv_buf_t* buffers, unsigned count, int* error) {
   assert(!owner_waits_);
-  if (!handshake_done_ || closing_) {
+  if (!handshake_done_ || closing_ || fatal_) {
     *error = UV_ENOTCONN;
     return WriteOutcome::failed;
   }
@@ -289,7 +302,7 @@ WriteOutcome TlsTransport::write(const uv_buf_t* buffers, unsigned count, int* e
 
 int TlsTransport::write_then_notify(const uv_buf_t* buffers, unsigned count) {
   assert(!owner_waits_);
-  if (!handshake_done_ || closing_) return UV_ENOTCONN;
+  if (!handshake_done_ || closing_ || fatal_) return UV_ENOTCONN;
   int status = encrypt(buffers, count);
   if (status == 0) status = flush(/*notify=*/true);
   if (status == 0) owner_waits_ = true;
@@ -319,6 +332,8 @@ void TlsTransport::after_write_error(int status) {
 
 void TlsTransport::on_write_done(int status) {
   sending_.clear();
+  // libuv reports writes that completed as it closes the socket; nothing more is to be sent.
+  if (closing_) return;
   if (status == 0) status = flush();
   if (status != 0) return after_write_error(status);
   if (tcp_.write_queued() || !gathering_.empty()) return;
@@ -333,6 +348,12 @@ void TlsTransport::on_write_done(int status) {
 }
 
 void TlsTransport::on_closed() {
+  socket_closed_ = true;
+  if (!timer_closing_) report_closed();
+}
+
+void TlsTransport::report_closed() {
+  socket_closed_ = false;
   end_session();
   handshake_done_ = owner_waits_ = shutdown_after_flush_ = false;
   sending_.clear();

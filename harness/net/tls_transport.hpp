@@ -67,6 +67,8 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   void after_write_error(int status);
   static void on_info(const ssl_st* ssl, int where, int value);
   static void on_drain(uv_timer_t* timer);
+  static void on_drain_timer_closed(uv_handle_t* handle);
+  void report_closed();
   int encrypt(const uv_buf_t* buffers, unsigned count);
 
   uv_loop_t* loop_;
@@ -95,6 +97,10 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   // pause: no socket read would bring it, and handing it over inside start_reading would reach
   // the owner before it has finished with what it kept.
   UvHandle<uv_timer_t> drain_timer_;
+  // The owner hears on_closed once both handles are closed: it may free this transport then
+  // (a server session is deleted in its on_closed), and libuv closes handles in no set order.
+  bool timer_closing_ = false;
+  bool socket_closed_ = false;
   bool fatal_ = false;  // OpenSSL failed: no more SSL calls but SSL_free (its rule)
   TlsFacts facts_;
 };

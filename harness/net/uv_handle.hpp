@@ -60,10 +60,12 @@ class UvHandle {
   Handle* get() { return &handle_; }
   bool initialised() const { return initialised_; }
   bool active() const { return initialised_ && uv_is_active(as_handle(&handle_)) != 0; }
-  void close() {
+  // Without a callback the handle's memory must outlive the loop's next turn; an owner that may
+  // go sooner passes one and waits for it.
+  void close(uv_close_cb on_closed = nullptr) {
     if (!initialised_) return;
     initialised_ = false;
-    close_handle(&handle_);
+    close_handle(&handle_, on_closed);
   }
 
  private:

@@ -40,6 +40,13 @@ void HttpSession::on_write_done(int status) {
   pump();
 }
 
+// TLS: the first request's head clock starts when the handshake ends (the handshake had
+// header_timeout_ms of its own), or a slow handshake would leave the request no time.
+void HttpSession::on_connected(int status) {
+  Session::on_connected(status);
+  if (status == 0 && head_since_ms_ != 0) head_since_ms_ = loop_.now_ms();
+}
+
 void HttpSession::check_timeouts(uint64_t now_ms) {
   if (closing()) return;
   if (lingering_) {

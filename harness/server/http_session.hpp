@@ -29,6 +29,7 @@ class HttpSession final : public Session {
 
   void reset() override;
   void on_data(const char* data, size_t size) override;
+  void on_connected(int status) override;
   void on_write_done(int status) override;
 
   void pump();

@@ -56,6 +56,7 @@ def parse_args():
     parser.add_argument("--no-strace", action="store_true",
                         help="skip the syscalls-per-request count (never run with --short)")
     parser.add_argument("--binary", default="build/tcpharness")
+    parser.add_argument("--only", help="comma-separated comparison numbers (default: all)")
     args = parser.parse_args()
     args.trials = args.trials or (1 if args.short else 5)
     args.seconds = args.seconds or (1 if args.short else 5)
@@ -122,6 +123,13 @@ def main():
     tmp = tempfile.mkdtemp(prefix="bench-peers-")
     os.chmod(tmp, 0o755)  # nginx's worker runs as nobody
     selected = comparisons.all_comparisons()
+    if args.only:
+        wanted = {int(number) for number in args.only.split(",")}
+        unknown = wanted - {c.number for c in selected}
+        if unknown:
+            sys.exit(f"bench-peers: --only: no comparison {sorted(unknown)}; there are "
+                     f"{[c.number for c in selected]}")
+        selected = [c for c in selected if c.number in wanted]
     group = ProcessGroup()
     try:
         load_before = host_facts()["load_avg"]

@@ -1,5 +1,5 @@
-"""The five comparisons of issue #6: what each tool runs, which figures it yields, and the target
-tcpharness must reach against its peer."""
+"""The comparisons of issues #6 (1-5) and #17 (6-7, TLS): what each tool runs, which figures it
+yields, and the target tcpharness must reach against its peer."""
 
 from dataclasses import dataclass, field
 
@@ -43,10 +43,13 @@ def per_request_us(cpu_s, requests):
     return cpu_s / requests * 1e6 if requests else None
 
 
-def tcpharness_http(bench, connection, connections):
+def tcpharness_http(bench, connection, connections, tls=False):
+    # Over TLS: TLS 1.3, no resumption (every new connection a full handshake), as ab and
+    # s_time -new connect.
+    target = bench.nginx.tls_url if tls else f"127.0.0.1:{bench.nginx.port}"
     run = bench.loads.tcpharness({"protocol": "http", "connection": connection,
                                   "connections": connections, "request_size": 0},
-                                 bench.seconds, target=f"127.0.0.1:{bench.nginx.port}")
+                                 bench.seconds, target=target)
     ok = run["requests"]["ok"]
     process = run["process_cpu"]
     return {"requests_per_s": run["throughput"]["requests_per_s"],
@@ -209,6 +212,52 @@ def bulk_throughput():
     return c
 
 
+def https_client_efficiency():
+    n = KEEP_ALIVE_CONNECTIONS
+    c = Comparison(6, f"HTTPS client efficiency: keep-alive over TLS 1.3, {n} connections,"
+                      " 1 client thread, against nginx with ssl (1 worker)", peer="wrk",
+                   metrics=[Metric("requests_per_client_cpu_s", "requests per client CPU-s",
+                                   "req/CPU-s", target=1.1),
+                            Metric("requests_per_s", "requests/s", "req/s"),
+                            Metric("client_user_us_per_request", "user CPU per request",
+                                   "us", higher_is_better=False),
+                            Metric("client_system_us_per_request", "system CPU per request",
+                                   "us", higher_is_better=False)],
+                   note="client CPU as in comparison 1")
+    url = lambda bench: bench.nginx.tls_url
+    c.tools = {
+        "tcpharness": lambda bench: tcpharness_http(bench, "keep_alive", n, tls=True),
+        "wrk": lambda bench: with_client_efficiency(bench.loads.wrk(url(bench), n, bench.seconds)),
+        "h2load --h1": lambda bench: with_client_efficiency(
+            bench.loads.h2load(url(bench), n, bench.seconds)),
+    }
+    return c
+
+
+def tls_connection_per_request():
+    n = PER_REQUEST_CONNECTIONS
+    c = Comparison(7, f"a new TLS 1.3 connection per request, full handshakes, {n} concurrent"
+                      " (s_time: 1), against nginx with ssl", peer="ab",
+                   metrics=[Metric("requests_per_client_cpu_s", "handshakes per client CPU-s",
+                                   "conn/CPU-s", target=1.2),
+                            Metric("requests_per_s", "handshakes/s", "conn/s"),
+                            Metric("client_user_us_per_request", "user CPU per handshake",
+                                   "us", higher_is_better=False),
+                            Metric("client_system_us_per_request", "system CPU per handshake",
+                                   "us", higher_is_better=False)],
+                   note="each connection: TCP connect, a full TLS 1.3 handshake (ECDSA P-256, "
+                        "x25519), GET /; client CPU as in comparison 1")
+    c.tools = {
+        "tcpharness": lambda bench: tcpharness_http(bench, "per_request", n, tls=True),
+        "ab": lambda bench: with_client_efficiency(
+            bench.loads.ab(bench.nginx.tls_url, n, bench.seconds, keep_alive=False)),
+        "openssl s_time": lambda bench: with_client_efficiency(
+            bench.loads.s_time(bench.nginx.tls_port, bench.seconds)),
+    }
+    return c
+
+
 def all_comparisons():
     return [client_efficiency(), server_efficiency(), round_trip_latency(),
-            connection_per_request(), bulk_throughput()]
+            connection_per_request(), bulk_throughput(), https_client_efficiency(),
+            tls_connection_per_request()]

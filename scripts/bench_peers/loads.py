@@ -4,7 +4,7 @@ and returns its figures as a dict (parsers.py reads the peers' output)."""
 import json
 import os
 
-from parsers import parse_ab, parse_h2load, parse_iperf3, parse_sockperf, parse_wrk
+from parsers import parse_ab, parse_h2load, parse_iperf3, parse_s_time, parse_sockperf, parse_wrk
 from processes import MeasureError
 from servers import pinned
 
@@ -80,6 +80,16 @@ class Loads:
             argv.append("-k")
         code, output, cpu = self._run("ab", pinned(self.client_cpu, [*argv, url]), seconds)
         return dict(parse_ab(output, code), **cpu.figures())
+
+    def s_time(self, port, seconds):
+        """openssl s_time -new: one connection after another, each a full TLS handshake and a
+        GET /, for `seconds`."""
+        code, output, cpu = self._run("s_time", pinned(self.client_cpu, [
+            "openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new", "-time", str(seconds),
+            "-www", "/"]), seconds)
+        figures = parse_s_time(output, code)
+        figures["requests_per_s"] = figures["requests"] / seconds
+        return dict(figures, **cpu.figures())
 
     def sockperf_ping_pong(self, port, message_bytes, seconds):
         # --full-rtt: percentiles of the whole round trip. By default sockperf prints half of it

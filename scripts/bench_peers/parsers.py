@@ -28,6 +28,13 @@ def parse_ab(output, code):
             + int(first(r"Non-2xx responses:\s+(\d+)", output) or 0)}
 
 
+def parse_s_time(output, code):
+    """openssl s_time -new: "N connections in T real seconds" (each a full handshake and a GET).
+    T is whole seconds, too coarse for a rate: the caller divides by the run's length."""
+    return {"requests": number(r"(\d+) connections in \d+ real seconds", output, "s_time", code),
+            "errors": 0}
+
+
 def parse_sockperf(output, code):
     return {"rtt_p50_us": number(r"percentile 50\.000 =\s+([\d.]+)", output, "sockperf", code),
             "rtt_p99_us": number(r"percentile 99\.000 =\s+([\d.]+)", output, "sockperf", code)}

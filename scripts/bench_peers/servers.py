@@ -30,21 +30,33 @@ http {{
         listen 127.0.0.1:{port} backlog=4096;
         location / {{ return 200 "{body}"; }}
     }}
+    server {{
+        listen 127.0.0.1:{tls_port} ssl backlog=4096;
+        ssl_certificate {tmp}/cert.pem;
+        ssl_certificate_key {tmp}/key.pem;
+        ssl_protocols TLSv1.3;
+        location / {{ return 200 "{body}"; }}
+    }}
 }}
 """
 
 
 class Server:
-    def __init__(self, name, child, port, worker_pid):
+    def __init__(self, name, child, port, worker_pid, tls_port=None):
         self.name = name
         self.child = child
         self.port = port
+        self.tls_port = tls_port  # nginx: the same answers over TLS 1.3
         # The process whose CPU is the server's: nginx's single worker, else the server itself.
         self.worker_pid = worker_pid
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def tls_url(self):
+        return f"https://127.0.0.1:{self.tls_port}/"
 
 
 def pinned(cpu, argv):
@@ -53,12 +65,17 @@ def pinned(cpu, argv):
 
 def start_nginx(group, tmp, body_bytes, cpu):
     body = (BODY_PATTERN * (body_bytes // len(BODY_PATTERN) + 1))[:body_bytes]
+    # The TLS listener's certificate: ECDSA P-256, as tcpharness serve --tls makes its own.
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-keyout", f"{tmp}/key.pem", "-out",
+                    f"{tmp}/cert.pem", "-days", "1", "-nodes", "-subj", "/CN=localhost"],
+                   check=True, capture_output=True)
     # A port from the kernel can be taken by someone else before nginx binds it: try again.
     for attempt in range(3):
-        port = free_port()
+        port, tls_port = free_port(), free_port()
         conf = os.path.join(tmp, "nginx.conf")
         with open(conf, "w") as out:
-            out.write(NGINX_CONF.format(tmp=tmp, port=port, body=body))
+            out.write(NGINX_CONF.format(tmp=tmp, port=port, tls_port=tls_port, body=body))
         log = open(os.path.join(tmp, "nginx.out"), "ab")
         child = group.start(pinned(cpu, ["nginx", "-p", tmp, "-e", f"{tmp}/nginx-error.log",
                                          "-c", conf]), stdout=log)
@@ -73,7 +90,7 @@ def start_nginx(group, tmp, body_bytes, cpu):
         workers = child_pids(child.pid)
         if len(workers) != 1:
             raise MeasureError(f"nginx has {len(workers)} worker processes, expected 1")
-        return Server("nginx", child, port, workers[0])
+        return Server("nginx", child, port, workers[0], tls_port)
 
 
 def start_tcpharness_serve(group, tmp, binary, protocol, response_size, cpu):

@@ -9,7 +9,7 @@ import unittest
 
 import report
 from comparisons import Metric, with_client_efficiency
-from parsers import number, parse_h2load, parse_iperf3, parse_wrk
+from parsers import number, parse_h2load, parse_iperf3, parse_s_time, parse_wrk
 from processes import MeasureError, process_cpu, process_cpu_s
 from syscalls import per_request, strace_counts
 
@@ -40,7 +40,18 @@ STRACE_OUTPUT = """% time     seconds  usecs/call     calls    errors syscall
 """
 
 
+S_TIME_OUTPUT = """Collecting connection statistics for 1 seconds
+****
+
+1030 connections in 0.67s; 1537.31 connections/user sec, bytes read 5338490
+1030 connections in 2 real seconds, 5183 bytes read per connection
+"""
+
+
 class Parsing(unittest.TestCase):
+    def test_s_time_counts_connections_of_the_real_seconds_line(self):
+        self.assertEqual(parse_s_time(S_TIME_OUTPUT, 0), {"requests": 1030, "errors": 0})
+
     def test_wrk_requests_and_socket_errors_summed(self):
         self.assertEqual(parse_wrk(WRK_OUTPUT, 0),
                          {"requests_per_s": 25763.09, "requests": 26393, "errors": 5})
