@@ -95,7 +95,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     DeadTarget.* DeadTargetCli.* Interrupt.* ValidateConnect.*
-    ServePort.* UrlRun.* TlsOnLoopback.*
+    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.*
   EXCEPT
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError
@@ -106,7 +106,8 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     TcpInfo.OverALinkA4KiBSendBufferIsTheDominantLimitAndA4MiBOneIsNot
     TcpInfo.ScenarioKeyIsABooleanDefaultingToTrue
     TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted
-    TlsOnLoopback.ResumptionAgainstNginxAgreesWithItsLog)
+    TlsOnLoopback.ResumptionAgainstNginxAgreesWithItsLog
+    TlsOnLoopback.EarlyDataAgainstNginxIsAnsweredAndLogged)
 
 # A load run, then nginx, openssl s_server, python3-matplotlib, python3-jsonschema or
 # docs/report.md's Python.
@@ -115,6 +116,7 @@ tcpharness_test_group(tcpharness_tests loopback_peers "loopback;peers"
     Cli.RunWritesAReportThatMatchesTheSchema Nginx.* Plot.* Repetitions.* ReportOutput.*
     TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted
     TlsOnLoopback.ResumptionAgainstNginxAgreesWithItsLog
+    TlsOnLoopback.EarlyDataAgainstNginxIsAnsweredAndLogged
   EXCEPT
     Repetitions.BadLabelsAndCountsAreConfigurationErrors)
 

@@ -131,6 +131,30 @@ TEST(Merge, TimelinesAlignByWallClockSecond) {
   EXPECT_EQ(merged[2]["t_unix_s"], 102);
 }
 
+// Two generators' TLS sections: counts add, and CPU per handshake is the summed CPU over the
+// summed handshakes, never an average of the two ratios.
+TEST(Merge, TlsCountsAddAndCpuPerHandshakeIsRecomputed) {
+  RunResult a = recorded_run("run", {100, 200});
+  RunResult b = recorded_run("run", {300});
+  a.recorder.tls = TlsStats{.full = 1, .resumed = 9, .early_data_accepted = 9};
+  b.recorder.tls = TlsStats{.resumed = 30, .early_data_accepted = 20, .early_data_rejected = 10};
+  a.client_cpu_s = 0.01;  // 1,000 us per handshake, three quarters of it user time
+  a.client_cpu_split = {.user_s = 0.3, .system_s = 0.1};
+  b.client_cpu_s = 0.006;  // 200 us, all of it user time
+  b.client_cpu_split = {.user_s = 0.2, .system_s = 0};
+  const nlohmann::json merged =
+      merge_reports({report_of({a}, "a.json"), report_of({b}, "b.json")})["runs"][0];
+  EXPECT_EQ(merged["tls"]["handshakes"]["resumed"], 39);
+  EXPECT_EQ(merged["tls"]["early_data"]["accepted"], 29);
+  EXPECT_EQ(merged["tls"]["early_data"]["rejected"], 10);
+  EXPECT_NEAR(merged["cpu"]["client_user_s"].get<double>(), 0.0135, 1e-9);
+  EXPECT_NEAR(merged["cpu"]["client_system_s"].get<double>(), 0.0025, 1e-9);
+  // 16 ms of CPU over 40 handshakes.
+  EXPECT_NEAR(merged["tls"]["cpu_us_per_handshake"]["client_user"].get<double>(), 337.5, 1e-3);
+  EXPECT_NEAR(merged["tls"]["cpu_us_per_handshake"]["client_system"].get<double>(), 62.5, 1e-3);
+  EXPECT_TRUE(merged["tls"]["cpu_us_per_handshake"]["server_user"].is_null());
+}
+
 TEST(Merge, CommandWritesAReportThatMatchesTheSchema) {
   const testing::ScratchDir scratch_dir("tcpharness-merge");
   const std::string& scratch = scratch_dir.path();

@@ -132,6 +132,32 @@ TEST(RunWarnings, FastOpenAskedButNoSynCarriedData) {
   EXPECT_TRUE(warnings_of(result).empty());
 }
 
+TEST(RunWarnings, ResumptionAskedButTheServerGaveNothingToResumeWith) {
+  RunResult result = quiet_run();
+  result.scenario.connections = 4;
+  result.scenario.tls = TlsOptions{.resumption = TlsResumption::tickets};
+  result.recorder.tls = TlsStats{};
+  result.recorder.tls->full = 4;  // each slot's first: nothing to resume with yet
+  EXPECT_TRUE(warnings_of(result).empty());
+  result.recorder.tls->full = 40;
+  EXPECT_TRUE(any_contains(warnings_of(result),
+                           "none of 40 handshakes resumed: the server gave "
+                           "no ticket"));
+  result.recorder.tls->resumed = 1;
+  EXPECT_TRUE(warnings_of(result).empty());
+}
+
+TEST(RunWarnings, EarlyDataAskedButNoResumedConnectionSentAny) {
+  RunResult result = quiet_run();
+  result.scenario.tls = TlsOptions{.resumption = TlsResumption::tickets, .early_data = true};
+  result.recorder.tls = TlsStats{};
+  EXPECT_TRUE(warnings_of(result).empty());  // nothing resumed: nothing could go early
+  result.recorder.tls->resumed = 10;
+  EXPECT_TRUE(any_contains(warnings_of(result), "none of 10 resumed connections sent early data"));
+  result.recorder.tls->early_data_rejected = 1;
+  EXPECT_TRUE(warnings_of(result).empty());
+}
+
 TEST(RunWarnings, EarlierWarningsAreKeptAndNewOnesFollow) {
   RunResult result = quiet_run();
   result.warnings.push_back("from the run itself");

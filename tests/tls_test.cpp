@@ -78,6 +78,24 @@ TEST_F(TlsOnLoopback, PerRequestConnectionsResumeWithTickets) {
   EXPECT_EQ(count(run, "full") + count(run, "resumed"), opened);
 }
 
+// 0-RTT: every resumed connection's request goes as early data and the embedded server takes
+// it; the client learns of the connection at TCP connected and of its handshake later.
+TEST_F(TlsOnLoopback, EveryResumedConnectionSendsItsRequestAsEarlyData) {
+  const json run = this->run(
+      "scenarios/quickstart.json --per-request --set 'tls={\"resumption\": \"tickets\", "
+      "\"early_data\": true}'");
+  ASSERT_TRUE(run.is_object());
+  const uint64_t opened = run["requests"]["connections_opened"].get<uint64_t>();
+  EXPECT_GT(opened, 20u);
+  EXPECT_EQ(run["requests"]["error_total"], 0);
+  EXPECT_EQ(run["requests"]["ok"], opened);
+  EXPECT_LE(count(run, "full"), 4u);
+  EXPECT_EQ(count(run, "full") + count(run, "resumed"), opened);
+  EXPECT_EQ(run["tls"]["early_data"]["accepted"], count(run, "resumed"));
+  EXPECT_EQ(run["tls"]["early_data"]["rejected"], 0);
+  EXPECT_EQ(run["latency_us"]["tls_handshake"]["count"], opened);
+}
+
 TEST_F(TlsOnLoopback, WithoutResumptionEveryHandshakeIsFull) {
   const json run = this->run("scenarios/quickstart.json --per-request --set 'tls={}'");
   ASSERT_TRUE(run.is_object());
@@ -247,6 +265,39 @@ TEST_F(TlsOnLoopback, ResumptionAgainstNginxAgreesWithItsLog) {
   EXPECT_GT(count(run, "resumed"), 0u);
 }
 
+// nginx with ssl_early_data: the requests go in 0-RTT and nginx answers each. Its
+// $ssl_early_data is "1" for a request it read before the handshake ended, a subset of what it
+// accepted (a request processed after the client's Finished came in is logged "-").
+TEST_F(TlsOnLoopback, EarlyDataAgainstNginxIsAnsweredAndLogged) {
+  if (!testing::NginxProcess::installed()) GTEST_SKIP() << "nginx is not installed";
+  const std::string key = scratch_ + "/key.pem";
+  const std::string certificate = scratch_ + "/cert.pem";
+  ASSERT_TRUE(make_certificate(key, certificate));
+  const std::string log = scratch_ + "/early.log";
+  testing::NginxProcess nginx(
+      "  listen {listen} ssl;\n  ssl_certificate " + certificate + ";\n  ssl_certificate_key " +
+          key + ";\n  ssl_protocols TLSv1.2 TLSv1.3;\n  ssl_early_data on;\n  access_log " + log +
+          " early;\n  location / { return 200 \"0123456789abcdef\"; }\n",
+      " log_format early '$ssl_early_data';\n");
+  ASSERT_TRUE(nginx.listening());
+  const json run = this->run("https://" + nginx.target() +
+                             "/ --per-request --set 'tls={\"resumption\": \"tickets\", "
+                             "\"early_data\": true}'");
+  nginx.stop();
+  ASSERT_TRUE(run.is_object());
+  EXPECT_EQ(run["requests"]["error_total"], 0) << run["requests"];
+  EXPECT_GT(run["requests"]["ok"].get<uint64_t>(), 20u);
+  const uint64_t accepted = run["tls"]["early_data"]["accepted"].get<uint64_t>();
+  EXPECT_GT(accepted, 0u);
+  EXPECT_EQ(accepted + run["tls"]["early_data"]["rejected"].get<uint64_t>(), count(run, "resumed"));
+  const std::string logged = testing::read_file(log);
+  size_t early_in_log = 0;
+  for (size_t at = logged.find("1\n"); at != std::string::npos; at = logged.find("1\n", at + 1))
+    ++early_in_log;
+  EXPECT_GT(early_in_log, 0u);
+  EXPECT_LE(early_in_log, accepted);
+}
+
 // The names OpenSSL checks are refused before any load, in the scenario's words.
 TEST(TlsSettings, WhatOpensslDoesNotKnowIsAConfigurationError) {
   const testing::ScratchDir scratch("tcpharness-tls-settings");
@@ -277,7 +328,12 @@ TEST(TlsSettings, KeysThatContradictEachOtherAreRefused) {
       {R"({"tls": {"versoin": "1.3"}})", "/tls/versoin: unknown key; did you mean \"version\"?"},
       {R"({"tls": {"version": "1.1"}})", "/tls/version: must be one of \"1.2\", \"1.3\""},
       {R"({"tls": {"version": 1.1}})", "/tls/version: must be one of \"1.2\", \"1.3\""},
-      {R"({"tls": {"alpn": [""]}})", "/tls/alpn/0: must be a protocol name of 1 to 255 bytes"}};
+      {R"({"tls": {"alpn": [""]}})", "/tls/alpn/0: must be a protocol name of 1 to 255 bytes"},
+      {R"({"tls": {"early_data": true}})", "/tls/early_data: early data (0-RTT) is sent only"},
+      {R"({"tls": {"early_data": true, "resumption": "tickets", "version": "1.2"}})",
+       "/tls/early_data: early data (0-RTT) is sent only when a TLS 1.3 session"},
+      {R"({"protocol": "stream", "tls": {"early_data": true, "resumption": "tickets"}})",
+       "/tls/early_data: is for a request that opens a connection"}};
   for (const auto& [text, message] : cases) {
     const std::string error =
         testing::error_of([&] { (void)scenario_from_json(json::parse(text), "x.json"); });

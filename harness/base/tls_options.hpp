@@ -20,6 +20,9 @@ enum class TlsKeyType { ecdsa_p256, rsa_2048, rsa_4096, ed25519 };
 struct TlsOptions {
   std::optional<TlsVersion> version;  // absent: the highest both sides offer
   TlsResumption resumption = TlsResumption::none;
+  // TLS 1.3 0-RTT: a resuming client sends its first request as early data, and the embedded
+  // server accepts it (and answers before the handshake ends, 0.5-RTT).
+  bool early_data = false;
   std::string ciphers;            // TLS 1.2 cipher list, OpenSSL's syntax; empty: OpenSSL's default
   std::string ciphersuites;       // TLS 1.3 suites, colon-separated; empty: OpenSSL's default
   std::string groups;             // key exchange groups, colon-separated; empty: OpenSSL's default

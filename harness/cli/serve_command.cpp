@@ -172,8 +172,11 @@ int serve_command(const ServeArguments& arguments) {
              stats.bad_requests, server.cpu_seconds());
   fmt::print(stderr, "{}\n", rejections_line(stats));
   if (tls) {
-    fmt::print(stderr, "TLS handshakes: {} full, {} resumed, {} failed, {} timed out\n",
-               stats.tls_full, stats.tls_resumed, stats.tls_failed, stats.tls_handshake_timeouts);
+    fmt::print(stderr,
+               "TLS handshakes: {} full, {} resumed, {} failed, {} timed out; early data: {} "
+               "accepted, {} rejected\n",
+               stats.tls_full, stats.tls_resumed, stats.tls_failed, stats.tls_handshake_timeouts,
+               stats.tls_early_data_accepted, stats.tls_early_data_rejected);
   }
   return kExitOk;
 }

@@ -105,14 +105,19 @@ void ClientConnection::connect_to(const sockaddr* address) {
   if (status != 0) fail(status);
 }
 
+void ClientConnection::count_failed_handshake(int status) {
+  // A refused or timed-out TCP connect is no handshake; it is counted as what it is.
+  const bool handshake_failed = status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
+                                status == kTlsCertificateRejected;
+  Recorder& recorder = worker_.recorder();
+  if (recorder.tls && connect_measured_ && handshake_failed) ++recorder.tls->failed;
+}
+
 void ClientConnection::on_connected(int status) {
   worker_.note_connect(status);
   Recorder& recorder = worker_.recorder();
   if (status != 0) {
-    // A refused or timed-out TCP connect is no handshake; it is counted as what it is.
-    const bool handshake_failed = status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
-                                  status == kTlsCertificateRejected;
-    if (recorder.tls && connect_measured_ && handshake_failed) ++recorder.tls->failed;
+    count_failed_handshake(status);
     return fail(status);
   }
   phase_ = Phase::open;
@@ -132,20 +137,33 @@ void ClientConnection::on_connected(int status) {
 }
 
 // Over TLS the transport reports the connection when its handshake is done; TCP connected
-// earlier, when the handshake began, so the two are recorded apart.
+// earlier, when the handshake began, so the two are recorded apart. A 0-RTT connection is
+// reported at TCP connected, and its handshake in on_handshake_done.
 void ClientConnection::record_connected(uint64_t now_ns) {
-  Recorder& recorder = worker_.recorder();
   const TlsFacts* tls = transport_->tls_facts();
   if (tls == nullptr) {
-    recorder.connect.record(static_cast<int64_t>(now_ns - connect_start_ns_));
+    worker_.recorder().connect.record(static_cast<int64_t>(now_ns - connect_start_ns_));
     return;
   }
-  recorder.connect.record(static_cast<int64_t>(tls->tcp_connected_ns - connect_start_ns_));
-  recorder.tls_handshake.record(static_cast<int64_t>(now_ns - tls->tcp_connected_ns));
-  if (recorder.tls) {
-    recorder.tls->record(tls->version, tls->cipher, tls->group, tls->resumed,
-                         tls->handshake_bytes_sent, tls->handshake_bytes_received);
-  }
+  worker_.recorder().connect.record(
+      static_cast<int64_t>(tls->tcp_connected_ns - connect_start_ns_));
+  record_handshake(now_ns, *tls);
+}
+
+void ClientConnection::record_handshake(uint64_t now_ns, const TlsFacts& tls) {
+  Recorder& recorder = worker_.recorder();
+  recorder.tls_handshake.record(static_cast<int64_t>(now_ns - tls.tcp_connected_ns));
+  if (!recorder.tls) return;
+  recorder.tls->record(tls.version, tls.cipher, tls.group, tls.resumed, tls.handshake_bytes_sent,
+                       tls.handshake_bytes_received);
+  if (tls.early_data == TlsEarlyData::accepted) ++recorder.tls->early_data_accepted;
+  if (tls.early_data == TlsEarlyData::rejected) ++recorder.tls->early_data_rejected;
+}
+
+// The request went as early data with the ClientHello; the handshake ends as its answer comes.
+void ClientConnection::on_handshake_done() {
+  const TlsFacts* tls = transport_->tls_facts();
+  if (connect_measured_ && tls != nullptr) record_handshake(uv_hrtime(), *tls);
 }
 
 // Writes every begun request in order, each as the plan's one or two writes, until the
@@ -280,6 +298,7 @@ void ClientConnection::take_http(const char* data, size_t size, uint64_t now_ns)
 }
 
 void ClientConnection::on_read_end(int status) {
+  count_failed_handshake(status);  // a 0-RTT connection's handshake fails here
   if (phase_ == Phase::open && in_flight() > 0 && status == UV_EOF &&
       worker_.plan().protocol == Protocol::http && slot(completed_).first_byte_ns != 0) {
     // A body without Content-Length or chunking ends when the server closes (RFC 9112 §6.3).

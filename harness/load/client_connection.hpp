@@ -53,6 +53,7 @@ class ClientConnection final : public TransportEvents {
   void on_read_end(int status) override;
   void on_write_done(int status) override;
   void on_closed() override;
+  void on_handshake_done() override;
 
  private:
   // The times of one request, for its phases (connect, write, first_byte, transfer).
@@ -68,6 +69,8 @@ class ClientConnection final : public TransportEvents {
   Request& slot(uint64_t sequence) { return requests_[sequence & slot_mask_]; }
 
   void connect(uint64_t now_ns);
+  void record_handshake(uint64_t now_ns, const TlsFacts& tls);
+  void count_failed_handshake(int status);
   void connect_to(const sockaddr* address);
   void record_connected(uint64_t now_ns);
   static void on_resolved(uv_getaddrinfo_t* request, int status, addrinfo* result);

@@ -66,7 +66,11 @@ void Worker::join() {
   loop_thread_.join();
   if (!loop_thread_.initialised()) return;
   cpu_end_s_ = loop_thread_.cpu_seconds();
-  if (!cpu_start_sampled_) cpu_start_s_ = cpu_end_s_;
+  cpu_end_split_ = loop_thread_.cpu_split();
+  if (!cpu_start_sampled_) {
+    cpu_start_s_ = cpu_end_s_;
+    cpu_start_split_ = cpu_end_split_;
+  }
   // Every handle is closed once the loop has returned, so the connections can go.
   page_users_.clear();
   connections_.clear();
@@ -291,6 +295,7 @@ void Worker::sample_cpu_start(uint64_t now_ns) {
   if (cpu_start_sampled_ || !measuring(now_ns)) return;
   cpu_start_sampled_ = true;
   cpu_start_s_ = thread_cpu_seconds(pthread_self());
+  cpu_start_split_ = thread_cpu_split(gettid());
 }
 
 void Worker::note_applied_options(int fd) {

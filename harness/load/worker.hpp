@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/cpu.hpp"
 #include "load/client_connection.hpp"
 #include "load/load_plan.hpp"
 #include "load/pacer.hpp"
@@ -47,6 +48,7 @@ class Worker {
   uint64_t unsent_at_end() const { return unsent_at_end_; }
   uint64_t last_completion_ns() const { return last_completion_ns_; }
   double cpu_seconds() const { return cpu_end_s_ - cpu_start_s_; }  // over the measured window
+  CpuSplit cpu_split() const { return cpu_end_split_ - cpu_start_split_; }
   const std::string& failure() const { return failure_; }
   // Read by the controller while the loop runs.
   uint64_t finished_ns() const { return finished_ns_.load(std::memory_order_acquire); }
@@ -152,6 +154,8 @@ class Worker {
   bool cpu_start_sampled_ = false;
   double cpu_start_s_ = 0;
   double cpu_end_s_ = 0;
+  CpuSplit cpu_start_split_;
+  CpuSplit cpu_end_split_;
   std::string failure_;
 };
 

@@ -1,6 +1,7 @@
 #include "net/loop_thread.hpp"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "host/cpu.hpp"
 
@@ -38,6 +39,7 @@ LoopThread::Started LoopThread::start(const std::vector<int>& cpus, size_t index
 
 void LoopThread::run(const std::vector<int>& cpus, size_t index, std::function<int()>& on_start,
                      std::promise<Started>* ready) {
+  tid_.store(gettid(), std::memory_order_relaxed);
   Started started;
   started.pin_status = pin_current_thread(cpus, index);
   started.start_status = on_start ? on_start() : 0;
@@ -46,6 +48,7 @@ void LoopThread::run(const std::vector<int>& cpus, size_t index, std::function<i
   ready->set_value(started);  // `ready` dies as soon as start() returns
   uv_run(&loop_, UV_RUN_DEFAULT);
   final_cpu_seconds_.store(thread_cpu_seconds(pthread_self()), std::memory_order_relaxed);
+  final_cpu_split_ = thread_cpu_split(gettid());
   finished_.store(true, std::memory_order_release);
 }
 
@@ -82,6 +85,12 @@ void LoopThread::close_loop() {
     uv_run(&loop_, UV_RUN_DEFAULT);
     if (uv_loop_close(&loop_) == 0) return;
   }
+}
+
+CpuSplit LoopThread::cpu_split() const {
+  if (finished()) return final_cpu_split_;
+  const pid_t tid = tid_.load(std::memory_order_relaxed);
+  return tid != 0 ? thread_cpu_split(tid) : CpuSplit{};
 }
 
 double LoopThread::cpu_seconds() const {

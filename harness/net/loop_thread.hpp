@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/cpu.hpp"
 #include "net/uv_handle.hpp"
 
 namespace th {
@@ -52,6 +53,7 @@ class LoopThread {
 
   // CPU time (user + system) of the loop's thread so far; final once the thread has ended.
   double cpu_seconds() const;
+  CpuSplit cpu_split() const;  // user and system, as the kernel sampled them
   bool started() const { return started_; }
   // Whether the loop has returned: every handle closed, nothing more will run on it.
   bool finished() const { return finished_.load(std::memory_order_acquire); }
@@ -71,6 +73,8 @@ class LoopThread {
   std::thread thread_;
   std::atomic<bool> finished_{false};
   std::atomic<double> final_cpu_seconds_{0.0};
+  std::atomic<pid_t> tid_{0};
+  CpuSplit final_cpu_split_;  // written before finished_ is set, read after
 };
 
 }  // namespace th

@@ -231,6 +231,15 @@ std::shared_ptr<TlsContext> TlsContext::make_server(const TlsOptions& options) {
       break;
     case TlsResumption::tickets:
       SSL_CTX_set_num_tickets(native, 1);
+      if (options.early_data) {
+        // Tickets offer early data up to a record's worth, which any request of the plan fits.
+        // Anti-replay (single-use tickets) is off: a per_request client closes on its 0.5-RTT
+        // answer, before the next ticket arrives, and resumes with one it used before, as a
+        // browser may. A server with anti-replay rejects that early data; the client counts it.
+        SSL_CTX_set_max_early_data(native, TlsContext::kMaxEarlyDataBytes);
+        SSL_CTX_set_recv_max_early_data(native, TlsContext::kMaxEarlyDataBytes);
+        SSL_CTX_set_options(native, SSL_OP_NO_ANTI_REPLAY);
+      }
       break;
     case TlsResumption::session_id:
       SSL_CTX_set_options(native, SSL_OP_NO_TICKET);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,8 @@ class TlsSessionSink {
 class TlsContext {
  public:
   enum class Side { client, server };
+  // The early data the embedded server's tickets allow (TLS's largest record).
+  static constexpr uint32_t kMaxEarlyDataBytes = 16384;
 
   // Throw ConfigError naming the key ("tls.ciphersuites: ...") when OpenSSL refuses a setting,
   // a certificate file cannot be read, or a key cannot be made.

@@ -38,7 +38,11 @@ int TlsTransport::begin_session(bool client) {
   end_session();
   client_ = client;
   handshake_done_ = owner_waits_ = shutdown_after_flush_ = alert_received_ = closing_ = false;
-  fatal_ = paused_ = false;
+  shutdown_after_handshake_ = offers_early_data_ = fatal_ = paused_ = early_open_ =
+      early_finished_ = early_held_ = false;
+  early_plaintext_.clear();
+  early_sent_ = 0;
+  early_allowance_ = 0;
   facts_ = {};
   ssl_ = SSL_new(context_->native());
   into_ssl_ = BIO_new(BIO_s_mem());
@@ -73,7 +77,7 @@ int TlsTransport::begin_session(bool client) {
     }
   }
   if (session_ != nullptr && options.resumption != TlsResumption::none) {
-    SSL_set_session(ssl_, session_);
+    resume_with_session();
   }
   return 0;
 }
@@ -123,7 +127,9 @@ void TlsTransport::on_drain_timer_closed(uv_handle_t* handle) {
 int TlsTransport::start_reading() {
   paused_ = false;
   const int status = tcp_.start_reading();
-  if (status != 0 || !handshake_done_ || closing_ || ssl_ == nullptr) return status;
+  if (status != 0 || (!handshake_done_ && !early_open_) || closing_ || ssl_ == nullptr) {
+    return status;
+  }
   if (SSL_pending(ssl_) > 0 || BIO_ctrl_pending(into_ssl_) > 0) {
     if (!drain_timer_.initialised() && drain_timer_.init_timer(loop_, this) != 0) return UV_ENOMEM;
     return uv_timer_start(drain_timer_.get(), on_drain, 0, 0);
@@ -138,7 +144,9 @@ void TlsTransport::stop_reading() {
 
 void TlsTransport::on_drain(uv_timer_t* timer) {
   auto* self = static_cast<TlsTransport*>(timer->data);
-  if (self->ssl_ != nullptr && self->handshake_done_ && !self->closing_) self->read_plaintext();
+  if (self->ssl_ == nullptr || self->closing_) return;
+  if (self->handshake_done_) return self->read_plaintext();
+  if (self->early_open_) self->advance_handshake();
 }
 
 void TlsTransport::on_info(const SSL* ssl, int where, int value) {
@@ -154,10 +162,36 @@ void TlsTransport::on_info(const SSL* ssl, int where, int value) {
 void TlsTransport::on_connected(int status) {
   if (status != 0) return events_->on_connected(status);
   facts_.tcp_connected_ns = uv_hrtime();
-  advance_handshake();
+  if (!client_ || !offers_early_data_) return advance_handshake();
+  // 0-RTT: the owner writes its request now, and it leaves with the ClientHello.
+  early_open_ = true;
+  early_allowance_ = SSL_SESSION_get_max_early_data(session_);
+  events_->on_connected(0);
+  // An owner that wrote nothing yet: the ClientHello goes alone.
+  if (ssl_ != nullptr && !closing_ && !fatal_ && SSL_in_before(ssl_)) advance_handshake();
+}
+
+// A session that carried early data is changed by that handshake: the next 0-RTT handshake
+// with the same SSL_SESSION object failed in OpenSSL with an internal error alert. A connection
+// that will send early data resumes with a copy, and the original stays for the next one (its own
+// new ticket comes after the 0.5-RTT answer, usually after a per_request client has closed).
+void TlsTransport::resume_with_session() {
+  if (!context_->options().early_data || SSL_SESSION_get_max_early_data(session_) == 0) {
+    SSL_set_session(ssl_, session_);
+    return;
+  }
+  SSL_SESSION* copy = SSL_SESSION_dup(session_);
+  if (copy == nullptr) {
+    ERR_clear_error();
+    return;  // a full handshake, then
+  }
+  SSL_set_session(ssl_, copy);
+  SSL_SESSION_free(copy);  // the SSL object holds its own reference
+  offers_early_data_ = true;
 }
 
 void TlsTransport::advance_handshake() {
+  if (!client_ && !early_finished_ && context_->options().early_data && !read_early_data()) return;
   const int result = SSL_do_handshake(ssl_);
   // A client's last flight (Finished) waits for the request the owner writes on
   // on_connected, so both leave in one segment. Written apart, the request was a second small
@@ -185,9 +219,53 @@ void TlsTransport::advance_handshake() {
   fail_handshake(alert_received_ ? kTlsAlertReceived : kTlsHandshakeFailed);
 }
 
+// The server's flight leaves before any answer the owner writes to early data, and the owner
+// hears of the connection with the first early data, so it can answer in 0.5-RTT.
+bool TlsTransport::read_early_data() {
+  while (!closing_ && !paused_ && !fatal_) {
+    size_t got = 0;
+    const int result = SSL_read_early_data(ssl_, read_buffer_, kReadBufferBytes, &got);
+    if (result == SSL_READ_EARLY_DATA_FINISH) {
+      early_finished_ = true;
+      return true;
+    }
+    const int flushed = flush();
+    if (result == SSL_READ_EARLY_DATA_SUCCESS) {
+      if (flushed != 0) {
+        fail_handshake(flushed);
+        return false;
+      }
+      if (!early_open_) {
+        early_open_ = true;
+        events_->on_connected(0);
+      }
+      if (got > 0 && !closing_) events_->on_data(read_buffer_, got);
+      continue;
+    }
+    const int error = SSL_get_error(ssl_, result);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+      if (flushed != 0) fail_handshake(flushed);
+      return false;
+    }
+    fail_handshake(alert_received_ ? kTlsAlertReceived : kTlsHandshakeFailed);
+    return false;
+  }
+  return false;
+}
+
 void TlsTransport::finish_handshake() {
   handshake_done_ = true;
   facts_.resumed = SSL_session_reused(ssl_) == 1;
+  switch (SSL_get_early_data_status(ssl_)) {
+    case SSL_EARLY_DATA_ACCEPTED:
+      facts_.early_data = TlsEarlyData::accepted;
+      break;
+    case SSL_EARLY_DATA_REJECTED:
+      facts_.early_data = TlsEarlyData::rejected;
+      break;
+    default:
+      facts_.early_data = TlsEarlyData::not_sent;
+  }
   facts_.version = SSL_get_version(ssl_);
   facts_.cipher = SSL_get_cipher_name(ssl_);
   const int group = SSL_get_negotiated_group(ssl_);
@@ -195,16 +273,44 @@ void TlsTransport::finish_handshake() {
   facts_.group = group_name != nullptr ? group_name : "";
   facts_.handshake_bytes_received = BIO_number_read(into_ssl_);
   facts_.handshake_bytes_sent = BIO_number_written(out_of_ssl_);
-  events_->on_connected(0);
+  if (!early_open_) {
+    events_->on_connected(0);
+  } else {
+    if (client_) {
+      if (const int status = resend_early_plaintext(); status != 0) {
+        fatal_ = true;
+        return events_->on_read_end(status);
+      }
+    }
+    events_->on_handshake_done();
+    if (shutdown_after_handshake_ && !closing_) {
+      shutdown_after_handshake_ = false;
+      if (const int status = shutdown_write(); status != 0) return events_->on_read_end(status);
+    }
+  }
   // Records that came with the last handshake flight (a request right behind the client's
   // Finished, or TLS 1.3 tickets) are already in the BIO.
   if (!closing_) read_plaintext();
 }
 
+int TlsTransport::resend_early_plaintext() {
+  const size_t from = facts_.early_data == TlsEarlyData::accepted ? early_sent_ : 0;
+  int status = 0;
+  if (from < early_plaintext_.size() &&
+      SSL_write(ssl_, early_plaintext_.data() + from,
+                static_cast<int>(early_plaintext_.size() - from)) <= 0) {
+    ERR_clear_error();
+    status = UV_EPROTO;
+  }
+  early_plaintext_.clear();  // its capacity stays, for the next connection
+  return status;
+}
+
 void TlsTransport::fail_handshake(int status) {
   fatal_ = true;
   ERR_clear_error();  // the queue is per thread and would otherwise grow
-  if (client_) return events_->on_connected(status);
+  // A 0-RTT client heard on_connected(0) already: the failure ends its reading instead.
+  if (client_ && !early_open_) return events_->on_connected(status);
   events_->on_read_end(status);
 }
 
@@ -243,10 +349,16 @@ void TlsTransport::on_read_end(int status) {
 }
 
 int TlsTransport::encrypt(const uv_buf_t* buffers, unsigned count) {
+  const bool answering_early_data = !handshake_done_;  // a server's 0.5-RTT answer
   for (unsigned index = 0; index < count; ++index) {
-    if (buffers[index].len == 0) continue;
+    const uv_buf_t& buffer = buffers[index];
+    if (buffer.len == 0) continue;
+    size_t written = 0;
     // A memory BIO never refuses bytes, so SSL_write takes all of them or fails.
-    if (SSL_write(ssl_, buffers[index].base, static_cast<int>(buffers[index].len)) <= 0) {
+    const bool ok = answering_early_data
+                        ? SSL_write_early_data(ssl_, buffer.base, buffer.len, &written) == 1
+                        : SSL_write(ssl_, buffer.base, static_cast<int>(buffer.len)) > 0;
+    if (!ok) {
       fatal_ = true;
       ERR_clear_error();
       return UV_EPROTO;
@@ -283,26 +395,62 @@ int TlsTransport::flush(bool notify) {
 
 WriteOutcome TlsTransport::write(const uv_buf_t* buffers, unsigned count, int* error) {
   assert(!owner_waits_);
-  if (!handshake_done_ || closing_ || fatal_) {
+  if ((!handshake_done_ && !early_open_) || closing_ || fatal_) {
     *error = UV_ENOTCONN;
     return WriteOutcome::failed;
   }
+  if (client_ && !handshake_done_) return write_early(buffers, count, error);
   int status = encrypt(buffers, count);
   if (status == 0) status = flush();
   if (status != 0) {
     *error = status;
     return WriteOutcome::failed;
   }
-  // The plaintext is encrypted already, so the owner's buffers are free either way; queued
-  // keeps TCP's meaning for the owner: the kernel did not take everything yet.
+  return written_outcome();
+}
+
+// The plaintext is encrypted already, so the owner's buffers are free either way; queued keeps
+// TCP's meaning for the owner: the kernel did not take everything yet.
+WriteOutcome TlsTransport::written_outcome() {
   if (!tcp_.write_queued() && gathering_.empty()) return WriteOutcome::done;
   owner_waits_ = true;
   return WriteOutcome::queued;
 }
 
+// A client's writes before its 0-RTT handshake ends go as early data while the ticket's
+// allowance lasts; the first that does not fit, and all after it, wait for the handshake.
+WriteOutcome TlsTransport::write_early(const uv_buf_t* buffers, unsigned count, int* error) {
+  for (unsigned index = 0; index < count; ++index) {
+    const uv_buf_t& buffer = buffers[index];
+    if (buffer.len == 0) continue;
+    early_plaintext_.insert(early_plaintext_.end(), buffer.base, buffer.base + buffer.len);
+    size_t written = 0;
+    if (!early_held_ && buffer.len <= early_allowance_ &&
+        SSL_write_early_data(ssl_, buffer.base, buffer.len, &written) == 1) {
+      early_sent_ += written;
+      early_allowance_ -= static_cast<uint32_t>(written);
+      continue;
+    }
+    ERR_clear_error();
+    early_held_ = true;
+  }
+  if (SSL_in_before(ssl_)) {
+    // Nothing went as early data: the ClientHello goes alone.
+    SSL_do_handshake(ssl_);
+    ERR_clear_error();
+  }
+  if (const int status = flush(); status != 0) {
+    *error = status;
+    return WriteOutcome::failed;
+  }
+  return written_outcome();
+}
+
 int TlsTransport::write_then_notify(const uv_buf_t* buffers, unsigned count) {
   assert(!owner_waits_);
-  if (!handshake_done_ || closing_ || fatal_) return UV_ENOTCONN;
+  // A server's answer to early data may go before the handshake ends; a client's stream may not
+  // (scenarios refuse early data with a stream).
+  if ((!handshake_done_ && (client_ || !early_open_)) || closing_ || fatal_) return UV_ENOTCONN;
   int status = encrypt(buffers, count);
   if (status == 0) status = flush(/*notify=*/true);
   if (status == 0) owner_waits_ = true;
@@ -311,6 +459,13 @@ int TlsTransport::write_then_notify(const uv_buf_t* buffers, unsigned count) {
 
 int TlsTransport::shutdown_write() {
   if (ssl_ == nullptr || closing_ || fatal_) return -EBADF;
+  // A server that answered early data and is done: close_notify may only follow the
+  // handshake (OpenSSL refuses a shutdown in it), so the half-close waits for the client's
+  // Finished.
+  if (!handshake_done_) {
+    shutdown_after_handshake_ = true;
+    return 0;
+  }
   SSL_shutdown(ssl_);  // close_notify; the peer's answer is not waited for
   ERR_clear_error();
   if (const int status = flush(); status != 0) return status;
@@ -355,7 +510,7 @@ void TlsTransport::on_closed() {
 void TlsTransport::report_closed() {
   socket_closed_ = false;
   end_session();
-  handshake_done_ = owner_waits_ = shutdown_after_flush_ = false;
+  handshake_done_ = owner_waits_ = shutdown_after_flush_ = shutdown_after_handshake_ = false;
   sending_.clear();
   gathering_.clear();
   events_->on_closed();

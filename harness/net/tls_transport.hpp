@@ -59,6 +59,15 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   void end_session();
   void advance_handshake();
   void finish_handshake();
+  // The server's side of 0-RTT: reads early data and hands it over; false while the handshake
+  // still waits for the client (or failed), true once the client's early data has ended.
+  bool read_early_data();
+  void resume_with_session();
+  WriteOutcome write_early(const uv_buf_t* buffers, unsigned count, int* error);
+  // After a client's 0-RTT handshake: sends again, as ordinary records, what the server did
+  // not take as early data.
+  int resend_early_plaintext();
+  WriteOutcome written_outcome();
   void fail_handshake(int status);
   void read_plaintext();
   // Moves what OpenSSL wrote into the outgoing buffer and writes it when TCP is free; 0 or a
@@ -88,6 +97,7 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   bool handshake_done_ = false;
   bool owner_waits_ = false;  // the owner's write is queued: on_write_done owed
   bool shutdown_after_flush_ = false;
+  bool shutdown_after_handshake_ = false;
   bool alert_received_ = false;
   bool closing_ = false;
   // The owner stopped reading (its write is queued and it still points into the read buffer):
@@ -102,6 +112,18 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   bool timer_closing_ = false;
   bool socket_closed_ = false;
   bool fatal_ = false;  // OpenSSL failed: no more SSL calls but SSL_free (its rule)
+  // 0-RTT: the owner heard on_connected(0) at TCP connected (a client) or with the first early
+  // data (a server), before the handshake ended.
+  bool early_open_ = false;
+  bool offers_early_data_ = false;  // a client resuming with a session that allows early data
+  bool early_finished_ = false;     // a server: the client's early data ended (or never came)
+  // A client's plaintext written before the handshake ended, kept (capacity reused) until the
+  // server says whether it took the early part; plaintext past the ticket's allowance (or
+  // after a write that did not fit) is held here and sent once the handshake is done.
+  std::vector<char> early_plaintext_;
+  size_t early_sent_ = 0;  // the prefix of early_plaintext_ sent as early data
+  bool early_held_ = false;
+  uint32_t early_allowance_ = 0;
   TlsFacts facts_;
 };
 

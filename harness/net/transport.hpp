@@ -21,6 +21,10 @@ class TransportEvents {
   virtual void on_read_end(int status) = 0;    // UV_EOF for an orderly close, else an error
   virtual void on_write_done(int status) = 0;  // only for writes that write() had to queue
   virtual void on_closed() = 0;                // the transport may be reused from here on
+  // TLS 1.3 early data: a client that sends its request in 0-RTT, and a server that reads it,
+  // hear on_connected(0) before the handshake ends (tls_facts() still null), so the request
+  // and its answer can go; this says when the handshake ended. Never heard otherwise.
+  virtual void on_handshake_done() {}
 
  protected:
   ~TransportEvents() = default;

@@ -148,6 +148,33 @@ void explain_tcp_info(std::back_insert_iterator<std::string> line, const std::st
                  info.retransmitted_segments == 1 ? "" : "s");
 }
 
+// What new TLS connections cost: handshakes by kind and their p50, early data where asked for,
+// and the CPU of each side per handshake, split as the kernel sampled it.
+void explain_tls(std::back_insert_iterator<std::string> line, const std::string& label,
+                 const RunResult& run) {
+  if (!run.recorder.tls) return;
+  const TlsStats& tls = *run.recorder.tls;
+  const uint64_t handshakes = tls.full + tls.resumed;
+  fmt::format_to(line, "{}: tls: {} handshakes ({} full, {} resumed, {} failed), p50 {:.2f} ms",
+                 label, handshakes, tls.full, tls.resumed, tls.failed,
+                 static_cast<double>(run.recorder.tls_handshake.percentile(50)) / 1e6);
+  if (run.scenario.tls && run.scenario.tls->early_data) {
+    fmt::format_to(line, " · early data {} accepted, {} rejected", tls.early_data_accepted,
+                   tls.early_data_rejected);
+  }
+  if (handshakes > 0) {
+    const CpuSplit client = run.client_cpu_split.scaled_to(run.client_cpu_s);
+    const double per = 1e6 / static_cast<double>(handshakes);
+    fmt::format_to(line, " · CPU us per handshake: client {:.0f} user + {:.0f} sys",
+                   client.user_s * per, client.system_s * per);
+    if (run.server_cpu_s && run.server_cpu_split) {
+      const CpuSplit server = run.server_cpu_split->scaled_to(*run.server_cpu_s);
+      fmt::format_to(line, ", server {:.0f} + {:.0f}", server.user_s * per, server.system_s * per);
+    }
+  }
+  fmt::format_to(line, "\n");
+}
+
 // Page workloads answer "how long does the page take": page-load percentiles, pages/s, and how
 // many connections and requests each page cost, one row per run.
 void print_page_table(std::back_insert_iterator<std::string> line, const ReportInput& input,
@@ -219,6 +246,7 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
     const std::string label = repeated ? fmt::format("{} #{}", run.name, repetition) : run.name;
     explain_latency(line, label, run);
     explain_tcp_info(line, label, run);
+    explain_tls(line, label, run);
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
       fmt::format_to(line, "{}: req/s per second {}\n", label, sparkline(run));
     }

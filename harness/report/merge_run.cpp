@@ -191,6 +191,24 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
   cpu["server_s"] = every_server ? json(rounded(server_s, 1e6)) : json(nullptr);
   cpu["server_us_per_request"] =
       every_server && ok > 0 ? json(rounded(server_s * 1e6 / ok)) : json(nullptr);
+  // The user/system split adds up too; a report from before the split leaves it out.
+  for (const char* key : {"client_user_s", "client_system_s", "server_user_s", "server_system_s"}) {
+    bool every_run_has_it = true;
+    bool every_run_measured_it = true;
+    for (const json* run : runs) {
+      const json& run_cpu = run->at("cpu");
+      every_run_has_it &= run_cpu.contains(key);
+      every_run_measured_it &= run_cpu.contains(key) && run_cpu.at(key).is_number();
+    }
+    if (!every_run_has_it) {
+      cpu.erase(key);
+      continue;
+    }
+    cpu[key] =
+        every_run_measured_it
+            ? json(rounded(sum_of(runs, json::json_pointer(std::string("/cpu/") + key)), 1e6))
+            : json(nullptr);
+  }
 
   // TCP_INFO of every generator's connections together; absent when none sampled any.
   // The diagnosis weighs the merged first_byte phase against the merged round trips.
@@ -204,7 +222,10 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
     merged.erase("tcp_info");
   }
 
-  if (json tls = merge_tls(runs); !tls.is_null()) merged["tls"] = std::move(tls);
+  if (json tls = merge_tls(runs); !tls.is_null()) {
+    tls["cpu_us_per_handshake"] = cpu_per_handshake(merged["cpu"], tls);
+    merged["tls"] = std::move(tls);
+  }
 
   // Each generator's own shaped link: its configuration must agree, its counters add.
   bool any_link = false;

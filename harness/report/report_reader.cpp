@@ -203,6 +203,10 @@ void check_tls(const Checker& checker, const json& run, const std::string& point
   const json& handshakes = checker.object(tls, at, "handshakes");
   for (const char* key : {"full", "resumed", "failed"})
     checker.count(handshakes, at + "/handshakes", key);
+  if (tls.contains("early_data")) {
+    const json& early = checker.object(tls, at, "early_data");
+    for (const char* key : {"accepted", "rejected"}) checker.count(early, at + "/early_data", key);
+  }
   const json& bytes = checker.object(tls, at, "handshake_bytes");
   for (const char* key : {"sent", "received"}) checker.count(bytes, at + "/handshake_bytes", key);
   const json& negotiated = checker.member(tls, at, "negotiated");
@@ -215,6 +219,11 @@ void check_tls(const Checker& checker, const json& run, const std::string& point
     for (const char* key : {"full", "resumed"}) checker.count(negotiated[index], entry, key);
   }
   if (tls.contains("beyond_table")) checker.count(tls, at, "beyond_table");
+  if (tls.contains("cpu_us_per_handshake") && !tls["cpu_us_per_handshake"].is_null()) {
+    const json& per_handshake = checker.object(tls, at, "cpu_us_per_handshake");
+    for (const char* key : {"client_user", "client_system", "server_user", "server_system"})
+      checker.number(per_handshake, at + "/cpu_us_per_handshake", key, true);
+  }
 }
 
 void check_run(const Checker& checker, const json& run, const std::string& pointer) {
@@ -264,6 +273,9 @@ void check_run(const Checker& checker, const json& run, const std::string& point
   checker.number(cpu, pointer + "/cpu", "client_s");
   for (const char* key : {"server_s", "client_us_per_request", "server_us_per_request"}) {
     checker.number(cpu, pointer + "/cpu", key, true);
+  }
+  for (const char* key : {"client_user_s", "client_system_s", "server_user_s", "server_system_s"}) {
+    if (cpu.contains(key)) checker.number(cpu, pointer + "/cpu", key, true);  // since the split
   }
   check_histograms(checker, run, pointer);
   check_timeline(checker, run, pointer);

@@ -73,6 +73,7 @@ void merge_workers(const LoadPlan& plan, const std::vector<std::unique_ptr<Worke
     result.in_flight_at_end += worker->in_flight_at_end();
     result.unsent_at_end += worker->unsent_at_end();
     result.client_cpu_s += worker->cpu_seconds();
+    result.client_cpu_split += worker->cpu_split();
     // The window ends at the last counted answer: a stuck request waiting out the grace period
     // must not stretch the time that the rates are divided by.
     window_end_ns = std::max(window_end_ns, worker->last_completion_ns());

@@ -63,7 +63,9 @@ std::optional<FastOpenCounters> EmbeddedTarget::fastopen_counters() const {
 }
 
 void EmbeddedTarget::window_opened() {
-  if (!cpu_at_window_start_s_) cpu_at_window_start_s_ = server_->cpu_seconds();
+  if (cpu_at_window_start_s_) return;
+  cpu_at_window_start_s_ = server_->cpu_seconds();
+  cpu_split_at_window_start_ = server_->cpu_split();
 }
 
 void EmbeddedTarget::finish(RunResult& result) {
@@ -76,6 +78,7 @@ void EmbeddedTarget::finish(RunResult& result) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   result.server_cpu_s = server_->cpu_seconds() - cpu_at_window_start_s_.value_or(0.0);
+  result.server_cpu_split = server_->cpu_split() - cpu_split_at_window_start_;
   if (link_) {
     std::string problem;
     result.link = link_->read(&problem);

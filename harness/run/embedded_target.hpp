@@ -40,6 +40,7 @@ class EmbeddedTarget {
   std::optional<ShapedLink> link_;
   std::unique_ptr<Server> server_;
   std::optional<double> cpu_at_window_start_s_;
+  CpuSplit cpu_split_at_window_start_;
 };
 
 }  // namespace th

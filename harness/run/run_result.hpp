@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/cpu.hpp"
 #include "host/link_reading.hpp"
 #include "host/netstat.hpp"
 #include "net/socket_options.hpp"
@@ -44,7 +45,9 @@ struct RunResult {
   std::vector<OptionReading> client_options;  // as read back from a real connection
   std::vector<OptionReading> server_options;  // embedded server only
   double client_cpu_s = 0;
-  std::optional<double> server_cpu_s;             // embedded server only
+  CpuSplit client_cpu_split;           // user and system, as the kernel sampled them
+  std::optional<double> server_cpu_s;  // embedded server only
+  std::optional<CpuSplit> server_cpu_split;
   std::optional<uint64_t> server_bytes_received;  // embedded server only
   std::optional<uint64_t> time_wait_before;       // TIME_WAIT sockets in this namespace
   std::optional<uint64_t> time_wait_after;

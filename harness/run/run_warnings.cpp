@@ -132,6 +132,36 @@ void ports_exhausted(const RunResult& result, std::vector<std::string>& warnings
       exhausted, result.time_wait_after.value_or(0)));
 }
 
+// Resumption needs the server's part: a ticket or a cached session. The first connection of each
+// slot is a full handshake by nature; more than that and none resumed means the server gave none.
+void resumption_unused(const RunResult& result, std::vector<std::string>& warnings) {
+  const std::optional<TlsStats>& tls = result.recorder.tls;
+  if (!result.scenario.tls || result.scenario.tls->resumption == TlsResumption::none || !tls)
+    return;
+  const Scenario& scenario = result.scenario;
+  const uint64_t slots =
+      static_cast<uint64_t>(scenario.connections) *
+      (scenario.connection == ConnectionModel::parallel ? scenario.parallel_connections : 1);
+  if (tls->resumed > 0 || tls->full <= slots) return;
+  warnings.push_back(fmt::format(
+      "tls.resumption is {} but none of {} handshakes resumed: the server gave no {} (tcpharness "
+      "serve: --set tls.resumption={}; nginx: ssl_session_tickets on, or ssl_session_cache)",
+      to_string(result.scenario.tls->resumption), tls->full,
+      result.scenario.tls->resumption == TlsResumption::tickets ? "ticket" : "cached session",
+      to_string(result.scenario.tls->resumption)));
+}
+
+// Early data goes only on a resumed TLS 1.3 connection, with a ticket that allows it.
+void early_data_unused(const RunResult& result, std::vector<std::string>& warnings) {
+  const std::optional<TlsStats>& tls = result.recorder.tls;
+  if (!result.scenario.tls || !result.scenario.tls->early_data || !tls) return;
+  if (tls->resumed == 0 || tls->early_data_accepted + tls->early_data_rejected > 0) return;
+  warnings.push_back(fmt::format(
+      "tls.early_data: none of {} resumed connections sent early data: the server's tickets "
+      "allow none (nginx: ssl_early_data on; it also needs ssl_protocols with TLSv1.3)",
+      tls->resumed));
+}
+
 // A stream chunk still being written at the end is the load itself, not a missing answer.
 void unanswered_at_end(const RunResult& result, std::vector<std::string>& warnings) {
   if (result.in_flight_at_end > 0 && result.scenario.protocol != Protocol::stream) {
@@ -153,6 +183,8 @@ constexpr std::array kRules{
     WarningRule{"generator_behind", generator_behind},
     WarningRule{"ports_exhausted", ports_exhausted},
     WarningRule{"unanswered_at_end", unanswered_at_end},
+    WarningRule{"resumption_unused", resumption_unused},
+    WarningRule{"early_data_unused", early_data_unused},
 };
 
 }  // namespace

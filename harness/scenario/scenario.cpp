@@ -66,6 +66,7 @@ json tls_json(const TlsOptions& tls) {
   }
   if (tls.sni) out["sni"] = *tls.sni;
   if (tls.ktls) out["ktls"] = true;
+  if (tls.early_data) out["early_data"] = true;
   return out;
 }
 

@@ -49,8 +49,8 @@ std::vector<std::string> read_alpn(const Checks& c, const json& v, const std::st
 
 const std::vector<std::string>& tls_keys() {
   static const std::vector<std::string> keys = {
-      "version", "resumption", "ciphers",  "ciphersuites", "groups",   "alpn", "sni",
-      "verify",  "ca_file",    "key_type", "cert_file",    "key_file", "ktls"};
+      "version", "resumption", "early_data", "ciphers",  "ciphersuites", "groups",   "alpn",
+      "sni",     "verify",     "ca_file",    "key_type", "cert_file",    "key_file", "ktls"};
   return keys;
 }
 
@@ -68,6 +68,8 @@ TlsOptions read_tls(const Checks& c, const json& v, const std::string& p) {
       tls.version = c.one_of(item, item_pointer, kVersions);
     } else if (key == "resumption") {
       tls.resumption = c.one_of(item, item_pointer, kResumptions);
+    } else if (key == "early_data") {
+      tls.early_data = c.boolean(item, item_pointer);
     } else if (key == "ciphers") {
       tls.ciphers = list_text(c, item, item_pointer);
     } else if (key == "ciphersuites") {
@@ -99,6 +101,12 @@ TlsOptions read_tls(const Checks& c, const json& v, const std::string& p) {
            "session_id is TLS 1.2's resumption (TLS 1.3 resumes with tickets only): set "
            "tls.version to \"1.2\" or resumption to \"tickets\"");
   }
+  if (tls.early_data &&
+      (tls.version == TlsVersion::tls1_2 || tls.resumption != TlsResumption::tickets)) {
+    c.fail(p + "/early_data",
+           "early data (0-RTT) is sent only when a TLS 1.3 session is resumed from a ticket: set "
+           "tls.resumption to \"tickets\" and tls.version to \"1.3\" (or leave it out)");
+  }
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     c.fail(p + (tls.cert_file.empty() ? "/key_file" : "/cert_file"),
            "cert_file and key_file come together: the certificate and its private key");
@@ -112,6 +120,11 @@ TlsOptions read_tls(const Checks& c, const json& v, const std::string& p) {
 void check_tls_rules(const Checks& checks, const Scenario& scenario) {
   if (!scenario.tls) return;
   const TlsOptions& tls = *scenario.tls;
+  if (tls.early_data && scenario.protocol == Protocol::stream) {
+    checks.fail("/tls/early_data",
+                "is for a request that opens a connection; a stream is one bulk transfer with "
+                "nothing to send early: use protocol http or echo");
+  }
   if (!scenario.target) {
     if (tls.verify) {
       checks.fail("/tls/verify",

@@ -68,6 +68,12 @@ std::vector<uint64_t> Server::connections_accepted_per_loop() const {
   return accepted;
 }
 
+CpuSplit Server::cpu_split() const {
+  CpuSplit split;
+  for (const auto& loop : impl_->loops) split += loop->cpu_split();
+  return split;
+}
+
 double Server::cpu_seconds() const {
   double seconds = 0.0;
   for (const auto& loop : impl_->loops) seconds += loop->cpu_seconds();

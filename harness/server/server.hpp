@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/run_parameters.hpp"
+#include "host/cpu.hpp"
 #include "net/address.hpp"
 #include "net/socket_options.hpp"
 #include "net/tcp_transport.hpp"
@@ -63,6 +64,8 @@ struct ServerStats {
   uint64_t tls_resumed = 0;
   uint64_t tls_failed = 0;
   uint64_t tls_handshake_timeouts = 0;
+  uint64_t tls_early_data_accepted = 0;  // TLS 1.3 0-RTT requests taken (tls.early_data)
+  uint64_t tls_early_data_rejected = 0;  // sent by a client, refused (an unknown ticket)
 
   uint64_t rejected_total() const {
     return bad_requests + methods_not_allowed + header_timeouts + bodies_too_large +
@@ -88,6 +91,7 @@ class Server {
   // Connections each loop accepted, in loop order: whether SO_REUSEPORT spread the load.
   std::vector<uint64_t> connections_accepted_per_loop() const;
   double cpu_seconds() const;  // CPU used by the server's loops so far
+  CpuSplit cpu_split() const;  // the same, user and system as the kernel sampled them
   // Options as the kernel applied them on the first accepted connection (listener's if none yet).
   std::vector<OptionReading> applied_options() const;
 

@@ -172,6 +172,8 @@ void ServerLoop::add_to(ServerStats* stats) const {
   stats->tls_resumed += counters_.tls_resumed.load(relaxed);
   stats->tls_failed += counters_.tls_failed.load(relaxed);
   stats->tls_handshake_timeouts += counters_.tls_handshake_timeouts.load(relaxed);
+  stats->tls_early_data_accepted += counters_.tls_early_data_accepted.load(relaxed);
+  stats->tls_early_data_rejected += counters_.tls_early_data_rejected.load(relaxed);
 }
 
 void ServerLoop::record_applied_options(int fd) {

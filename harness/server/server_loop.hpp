@@ -45,6 +45,8 @@ struct LoopCounters {
   std::atomic<uint64_t> tls_resumed{0};
   std::atomic<uint64_t> tls_failed{0};
   std::atomic<uint64_t> tls_handshake_timeouts{0};
+  std::atomic<uint64_t> tls_early_data_accepted{0};
+  std::atomic<uint64_t> tls_early_data_rejected{0};
 };
 
 // With one writer, a relaxed load and store is enough and avoids a locked read-modify-write on
@@ -109,6 +111,7 @@ class ServerLoop {
   void stop();
 
   double cpu_seconds() const;
+  CpuSplit cpu_split() const { return loop_thread_.cpu_split(); }
   void add_to(ServerStats* stats) const;
 
   // For sessions, on the loop thread.

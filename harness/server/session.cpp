@@ -47,9 +47,18 @@ void Session::close() {
 void Session::touch() { last_active_ms_ = loop_.now_ms(); }
 
 void Session::on_connected(int status) {
-  if (status != 0) return;
+  if (status == 0) count_handshake();  // a 0-RTT one is counted in on_handshake_done
+}
+
+void Session::on_handshake_done() { count_handshake(); }
+
+void Session::count_handshake() {
   const TlsFacts* tls = transport_->tls_facts();
-  if (tls != nullptr) add(tls->resumed ? loop_.counters().tls_resumed : loop_.counters().tls_full);
+  if (tls == nullptr) return;
+  LoopCounters& counters = loop_.counters();
+  add(tls->resumed ? counters.tls_resumed : counters.tls_full);
+  if (tls->early_data == TlsEarlyData::accepted) add(counters.tls_early_data_accepted);
+  if (tls->early_data == TlsEarlyData::rejected) add(counters.tls_early_data_rejected);
 }
 
 void Session::on_read_end(int status) {

@@ -51,6 +51,7 @@ class Session : public TransportEvents {
   int resume_reading();  // 0 or a negative libuv status
 
   void on_connected(int status) override;  // TLS only: the handshake done
+  void on_handshake_done() override;       // TLS 1.3 early data read before it ended
   void on_read_end(int status) override;   // EOF or error: nothing more will be answered
 
   ServerLoop& loop_;
@@ -58,6 +59,7 @@ class Session : public TransportEvents {
 
  private:
   void on_closed() final;
+  void count_handshake();
 
   bool reading_ = false;
   bool closing_ = false;

@@ -51,6 +51,8 @@ void TlsStats::merge(const TlsStats& other) {
   full += other.full;
   resumed += other.resumed;
   failed += other.failed;
+  early_data_accepted += other.early_data_accepted;
+  early_data_rejected += other.early_data_rejected;
   handshake_bytes_sent += other.handshake_bytes_sent;
   handshake_bytes_received += other.handshake_bytes_received;
   beyond_table += other.beyond_table;

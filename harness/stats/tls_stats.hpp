@@ -24,6 +24,8 @@ struct TlsStats {
   uint64_t full = 0;
   uint64_t resumed = 0;
   uint64_t failed = 0;
+  uint64_t early_data_accepted = 0;   // TLS 1.3 0-RTT requests the server took
+  uint64_t early_data_rejected = 0;   // and refused: the request went again after the handshake
   uint64_t handshake_bytes_sent = 0;  // records written until each handshake finished
   uint64_t handshake_bytes_received = 0;
   std::array<TlsNegotiated, kMaxCombinations> negotiated{};

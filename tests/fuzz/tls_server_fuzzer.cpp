@@ -64,8 +64,14 @@ struct Listener {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const Listener listener;
-  static const std::shared_ptr<const th::TlsContext> context =
-      th::TlsContext::make_server(th::TlsOptions{});
+  // Tickets and early data on: the server reads every ClientHello through SSL_read_early_data,
+  // the path with the most state of its own.
+  static const std::shared_ptr<const th::TlsContext> context = [] {
+    th::TlsOptions options;
+    options.resumption = th::TlsResumption::tickets;
+    options.early_data = true;
+    return th::TlsContext::make_server(options);
+  }();
 
   // The socket pair is the fuzzer's own plumbing, not the code under test: when the machine
   // refuses it (ports or descriptors run out over 100,000 inputs), the input is skipped.
