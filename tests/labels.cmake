@@ -107,7 +107,8 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     TcpInfo.ScenarioKeyIsABooleanDefaultingToTrue
     TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted
     TlsOnLoopback.ResumptionAgainstNginxAgreesWithItsLog
-    TlsOnLoopback.EarlyDataAgainstNginxIsAnsweredAndLogged)
+    TlsOnLoopback.EarlyDataAgainstNginxIsAnsweredAndLogged
+    TlsOnLoopback.ARenegotiationIsRefusedAndIsNoFailedHandshake)
 
 # A load run, then nginx, openssl s_server, python3-matplotlib, python3-jsonschema or
 # docs/report.md's Python.
@@ -117,6 +118,7 @@ tcpharness_test_group(tcpharness_tests loopback_peers "loopback;peers"
     TlsOnLoopback.EveryResponseOfOpensslSServerIsCounted
     TlsOnLoopback.ResumptionAgainstNginxAgreesWithItsLog
     TlsOnLoopback.EarlyDataAgainstNginxIsAnsweredAndLogged
+    TlsOnLoopback.ARenegotiationIsRefusedAndIsNoFailedHandshake
   EXCEPT
     Repetitions.BadLabelsAndCountsAreConfigurationErrors)
 

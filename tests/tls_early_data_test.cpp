@@ -29,8 +29,7 @@ Server make_server() {
   ServerConfig config;
   config.protocol = Protocol::http;
   config.response_size = kBodyBytes;
-  config.make_transport =
-      tls_transport_factory(TlsContext::make_server(early_data_options()), "");
+  config.make_transport = tls_transport_factory(TlsContext::make_server(early_data_options()), "");
   return Server(config);
 }
 
@@ -53,9 +52,10 @@ class OneRequestClient final : public TransportEvents {
     uv_timer_t deadline;
     uv_timer_init(loop, &deadline);
     deadline.data = this;
-    uv_timer_start(&deadline, [](uv_timer_t* timer) {
-      static_cast<OneRequestClient*>(timer->data)->transport_.close();
-    }, 5000, 0);
+    uv_timer_start(
+        &deadline,
+        [](uv_timer_t* timer) { static_cast<OneRequestClient*>(timer->data)->transport_.close(); },
+        5000, 0);
     while (!closed_ && uv_run(loop, UV_RUN_ONCE) != 0) {
     }
     uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
@@ -71,8 +71,10 @@ class OneRequestClient final : public TransportEvents {
  private:
   void on_connected(int status) override {
     if (status != 0) return transport_.close();
-    if (transport_.tls_facts() == nullptr) connected_before_handshake_ = true;
-    else facts_ = *transport_.tls_facts();
+    if (transport_.tls_facts() == nullptr)
+      connected_before_handshake_ = true;
+    else
+      facts_ = *transport_.tls_facts();
     uv_buf_t buffer = uv_buf_init(const_cast<char*>(kRequest), sizeof kRequest - 1);
     int error = 0;
     if (transport_.write(&buffer, 1, &error) == WriteOutcome::failed) transport_.close();

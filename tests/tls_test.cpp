@@ -188,6 +188,25 @@ TEST_F(TlsOnLoopback, GarbageInsteadOfAClientHelloClosesOnlyThatConnection) {
       << server.err();
 }
 
+// The server refuses TLS 1.2 renegotiation with a no_renegotiation alert; the client giving up
+// on it afterwards ends a connection whose handshake was done, which is no failed handshake.
+TEST_F(TlsOnLoopback, ARenegotiationIsRefusedAndIsNoFailedHandshake) {
+  if (std::system("command -v openssl >/dev/null") != 0) GTEST_SKIP() << "openssl not installed";
+  testing::ServeProcess server({"--tls"});
+  ASSERT_GT(server.port(), 0) << server.err();
+  const std::string said = scratch_ + "/s_client.txt";
+  // "R" on its own line is s_client's command to renegotiate.
+  std::system(("echo R | timeout 10 openssl s_client -connect " + server.address() + " -tls1_2 >" +
+               said + " 2>&1")
+                  .c_str());
+  const std::string output = testing::read_file(said);
+  EXPECT_NE(output.find("RENEGOTIATING"), std::string::npos) << output;
+  EXPECT_NE(output.find("no renegotiation"), std::string::npos) << output;
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_NE(server.err().find("TLS handshakes: 1 full, 0 resumed, 0 failed"), std::string::npos)
+      << server.err();
+}
+
 // A client that stops half-way through its ClientHello is cut after header_timeout_ms, as one
 // that stops in the middle of its request headers is.
 TEST_F(TlsOnLoopback, AHandshakeLeftHalfDoneIsCutAfterTheHeaderTimeout) {

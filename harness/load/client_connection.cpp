@@ -106,9 +106,11 @@ void ClientConnection::connect_to(const sockaddr* address) {
 }
 
 void ClientConnection::count_failed_handshake(int status) {
-  // A refused or timed-out TCP connect is no handshake; it is counted as what it is.
-  const bool handshake_failed = status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
-                                status == kTlsCertificateRejected;
+  // A refused or timed-out TCP connect is no handshake, and an alert after a finished handshake
+  // ends a connection, not its handshake; each is counted as what it is.
+  const bool handshake_failed = (status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
+                                 status == kTlsCertificateRejected) &&
+                                transport_->tls_facts() == nullptr;
   Recorder& recorder = worker_.recorder();
   if (recorder.tls && connect_measured_ && handshake_failed) ++recorder.tls->failed;
 }

@@ -62,10 +62,11 @@ void Session::count_handshake() {
 }
 
 void Session::on_read_end(int status) {
-  if (status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
-      status == kTlsCertificateRejected) {
-    add(loop_.counters().tls_failed);
-  }
+  // An alert after the handshake (a client refused renegotiation giving up) ends a connection
+  // whose handshake was counted as done already.
+  const bool handshake_failed = status == kTlsHandshakeFailed || status == kTlsAlertReceived ||
+                                status == kTlsCertificateRejected;
+  if (handshake_failed && transport_->tls_facts() == nullptr) add(loop_.counters().tls_failed);
   close();
 }
 
