@@ -55,7 +55,8 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     TimelineSecond.* TunePlan.* TuneRounds.* UrlTarget.* UvHandle.* Cli.* Merge.* MergeLink.*
     TuneCli.* CompareGate.* CompareGateCli.* ReportPath.* OutputOverInput.* SameFile.*
     RunFromReport.* RunFromReportCli.* ClosestMatch.* CliConventions.* OverrideErrors.*
-    RunShorthands.* ReportFiles.* Dashboard.* TlsSettings.* Gbench.LabelsGoIntoTheContextBlock
+    RunShorthands.* ReportFiles.* Dashboard.* TlsSettings.* BusyPoll.KeysAreCheckedLikeEveryOther
+    Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     Repetitions.BadLabelsAndCountsAreConfigurationErrors ServeListen.BadListenOrLimitIsAUsageError
@@ -95,8 +96,9 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     DeadTarget.* DeadTargetCli.* Interrupt.* ValidateConnect.*
-    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.*
+    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.*
   EXCEPT
+    BusyPoll.KeysAreCheckedLikeEveryOther
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError
     ServeListen.BadSocketOptionIsRefusedInTheScenariosWords

@@ -101,7 +101,7 @@ class OneRequestClient final : public TransportEvents {
   bool connected_before_handshake_ = false;
 };
 
-class EarlyDataOverTls : public testing::Test {
+class EarlyDataOverTls : public ::testing::Test {
  protected:
   void SetUp() override {
     // The server's ticket, sent after the client's Finished, can meet a client that has closed

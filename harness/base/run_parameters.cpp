@@ -38,6 +38,16 @@ const char* to_string(WritePattern pattern) {
   return "unknown";
 }
 
+const char* to_string(PollMode mode) {
+  switch (mode) {
+    case PollMode::sleep:
+      return "sleep";
+    case PollMode::busy:
+      return "busy";
+  }
+  return "unknown";
+}
+
 const char* to_string(Arrival arrival) {
   return arrival == Arrival::poisson ? "poisson" : "uniform";
 }

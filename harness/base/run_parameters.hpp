@@ -25,6 +25,9 @@ enum class ResolveMode { once, every_request };
 // split: an http request's header and body (or an echo message's two halves) go out in two
 // writes, the pattern that makes Nagle's algorithm wait for the peer's delayed ACK.
 enum class WritePattern { single, split };
+// How a loop waits for its sockets: asleep in epoll (the kernel wakes it), or busy, checking
+// them without blocking for poll_spin_us after the last event before it sleeps (latency mode).
+enum class PollMode { sleep, busy };
 // Open-loop arrivals: evenly spaced, or a Poisson process (exponential gaps) as independent
 // users produce.
 enum class Arrival { uniform, poisson };
@@ -116,6 +119,8 @@ struct Scenario {
   // Sample TCP_INFO from every client connection (once a second and at close) for the report's
   // tcp_info section; false costs nothing: no getsockopt, no timer.
   bool tcp_info = true;
+  PollMode poll = PollMode::sleep;  // of the load generator's and the embedded server's loops
+  uint32_t poll_spin_us = 1000;     // busy: how long a loop spins after its last event
   // Source addresses for client connections, used round-robin: each adds an ephemeral port
   // range, so per_request load can go beyond the ~28,000 ports of one address (TIME_WAIT).
   std::vector<std::string> local_addresses;
@@ -129,6 +134,7 @@ struct Scenario {
 const char* to_string(Protocol protocol);
 const char* to_string(ConnectionModel model);
 const char* to_string(WritePattern pattern);
+const char* to_string(PollMode mode);
 const char* to_string(Arrival arrival);
 const char* to_string(ResolveMode mode);
 

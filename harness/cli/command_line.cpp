@@ -130,6 +130,12 @@ void add_serve_command(CLI::App& app, ServeArguments& arguments) {
                     "and values as in docs/scenarios.md, checked the same way; wins over "
                     "--tcp-nodelay, --so-sndbuf and --so-rcvbuf)");
   serve->add_option("--cpus", arguments.cpus, "CPUs to pin the loops to (round-robin)");
+  serve
+      ->add_option("--busy-poll-us", arguments.busy_poll_us,
+                   "Latency mode (a scenario's poll: busy): each loop spins this long after its "
+                   "last event before it sleeps, using its core whole (0: sleep)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
   ServerLimits& limits = arguments.limits;
   serve
       ->add_option("--max-header-bytes", limits.max_header_bytes,

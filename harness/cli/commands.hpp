@@ -95,6 +95,7 @@ struct ServeArguments {
   int so_rcvbuf = 0;
   std::vector<std::string> socket_options;  // --set server.KEY=VALUE, any server-side option
   std::vector<int> cpus;
+  uint32_t busy_poll_us = 0;
   ServerLimits limits;  // --max-header-bytes, --header-timeout-ms, ... (docs/reliability.md)
 };
 

@@ -129,6 +129,7 @@ int serve_command(const ServeArguments& arguments) {
       arguments.write_pattern == "split" ? WritePattern::split : WritePattern::single;
   config.options = socket_options_of(arguments);
   config.cpus = arguments.cpus;
+  config.busy_poll_spin_ns = uint64_t{arguments.busy_poll_us} * 1000;
   const std::optional<TlsOptions> tls = serve_tls_options(arguments.socket_options, arguments.tls);
   if (tls) config.make_transport = tls_transport_factory(TlsContext::make_server(*tls), "");
   // Also refuses, before anything listens, a value the kernel will not take.

@@ -54,6 +54,7 @@ void Worker::start() {
     finished_ns_.store(uv_hrtime(), std::memory_order_release);
     return;
   }
+  loop_thread_.set_busy_poll(plan_.busy_poll_spin_ns);
   const LoopThread::Started started = loop_thread_.start(
       cpus_, index_, [this] { return set_up(); }, [this] { shut_down(); });
   if (started.pin_status != 0 && failure_.empty()) {

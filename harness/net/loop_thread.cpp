@@ -1,5 +1,6 @@
 #include "net/loop_thread.hpp"
 
+#include <poll.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -46,10 +47,29 @@ void LoopThread::run(const std::vector<int>& cpus, size_t index, std::function<i
   // Closes what the owner made before its set-up failed, before the owner hears of it.
   if (started.start_status != 0 && on_stop_) on_stop_();
   ready->set_value(started);  // `ready` dies as soon as start() returns
-  uv_run(&loop_, UV_RUN_DEFAULT);
+  if (busy_spin_ns_ == 0) {
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  } else {
+    run_busy();
+  }
   final_cpu_seconds_.store(thread_cpu_seconds(pthread_self()), std::memory_order_relaxed);
   final_cpu_split_ = thread_cpu_split(gettid());
   finished_.store(true, std::memory_order_release);
+}
+
+// Something is ready when a timer is due (or libuv has pending work: a backend timeout of 0) or
+// the loop's epoll descriptor is readable; libuv then runs it without blocking. uv_run returning
+// 0 means no active handle is left, as in UV_RUN_DEFAULT.
+void LoopThread::run_busy() {
+  pollfd backend{uv_backend_fd(&loop_), POLLIN, 0};
+  uint64_t last_ready_ns = uv_hrtime();
+  for (;;) {
+    uv_update_time(&loop_);
+    const bool ready = uv_backend_timeout(&loop_) == 0 || poll(&backend, 1, 0) > 0;
+    if (!ready && uv_hrtime() - last_ready_ns < busy_spin_ns_) continue;
+    if (uv_run(&loop_, ready ? UV_RUN_NOWAIT : UV_RUN_ONCE) == 0) return;
+    last_ready_ns = uv_hrtime();
+  }
 }
 
 void LoopThread::on_stop_request(uv_async_t* async) {

@@ -45,6 +45,11 @@ class LoopThread {
   };
   Started start(const std::vector<int>& cpus, size_t index, std::function<int()> on_start,
                 std::function<void()> on_stop);
+  // Latency mode (scenario key poll: busy), before start(): the loop checks its sockets and
+  // timers without blocking and runs what is ready, and only after `spin_ns` without anything
+  // ready does it sleep in epoll. A reply then finds the thread running, instead of paying for
+  // the wake-up from an idle CPU; the thread uses its core whole while it spins. 0: sleep.
+  void set_busy_poll(uint64_t spin_ns) { busy_spin_ns_ = spin_ns; }
   // Asks the loop to stop (on_stop on the loop thread), waits for the thread and closes the
   // loop. Idempotent; from the owner's thread. A loop that never started is stopped here.
   void stop();
@@ -63,6 +68,7 @@ class LoopThread {
   void run(const std::vector<int>& cpus, size_t index, std::function<int()>& on_start,
            std::promise<Started>* ready);
   void close_loop();
+  void run_busy();
 
   uv_loop_t loop_{};
   bool initialised_ = false;
@@ -71,6 +77,7 @@ class LoopThread {
   UvHandle<uv_async_t> stop_request_;
   std::function<void()> on_stop_;
   std::thread thread_;
+  uint64_t busy_spin_ns_ = 0;
   std::atomic<bool> finished_{false};
   std::atomic<double> final_cpu_seconds_{0.0};
   std::atomic<pid_t> tid_{0};

@@ -281,6 +281,10 @@ nlohmann::json run_to_json(const RunResult& run) {
     out["latency_us"]["tls_handshake"] = latency_summary_us(recorder.tls_handshake);
     out["histograms"]["tls_handshake"] = recorder.tls_handshake.to_json();
   }
+  if (run.server_time) {  // the embedded server's own share of each answer
+    out["latency_us"]["server_time"] = latency_summary_us(*run.server_time);
+    out["histograms"]["server_time"] = run.server_time->to_json();
+  }
   // Absent, not empty, when the scenario turned sampling off: nothing was measured.
   if (recorder.tcp_info)
     out["tcp_info"] = tcp_info_to_json(*recorder.tcp_info, recorder.first_byte);

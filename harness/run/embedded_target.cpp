@@ -24,6 +24,9 @@ ServerConfig server_config_for(const Scenario& scenario) {
   config.stall = scenario.server.stall;
   config.limits = ServerLimits::of(scenario.server);
   config.cpus = scenario.server_cpus;
+  config.own_time_from_ns = UINT64_MAX;  // window_opened sets when
+  config.busy_poll_spin_ns =
+      scenario.poll == PollMode::busy ? uint64_t{scenario.poll_spin_us} * 1000 : 0;
   if (scenario.tls) {
     config.make_transport = tls_transport_factory(TlsContext::make_server(*scenario.tls), "");
   }
@@ -64,6 +67,7 @@ std::optional<FastOpenCounters> EmbeddedTarget::fastopen_counters() const {
 
 void EmbeddedTarget::window_opened() {
   if (cpu_at_window_start_s_) return;
+  server_->record_own_time_from(uv_hrtime());
   cpu_at_window_start_s_ = server_->cpu_seconds();
   cpu_split_at_window_start_ = server_->cpu_split();
 }
@@ -87,6 +91,7 @@ void EmbeddedTarget::finish(RunResult& result) {
   result.server_options = server_->applied_options();
   server_->stop();
   result.server_bytes_received = server_->stats().bytes_received;
+  result.server_time = server_->own_time();
 }
 
 }  // namespace th

@@ -48,6 +48,8 @@ std::unique_ptr<LoadPlan> make_load_plan(const Scenario& scenario, const PlanTar
       plan->model == ConnectionModel::per_request || plan->model == ConnectionModel::parallel;
   plan->write_pattern = scenario.write_pattern;
   plan->tcp_info = scenario.tcp_info;
+  plan->busy_poll_spin_ns =
+      scenario.poll == PollMode::busy ? uint64_t{scenario.poll_spin_us} * 1000 : 0;
   if (scenario.tls) {
     plan->tls = true;
     // SNI and the verified name: the target's host as the scenario names it.

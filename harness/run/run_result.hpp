@@ -49,7 +49,10 @@ struct RunResult {
   std::optional<double> server_cpu_s;  // embedded server only
   std::optional<CpuSplit> server_cpu_split;
   std::optional<uint64_t> server_bytes_received;  // embedded server only
-  std::optional<uint64_t> time_wait_before;       // TIME_WAIT sockets in this namespace
+  // Embedded server only: its own time per answer, from the read that completed the request to
+  // the answer handed to the kernel (ns), for requests read in the measured window.
+  std::optional<Histogram> server_time;
+  std::optional<uint64_t> time_wait_before;  // TIME_WAIT sockets in this namespace
   std::optional<uint64_t> time_wait_after;
   // How the namespace's Fast Open counters grew over the run (warm-up included); nullopt when
   // /proc/net/netstat is unreadable.

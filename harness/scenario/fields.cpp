@@ -32,6 +32,8 @@ constexpr std::pair<const char*, Arrival> kArrivals[] = {{"uniform", Arrival::un
                                                          {"poisson", Arrival::poisson}};
 constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", WritePattern::single},
                                                                    {"split", WritePattern::split}};
+constexpr std::pair<const char*, PollMode> kPollModes[] = {{"sleep", PollMode::sleep},
+                                                           {"busy", PollMode::busy}};
 
 bool is_ip_literal(const std::string& text) {
   unsigned char address[16];
@@ -215,6 +217,10 @@ const ScenarioField
              }},
             {"tcp_info", [](const Checks& c, const json& v, const std::string& p,
                             Scenario& s) { s.tcp_info = c.boolean(v, p); }},
+            {"poll", [](const Checks& c, const json& v, const std::string& p,
+                        Scenario& s) { s.poll = c.one_of(v, p, kPollModes); }},
+            {"poll_spin_us", [](const Checks& c, const json& v, const std::string& p,
+                                Scenario& s) { s.poll_spin_us = read_u32(c, v, p, 1, 1'000'000); }},
             {"local_addresses",
              [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
                c.array(v, p);

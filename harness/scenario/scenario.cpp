@@ -117,6 +117,8 @@ void to_json(json& out, const Scenario& scenario) {
   out["server"]["max_bytes_path"] = scenario.server.max_bytes_path;
   out["write_pattern"] = to_string(scenario.write_pattern);
   out["tcp_info"] = scenario.tcp_info;
+  out["poll"] = to_string(scenario.poll);
+  out["poll_spin_us"] = scenario.poll_spin_us;
   out["local_addresses"] = scenario.local_addresses;
   out["client_cpus"] = scenario.client_cpus;
   out["server_cpus"] = scenario.server_cpus;

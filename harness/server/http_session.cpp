@@ -24,6 +24,7 @@ void HttpSession::reset() {
 }
 
 void HttpSession::on_data(const char* data, size_t size) {
+  read_ns_ = uv_hrtime();
   touch();
   add(loop_.counters().bytes_received, size);
   if (input_done_) return;  // what follows a close or a refusal is not answered
@@ -36,6 +37,7 @@ void HttpSession::on_write_done(int status) {
   if (status != 0) return close();
   touch();
   credit(queued_bytes_, queued_responses_);
+  loop_.record_own_time(read_ns_, queued_responses_);
   queued_bytes_ = queued_responses_ = 0;
   pump();
 }
@@ -83,6 +85,7 @@ void HttpSession::pump() {
       switch (transport_->write(buffers, count, &error)) {
         case WriteOutcome::done:
           credit(bytes, responses);
+          loop_.record_own_time(read_ns_, responses);
           continue;
         case WriteOutcome::queued:
           queued_bytes_ = bytes;

@@ -70,6 +70,9 @@ class HttpSession final : public Session {
   uint64_t body_left_ = 0;
 
   uint64_t queued_bytes_ = 0;
+  // uv_hrtime() of the last read: an answer's own time runs from the read that completed its
+  // request (pipelined requests read together share it) to its write.
+  uint64_t read_ns_ = 0;
   uint64_t queued_responses_ = 0;
 };
 

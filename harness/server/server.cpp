@@ -68,6 +68,16 @@ std::vector<uint64_t> Server::connections_accepted_per_loop() const {
   return accepted;
 }
 
+Histogram Server::own_time() const {
+  Histogram merged;
+  for (const auto& loop : impl_->loops) merged.merge(loop->own_time());
+  return merged;
+}
+
+void Server::record_own_time_from(uint64_t from_ns) {
+  impl_->shared.own_time_from_ns.store(from_ns, std::memory_order_relaxed);
+}
+
 CpuSplit Server::cpu_split() const {
   CpuSplit split;
   for (const auto& loop : impl_->loops) split += loop->cpu_split();

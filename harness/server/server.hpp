@@ -13,6 +13,7 @@
 #include "net/socket_options.hpp"
 #include "net/tcp_transport.hpp"
 #include "server/server_limits.hpp"
+#include "stats/histogram.hpp"
 
 namespace th {
 
@@ -31,6 +32,10 @@ struct ServerConfig {
   std::optional<ServerStall> stall;
   ServerLimits limits;
   std::vector<int> cpus;
+  uint64_t busy_poll_spin_ns = 0;  // poll: busy (LoopThread::set_busy_poll); 0: sleep
+  // The server's own time is recorded for requests read from this uv_hrtime() on (a run sets
+  // it when its measured window opens: Server::record_own_time_from).
+  uint64_t own_time_from_ns = 0;
   // What every accepted connection talks through; each pooled session makes one, once.
   TransportFactory make_transport = tcp_transport_factory();
 };
@@ -92,6 +97,10 @@ class Server {
   std::vector<uint64_t> connections_accepted_per_loop() const;
   double cpu_seconds() const;  // CPU used by the server's loops so far
   CpuSplit cpu_split() const;  // the same, user and system as the kernel sampled them
+  // The server's own time per answer (read to write, ns) over every loop; complete after
+  // stop(). Only requests read from `from_ns` (uv_hrtime) on are recorded; the default is all.
+  Histogram own_time() const;
+  void record_own_time_from(uint64_t from_ns);
   // Options as the kernel applied them on the first accepted connection (listener's if none yet).
   std::vector<OptionReading> applied_options() const;
 

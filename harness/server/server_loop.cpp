@@ -82,7 +82,8 @@ void sleep_for_us(uint64_t microseconds) {
   }
 }
 
-ServerShared::ServerShared(const ServerConfig& server_config) : config(server_config) {
+ServerShared::ServerShared(const ServerConfig& server_config)
+    : config(server_config), own_time_from_ns(server_config.own_time_from_ns) {
   if (config.protocol == Protocol::http) response = build_http_response(config.response_size);
 }
 
@@ -108,6 +109,7 @@ ServerLoop::ServerLoop(ServerShared& shared, size_t index) : shared_(shared), in
 ServerLoop::~ServerLoop() { stop(); }
 
 int ServerLoop::start() {
+  loop_thread_.set_busy_poll(shared_.config.busy_poll_spin_ns);
   return loop_thread_.start(shared_.config.cpus, index_, {}, [this] { close_everything(); })
       .pin_status;
 }

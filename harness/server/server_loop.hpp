@@ -12,6 +12,7 @@
 #include "net/uv_handle.hpp"
 #include "proto/http_response.hpp"
 #include "server/server.hpp"
+#include "stats/histogram.hpp"
 
 namespace th {
 
@@ -82,6 +83,7 @@ struct ServerShared {
   // Set by Server::stop before the loops are told: a loop working through queued requests with
   // delay_us skips the sleeps still ahead, or stopping would wait for every one of them.
   std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> own_time_from_ns;  // ServerConfig::own_time_from_ns, then as the run says
 };
 
 // One libuv loop on its own thread, with its own listening socket and its own sessions.
@@ -119,6 +121,13 @@ class ServerLoop {
   uint64_t now_ms() const { return uv_now(loop_thread_.loop()); }  // cached clock: no syscall
   const ServerShared& shared() const { return shared_; }
   LoopCounters& counters() { return counters_; }
+  // The server's own time for one answer: from the read that completed its request (read_ns,
+  // uv_hrtime) to now, when the answer has been handed to the kernel. No lock, no allocation.
+  void record_own_time(uint64_t read_ns, uint64_t answers = 1) {
+    if (answers == 0 || read_ns < shared_.own_time_from_ns.load(std::memory_order_relaxed)) return;
+    own_time_.record_n(static_cast<int64_t>(uv_hrtime() - read_ns), answers);
+  }
+  const Histogram& own_time() const { return own_time_; }  // complete once stopped
   void record_applied_options(int fd);
   void release(Session* session);
 
@@ -139,6 +148,7 @@ class ServerLoop {
   ServerShared& shared_;
   const size_t index_;
   LoopCounters counters_;
+  Histogram own_time_;
   LoopThread loop_thread_;
   int listen_fd_ = -1;
   int spare_fd_ = -1;  // kept open to be given up when the process runs out of descriptors

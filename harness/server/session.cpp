@@ -102,6 +102,7 @@ int Session::resume_reading() {
 void Session::on_closed() { loop_.release(this); }
 
 void EchoSession::on_data(const char* data, size_t size) {
+  read_ns_ = uv_hrtime();
   touch();
   LoopCounters& counters = loop_.counters();
   add(counters.bytes_received, size);
@@ -112,6 +113,7 @@ void EchoSession::on_data(const char* data, size_t size) {
   switch (transport_->write(&buffer, 1, &error)) {
     case WriteOutcome::done:
       add(counters.bytes_sent, size);
+      loop_.record_own_time(read_ns_);
       break;
     case WriteOutcome::queued:
       queued_bytes_ = size;
@@ -127,6 +129,7 @@ void EchoSession::on_write_done(int status) {
   if (status != 0) return close();
   touch();
   add(loop_.counters().bytes_sent, queued_bytes_);
+  loop_.record_own_time(read_ns_);
   queued_bytes_ = 0;
   if (resume_reading() != 0) close();
 }

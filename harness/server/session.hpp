@@ -78,6 +78,7 @@ class EchoSession final : public Session {
   void on_write_done(int status) override;
 
   size_t queued_bytes_ = 0;
+  uint64_t read_ns_ = 0;  // uv_hrtime() of the last read: the server's own time starts there
 };
 
 // Stream: reads and discards, for one-way throughput.

@@ -1,4 +1,4 @@
-"""The comparisons of issues #6 (1-5) and #17 (6-7, TLS): what each tool runs, which figures it
+"""The comparisons of issues #6 (1-5), #17 (6-7, TLS) and #22 (3's latency mode): what each tool runs, which figures it
 yields, and the target tcpharness must reach against its peer."""
 
 from dataclasses import dataclass, field
@@ -22,6 +22,11 @@ class Metric:
     higher_is_better: bool = True
     # Ratio tcpharness / peer it must reach: at least this when higher is better, else at most.
     target: float | None = None
+    # A target of its own for one of tcpharness's tools (its name -> ratio), over `target`.
+    tool_targets: dict = field(default_factory=dict)
+
+    def target_for(self, tool):
+        return self.tool_targets.get(tool, self.target)
 
 
 @dataclass
@@ -127,32 +132,39 @@ def server_efficiency():
     return c
 
 
-def tcpharness_echo(bench):
+def tcpharness_echo(bench, extra=None):
     run = bench.loads.tcpharness({"protocol": "echo", "connection": "keep_alive",
                                   "connections": 1, "request_size": ECHO_BYTES,
                                   "warmup_s": ECHO_WARMUP_S,
                                   "client": {"tcp_nodelay": True},
-                                  "server": {"tcp_nodelay": True}}, bench.seconds)
+                                  "server": {"tcp_nodelay": True}, **(extra or {})},
+                                 bench.seconds)
     total = run["latency_us"]["total"]
     return {"rtt_p50_us": total["p50"], "rtt_p99_us": total["p99"],
             "requests": run["requests"]["ok"], "errors": run["requests"]["error_total"]}
+
+
+BUSY = "tcpharness busy"  # poll: busy, the latency mode of issue #22
 
 
 def round_trip_latency():
     c = Comparison(3, f"round-trip latency: {ECHO_BYTES}-byte echo ping-pong, 1 connection",
                    peer="sockperf",
                    metrics=[Metric("rtt_p50_us", "round trip p50", "us", higher_is_better=False,
-                                   target=1.1),
+                                   target=1.1, tool_targets={BUSY: 1.0}),
                             Metric("rtt_p99_us", "round trip p99", "us",
-                                   higher_is_better=False)],
+                                   higher_is_better=False, tool_targets={BUSY: 1.0})],
                    note="sockperf run with --full-rtt: its default output is half the round "
-                        "trip (RTT/2); tcpharness: latency_us.total, embedded echo server")
+                        "trip (RTT/2); tcpharness: latency_us.total, embedded echo server; "
+                        "tcpharness busy: both loops with poll: busy (each spins on its core)")
 
     def sockperf(bench):
         return bench.loads.sockperf_ping_pong(bench.sockperf_server.port, ECHO_BYTES,
                                               bench.seconds)
 
-    c.tools = {"tcpharness": tcpharness_echo, "sockperf": sockperf}
+    c.tools = {"tcpharness": tcpharness_echo,
+               BUSY: lambda bench: tcpharness_echo(bench, {"poll": "busy"}),
+               "sockperf": sockperf}
     return c
 
 

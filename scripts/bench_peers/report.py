@@ -12,16 +12,17 @@ def median(values):
     return statistics.median(finite) if finite else None
 
 
-def verdict(metric, ratio):
+def verdict(metric, ratio, tool="tcpharness"):
     """'met' or 'MISSED by N%' (how far the ratio falls short of the target, relative to it)."""
-    if metric.target is None or ratio is None:
+    target = metric.target_for(tool)
+    if target is None or ratio is None:
         return None, ""
     if metric.higher_is_better:
-        met = ratio >= metric.target
-        shortfall = (metric.target - ratio) / metric.target
+        met = ratio >= target
+        shortfall = (target - ratio) / target
     else:
-        met = ratio <= metric.target
-        shortfall = (ratio - metric.target) / metric.target
+        met = ratio <= target
+        shortfall = (ratio - target) / target
     percent = shortfall * 100
     # One decimal near the target, so a near miss never reads "MISSED by 0%".
     return met, "met" if met else f"MISSED by {percent:.1f}%" if percent < 10 else \
@@ -44,10 +45,10 @@ def build_rows(comparisons, trials):
                 if tool != comparison.peer and row["median"] is not None and peer_median:
                     row["ratio_to_peer"] = row["median"] / peer_median
                 if tool == "tcpharness" or tool.startswith("tcpharness "):
-                    if metric.target is not None:
+                    if metric.target_for(tool) is not None:
                         row["target"] = (">= " if metric.higher_is_better else "<= ") + \
-                            f"{metric.target:g}x {comparison.peer}"
-                        row["met"], _ = verdict(metric, row["ratio_to_peer"])
+                            f"{metric.target_for(tool):g}x {comparison.peer}"
+                        row["met"], _ = verdict(metric, row["ratio_to_peer"], tool)
                 rows.append(row)
     return rows
 
@@ -79,7 +80,7 @@ def print_table(comparisons, rows, out):
                 ratio = f"{row['ratio_to_peer']:.2f}x" if row["ratio_to_peer"] else ""
                 target = ""
                 if row["target"]:
-                    _, text = verdict(metric, row["ratio_to_peer"])
+                    _, text = verdict(metric, row["ratio_to_peer"], tool)
                     target = f"{row['target']}: {text or 'no figure'}"
                 print(f"  {tool:<17} {metric.label:<26} {metric.unit:<10} {fmt(row['median']):>9} "
                       f"{spread:>17} {ratio:>6}  {target}".rstrip(), file=out)

@@ -105,6 +105,13 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(report.verdict(metric, 1.232), (False, "MISSED by 12%"))
         self.assertEqual(report.verdict(metric, 0.9), (True, "met"))
 
+    def test_a_tool_with_a_target_of_its_own_is_judged_by_it(self):
+        metric = Metric("x", "x", "u", higher_is_better=False, target=1.1,
+                        tool_targets={"tcpharness busy": 1.0})
+        self.assertEqual(report.verdict(metric, 1.05), (True, "met"))
+        self.assertEqual(report.verdict(metric, 1.05, "tcpharness busy"),
+                         (False, "MISSED by 5.0%"))
+
     def test_a_trial_with_no_request_gives_no_per_request_figure(self):
         figures = with_client_efficiency({"requests": 0, "client_cpu_s": 0.0,
                                           "client_user_s": 0.0, "client_system_s": 0.0})
