@@ -30,7 +30,8 @@ json busy_run(const testing::ScratchDir& scratch, const std::string& arguments) 
 TEST(BusyPoll, AClosedLoopAnswersEveryRequestAndStopsOnTime) {
   const testing::ScratchDir scratch("tcpharness-busy");
   const auto started = std::chrono::steady_clock::now();
-  const json run = busy_run(scratch, "--set connections=1 --set protocol=echo --set request_size=64");
+  const json run =
+      busy_run(scratch, "--set connections=1 --set protocol=echo --set request_size=64");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
   ASSERT_TRUE(run.is_object());
   EXPECT_GT(run["requests"]["ok"].get<uint64_t>(), 100u);
@@ -55,8 +56,8 @@ TEST(BusyPoll, KeysAreCheckedLikeEveryOther) {
       {R"({"poll": "spin"})", "/poll: must be one of \"sleep\", \"busy\""},
       {R"({"poll_spin_us": 0})", "/poll_spin_us: "}};
   for (const auto& [text, message] : cases) {
-    const std::string error = testing::error_of(
-        [&] { (void)scenario_from_json(json::parse(text), "x.json"); });
+    const std::string error =
+        testing::error_of([&] { (void)scenario_from_json(json::parse(text), "x.json"); });
     EXPECT_NE(error.find(message), std::string::npos) << text << " -> " << error;
   }
 }

@@ -171,25 +171,6 @@ void TlsTransport::on_connected(int status) {
   if (ssl_ != nullptr && !closing_ && !fatal_ && SSL_in_before(ssl_)) advance_handshake();
 }
 
-// A session that carried early data is changed by that handshake: the next 0-RTT handshake
-// with the same SSL_SESSION object failed in OpenSSL with an internal error alert. A connection
-// that will send early data resumes with a copy, and the original stays for the next one (its own
-// new ticket comes after the 0.5-RTT answer, usually after a per_request client has closed).
-void TlsTransport::resume_with_session() {
-  if (!context_->options().early_data || SSL_SESSION_get_max_early_data(session_) == 0) {
-    SSL_set_session(ssl_, session_);
-    return;
-  }
-  SSL_SESSION* copy = SSL_SESSION_dup(session_);
-  if (copy == nullptr) {
-    ERR_clear_error();
-    return;  // a full handshake, then
-  }
-  SSL_set_session(ssl_, copy);
-  SSL_SESSION_free(copy);  // the SSL object holds its own reference
-  offers_early_data_ = true;
-}
-
 void TlsTransport::advance_handshake() {
   if (!client_ && !early_finished_ && context_->options().early_data && !read_early_data()) return;
   const int result = SSL_do_handshake(ssl_);
@@ -217,40 +198,6 @@ void TlsTransport::advance_handshake() {
     return fail_handshake(kTlsCertificateRejected);
   }
   fail_handshake(alert_received_ ? kTlsAlertReceived : kTlsHandshakeFailed);
-}
-
-// The server's flight leaves before any answer the owner writes to early data, and the owner
-// hears of the connection with the first early data, so it can answer in 0.5-RTT.
-bool TlsTransport::read_early_data() {
-  while (!closing_ && !paused_ && !fatal_) {
-    size_t got = 0;
-    const int result = SSL_read_early_data(ssl_, read_buffer_, kReadBufferBytes, &got);
-    if (result == SSL_READ_EARLY_DATA_FINISH) {
-      early_finished_ = true;
-      return true;
-    }
-    const int flushed = flush();
-    if (result == SSL_READ_EARLY_DATA_SUCCESS) {
-      if (flushed != 0) {
-        fail_handshake(flushed);
-        return false;
-      }
-      if (!early_open_) {
-        early_open_ = true;
-        events_->on_connected(0);
-      }
-      if (got > 0 && !closing_) events_->on_data(read_buffer_, got);
-      continue;
-    }
-    const int error = SSL_get_error(ssl_, result);
-    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-      if (flushed != 0) fail_handshake(flushed);
-      return false;
-    }
-    fail_handshake(alert_received_ ? kTlsAlertReceived : kTlsHandshakeFailed);
-    return false;
-  }
-  return false;
 }
 
 void TlsTransport::finish_handshake() {
@@ -291,19 +238,6 @@ void TlsTransport::finish_handshake() {
   // Records that came with the last handshake flight (a request right behind the client's
   // Finished, or TLS 1.3 tickets) are already in the BIO.
   if (!closing_) read_plaintext();
-}
-
-int TlsTransport::resend_early_plaintext() {
-  const size_t from = facts_.early_data == TlsEarlyData::accepted ? early_sent_ : 0;
-  int status = 0;
-  if (from < early_plaintext_.size() &&
-      SSL_write(ssl_, early_plaintext_.data() + from,
-                static_cast<int>(early_plaintext_.size() - from)) <= 0) {
-    ERR_clear_error();
-    status = UV_EPROTO;
-  }
-  early_plaintext_.clear();  // its capacity stays, for the next connection
-  return status;
 }
 
 void TlsTransport::fail_handshake(int status) {
@@ -415,35 +349,6 @@ WriteOutcome TlsTransport::written_outcome() {
   if (!tcp_.write_queued() && gathering_.empty()) return WriteOutcome::done;
   owner_waits_ = true;
   return WriteOutcome::queued;
-}
-
-// A client's writes before its 0-RTT handshake ends go as early data while the ticket's
-// allowance lasts; the first that does not fit, and all after it, wait for the handshake.
-WriteOutcome TlsTransport::write_early(const uv_buf_t* buffers, unsigned count, int* error) {
-  for (unsigned index = 0; index < count; ++index) {
-    const uv_buf_t& buffer = buffers[index];
-    if (buffer.len == 0) continue;
-    early_plaintext_.insert(early_plaintext_.end(), buffer.base, buffer.base + buffer.len);
-    size_t written = 0;
-    if (!early_held_ && buffer.len <= early_allowance_ &&
-        SSL_write_early_data(ssl_, buffer.base, buffer.len, &written) == 1) {
-      early_sent_ += written;
-      early_allowance_ -= static_cast<uint32_t>(written);
-      continue;
-    }
-    ERR_clear_error();
-    early_held_ = true;
-  }
-  if (SSL_in_before(ssl_)) {
-    // Nothing went as early data: the ClientHello goes alone.
-    SSL_do_handshake(ssl_);
-    ERR_clear_error();
-  }
-  if (const int status = flush(); status != 0) {
-    *error = status;
-    return WriteOutcome::failed;
-  }
-  return written_outcome();
 }
 
 int TlsTransport::write_then_notify(const uv_buf_t* buffers, unsigned count) {
