@@ -92,14 +92,15 @@ TEST(ScenarioLoader, UnknownSocketOptionIsRejectedWithItsPath) {
       "x.json: /client/nodelay: unknown key; allowed keys: tcp_nodelay, tcp_quickack, so_sndbuf, "
       "so_rcvbuf, so_linger, tcp_cork, tcp_notsent_lowat, tcp_congestion, tcp_maxseg, "
       "tcp_user_timeout, so_keepalive, tcp_keepidle, tcp_keepintvl, tcp_keepcnt, ip_tos, "
-      "so_priority, tcp_fastopen");
+      "so_priority, so_busy_poll, tcp_fastopen");
   // The server side also takes the embedded server's own keys after the socket options.
   EXPECT_EQ(parse_error(R"({"server": {"nodelay": true}})")
                 .rfind("x.json: /server/nodelay: unknown key; allowed keys: tcp_nodelay, "
                        "tcp_quickack, so_sndbuf, "
                        "so_rcvbuf, so_linger, tcp_cork, tcp_notsent_lowat, tcp_congestion, "
                        "tcp_maxseg, tcp_user_timeout, so_keepalive, tcp_keepidle, tcp_keepintvl, "
-                       "tcp_keepcnt, ip_tos, so_priority, tcp_fastopen, tcp_defer_accept, "
+                       "tcp_keepcnt, ip_tos, so_priority, so_busy_poll, tcp_fastopen, "
+                       "tcp_defer_accept, "
                        "delay_us, stall",
                        0),
             0u);

@@ -102,10 +102,11 @@ TEST(SocketOptionKeys, ListenerOnlyKeysAreRejectedOnTheClientAndFastOpenTakesThe
 }
 
 TEST(SocketOptions, KeepAliveTimeoutsAndTosReadBackAsSetOnBothSides) {
-  const json options = {
-      {"so_keepalive", true}, {"tcp_keepidle", 30},       {"tcp_keepintvl", 5},
-      {"tcp_keepcnt", 4},     {"tcp_user_timeout", 2500}, {"tcp_notsent_lowat", 16384},
-      {"ip_tos", 0x10},       {"so_priority", 2},         {"tcp_cork", false}};
+  const json options = {{"so_keepalive", true},     {"tcp_keepidle", 30},
+                        {"tcp_keepintvl", 5},       {"tcp_keepcnt", 4},
+                        {"tcp_user_timeout", 2500}, {"tcp_notsent_lowat", 16384},
+                        {"ip_tos", 0x10},           {"so_priority", 2},
+                        {"tcp_cork", false},        {"so_busy_poll", 50}};
   const RunResult result = run_scenario({{"protocol", "echo"},
                                          {"client", options},
                                          {"server", options},
@@ -122,6 +123,7 @@ TEST(SocketOptions, KeepAliveTimeoutsAndTosReadBackAsSetOnBothSides) {
     EXPECT_EQ(reading_of(*readings, "ip_tos").applied, 0x10);
     EXPECT_EQ(reading_of(*readings, "so_priority").applied, 2);
     EXPECT_EQ(reading_of(*readings, "tcp_cork").applied, 0);
+    EXPECT_EQ(reading_of(*readings, "so_busy_poll").applied, 50);  // as root; see scenarios.md
   }
 }
 

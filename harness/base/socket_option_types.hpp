@@ -34,6 +34,9 @@ struct SocketOptions {
   std::optional<int> tcp_keepcnt;      // unanswered probes before the connection is dropped
   std::optional<int> ip_tos;           // IP_TOS on IPv4 sockets, IPV6_TCLASS on IPv6 ones
   std::optional<int> so_priority;  // the queueing discipline's band; above 6 needs CAP_NET_ADMIN
+  // SO_BUSY_POLL: µs a blocking read or poll may busy-wait on the device queue (NAPI drivers;
+  // loopback and veth have none to poll). Raising it above net.core.busy_read needs CAP_NET_ADMIN.
+  std::optional<int> so_busy_poll_us;
   // Client side only (the parser allows it nowhere else): TCP_FASTOPEN_CONNECT, so the first
   // write rides on the SYN once the client holds a cookie from an earlier connection.
   std::optional<bool> tcp_fastopen_connect;

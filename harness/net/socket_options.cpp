@@ -66,6 +66,9 @@ constexpr OptionSpec kOptions[] = {
      [](const SocketOptions& o) { return widen(o.so_priority); }, nullptr,
      "priorities 0 to 6 are free; any other needs CAP_NET_ADMIN (run as root, or setcap "
      "cap_net_admin+ep on the binary)"},
+    {"so_busy_poll", SOL_SOCKET, SO_BUSY_POLL, OptionKind::integer, kBoth, kAnyTime,
+     [](const SocketOptions& o) { return widen(o.so_busy_poll_us); }, nullptr,
+     "a value above net.core.busy_read needs CAP_NET_ADMIN (run as root)"},
     {"so_sndbuf", SOL_SOCKET, SO_SNDBUF, OptionKind::integer, kBoth, kBefore,
      [](const SocketOptions& o) { return widen(o.so_sndbuf); }, "net.core.wmem_max"},
     {"so_rcvbuf", SOL_SOCKET, SO_RCVBUF, OptionKind::integer, kBoth, kBefore,

@@ -37,6 +37,7 @@ json socket_options_json(const SocketOptions& options, bool server) {
   out["tcp_keepcnt"] = or_null(options.tcp_keepcnt);
   out["ip_tos"] = or_null(options.ip_tos);
   out["so_priority"] = or_null(options.so_priority);
+  out["so_busy_poll"] = or_null(options.so_busy_poll_us);
   if (server) {
     out["tcp_fastopen"] = or_null(options.tcp_fastopen_queue);
     out["tcp_defer_accept"] = or_null(options.tcp_defer_accept_s);

@@ -112,6 +112,10 @@ const Field<SocketOptions> kSocketFields[] = {
      [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
        if (!v.is_null()) out.so_priority = static_cast<int>(c.integer(v, p, 0, kIntMax));
      }},
+    {"so_busy_poll",
+     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
+       if (!v.is_null()) out.so_busy_poll_us = static_cast<int>(c.integer(v, p, 0, kIntMax));
+     }},
 };
 
 // Options that exist on one side only. One key, two meanings: a client sends its first request
