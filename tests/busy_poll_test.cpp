@@ -51,6 +51,17 @@ TEST(BusyPoll, TimersStillFireWhileTheLoopSpins) {
   EXPECT_EQ(run["requests"]["error_total"], 0);
 }
 
+// Every request opens a connection: each new socket must be watched at once while the loop
+// spins, or its first event would wait for the spin (here 200 ms) to end.
+TEST(BusyPoll, ANewConnectionIsServedWhileTheLoopSpins) {
+  const testing::ScratchDir scratch("tcpharness-busy");
+  const json run = busy_run(scratch, "--per-request --set connections=1 --set poll_spin_us=200000");
+  ASSERT_TRUE(run.is_object());
+  EXPECT_GT(run["requests"]["ok"].get<uint64_t>(), 20u);
+  EXPECT_EQ(run["requests"]["error_total"], 0);
+  EXPECT_LT(run["latency_us"]["total"]["p50"].get<double>(), 20'000.0);
+}
+
 TEST(BusyPoll, KeysAreCheckedLikeEveryOther) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"poll": "spin"})", "/poll: must be one of \"sleep\", \"busy\""},

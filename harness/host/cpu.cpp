@@ -26,10 +26,10 @@ double thread_cpu_seconds(pthread_t thread) {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
-CpuSplit CpuSplit::scaled_to(double total_s) const {
+std::optional<CpuSplit> CpuSplit::scaled_to(double total_s) const {
   const double sampled = user_s + system_s;
-  if (sampled <= 0) return {};
-  return {total_s * user_s / sampled, total_s * system_s / sampled};
+  if (sampled <= 0) return total_s > 0 ? std::nullopt : std::optional(CpuSplit{});
+  return CpuSplit{total_s * user_s / sampled, total_s * system_s / sampled};
 }
 
 CpuSplit thread_cpu_split(pid_t tid) {

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include <optional>
 #include <vector>
 
 namespace th {
@@ -31,8 +32,9 @@ struct CpuSplit {
   }
   // The same split of `total_s`: the kernel samples the split at its clock tick (10 ms), while
   // thread_cpu_seconds is exact to the nanosecond, so the exact total is shared in the sampled
-  // proportion (as getrusage does). No tick sampled yet: the split is unknown, {0, 0}.
-  CpuSplit scaled_to(double total_s) const;
+  // proportion (as getrusage does). nullopt when no tick was sampled but CPU was used: the
+  // split is unknown, not zero.
+  std::optional<CpuSplit> scaled_to(double total_s) const;
 };
 
 // From /proc/self/task/TID/stat (utime, stime), for any thread of the process; {} when it

@@ -58,17 +58,22 @@ void LoopThread::run(const std::vector<int>& cpus, size_t index, std::function<i
 }
 
 // Something is ready when a timer is due (or libuv has pending work: a backend timeout of 0) or
-// the loop's epoll descriptor is readable; libuv then runs it without blocking. uv_run returning
-// 0 means no active handle is left, as in UV_RUN_DEFAULT.
+// the loop's epoll descriptor is readable. Every turn of the spin runs the loop without
+// blocking, ready or not: libuv adds a socket a callback started watching to epoll only when it
+// next polls, so a turn that skipped uv_run would leave a new connection's socket unwatched, its
+// events invisible, until the spin ended. uv_run returning 0 means no active handle is left, as
+// in UV_RUN_DEFAULT.
 void LoopThread::run_busy() {
   pollfd backend{uv_backend_fd(&loop_), POLLIN, 0};
   uint64_t last_ready_ns = uv_hrtime();
   for (;;) {
     uv_update_time(&loop_);
     const bool ready = uv_backend_timeout(&loop_) == 0 || poll(&backend, 1, 0) > 0;
-    if (!ready && uv_hrtime() - last_ready_ns < busy_spin_ns_) continue;
-    if (uv_run(&loop_, ready ? UV_RUN_NOWAIT : UV_RUN_ONCE) == 0) return;
-    last_ready_ns = uv_hrtime();
+    const uint64_t now_ns = uv_hrtime();
+    if (ready) last_ready_ns = now_ns;
+    const bool spin = now_ns - last_ready_ns < busy_spin_ns_;
+    if (uv_run(&loop_, spin ? UV_RUN_NOWAIT : UV_RUN_ONCE) == 0) return;
+    if (!spin) last_ready_ns = uv_hrtime();  // woken by an event: spin again from here
   }
 }
 

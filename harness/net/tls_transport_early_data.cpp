@@ -81,15 +81,21 @@ WriteOutcome TlsTransport::write_early(const uv_buf_t* buffers, unsigned count, 
     const uv_buf_t& buffer = buffers[index];
     if (buffer.len == 0) continue;
     early_plaintext_.insert(early_plaintext_.end(), buffer.base, buffer.base + buffer.len);
-    size_t written = 0;
-    if (!early_held_ && buffer.len <= early_allowance_ &&
-        SSL_write_early_data(ssl_, buffer.base, buffer.len, &written) == 1) {
-      early_sent_ += written;
-      early_allowance_ -= static_cast<uint32_t>(written);
+    if (early_held_ || buffer.len > early_allowance_) {
+      early_held_ = true;
       continue;
     }
-    ERR_clear_error();
-    early_held_ = true;
+    size_t written = 0;
+    // A memory BIO takes everything, and the size fits the allowance: a failure is fatal (the
+    // ClientHello could not be made), not a reason to hold the data.
+    if (SSL_write_early_data(ssl_, buffer.base, buffer.len, &written) != 1) {
+      fatal_ = true;
+      ERR_clear_error();
+      *error = UV_EPROTO;
+      return WriteOutcome::failed;
+    }
+    early_sent_ += written;
+    early_allowance_ -= static_cast<uint32_t>(written);
   }
   if (SSL_in_before(ssl_)) {
     // Nothing went as early data: the ClientHello goes alone.

@@ -162,14 +162,17 @@ void explain_tls(std::back_insert_iterator<std::string> line, const std::string&
     fmt::format_to(line, " · early data {} accepted, {} rejected", tls.early_data_accepted,
                    tls.early_data_rejected);
   }
-  if (handshakes > 0) {
-    const CpuSplit client = run.client_cpu_split.scaled_to(run.client_cpu_s);
+  const std::optional<CpuSplit> client = run.client_cpu_split.scaled_to(run.client_cpu_s);
+  if (handshakes > 0 && client) {
     const double per = 1e6 / static_cast<double>(handshakes);
     fmt::format_to(line, " · CPU us per handshake: client {:.0f} user + {:.0f} sys",
-                   client.user_s * per, client.system_s * per);
-    if (run.server_cpu_s && run.server_cpu_split) {
-      const CpuSplit server = run.server_cpu_split->scaled_to(*run.server_cpu_s);
-      fmt::format_to(line, ", server {:.0f} + {:.0f}", server.user_s * per, server.system_s * per);
+                   client->user_s * per, client->system_s * per);
+    const std::optional<CpuSplit> server = run.server_cpu_s && run.server_cpu_split
+                                               ? run.server_cpu_split->scaled_to(*run.server_cpu_s)
+                                               : std::nullopt;
+    if (server) {
+      fmt::format_to(line, ", server {:.0f} + {:.0f}", server->user_s * per,
+                     server->system_s * per);
     }
   }
   fmt::format_to(line, "\n");

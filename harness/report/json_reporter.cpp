@@ -196,17 +196,19 @@ nlohmann::json run_to_json(const RunResult& run) {
       {"server_s", optional_number(run.server_cpu_s)},
       {"client_us_per_request", per_request_us(run.client_cpu_s)},
       {"server_us_per_request", run.server_cpu_s ? per_request_us(*run.server_cpu_s) : nullptr}};
-  const CpuSplit client_split = run.client_cpu_split.scaled_to(run.client_cpu_s);
-  cpu["client_user_s"] = rounded(client_split.user_s, 1e6);
-  cpu["client_system_s"] = rounded(client_split.system_s, 1e6);
+  // null where the split is unknown: no clock tick fell in the window, or no embedded server.
+  const std::optional<CpuSplit> client_split = run.client_cpu_split.scaled_to(run.client_cpu_s);
   std::optional<CpuSplit> server_split;
   if (run.server_cpu_s && run.server_cpu_split) {
     server_split = run.server_cpu_split->scaled_to(*run.server_cpu_s);
   }
-  cpu["server_user_s"] =
-      optional_number(server_split ? std::optional<double>(server_split->user_s) : std::nullopt);
-  cpu["server_system_s"] =
-      optional_number(server_split ? std::optional<double>(server_split->system_s) : std::nullopt);
+  for (const auto& [side, split] :
+       {std::pair{"client", &client_split}, {"server", &server_split}}) {
+    cpu[std::string(side) + "_user_s"] =
+        optional_number(*split ? std::optional<double>((*split)->user_s) : std::nullopt);
+    cpu[std::string(side) + "_system_s"] =
+        optional_number(*split ? std::optional<double>((*split)->system_s) : std::nullopt);
+  }
   nlohmann::json out = {
       {"name", run.name},
       {"params", params},
