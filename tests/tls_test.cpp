@@ -1,5 +1,6 @@
 // TLS as a second transport: the client and the embedded server over OpenSSL, handshakes
 // counted by kind, resumption, and handshakes that fail, each its own error kind.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -94,6 +95,28 @@ TEST_F(TlsOnLoopback, EveryResumedConnectionSendsItsRequestAsEarlyData) {
   EXPECT_EQ(run["tls"]["early_data"]["accepted"], count(run, "resumed"));
   EXPECT_EQ(run["tls"]["early_data"]["rejected"], 0);
   EXPECT_EQ(run["latency_us"]["tls_handshake"]["count"], opened);
+}
+
+// serve --tls answers each 0-RTT request and closes (Connection: close) only once the
+// client's Finished has ended the handshake, so its counts agree with the client's. Closing at
+// once cut every handshake short: serve counted none of them.
+TEST_F(TlsOnLoopback, ServeCountsEveryEarlyDataHandshakeTheClientCounts) {
+  testing::ServeProcess server(
+      {"--tls", "--set", "tls.resumption=tickets", "--set", "tls.early_data=true"});
+  ASSERT_GT(server.port(), 0) << server.err();
+  const json run = this->run("https://" + server.address() +
+                             "/ --per-request --set 'tls={\"resumption\": \"tickets\", "
+                             "\"early_data\": true}'");
+  ASSERT_TRUE(run.is_object());
+  EXPECT_EQ(run["requests"]["error_total"], 0);
+  const uint64_t accepted = run["tls"]["early_data"]["accepted"].get<uint64_t>();
+  EXPECT_GT(accepted, 20u);
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_NE(server.err().find(fmt::format("{} resumed, 0 failed, 0 timed out; early data: {} "
+                                          "accepted, 0 rejected",
+                                          count(run, "resumed"), accepted)),
+            std::string::npos)
+      << server.err();
 }
 
 TEST_F(TlsOnLoopback, WithoutResumptionEveryHandshakeIsFull) {

@@ -95,7 +95,12 @@ void HttpSession::pump() {
           return close();
       }
     }
-    if (close_last_) return linger_last_ ? start_lingering() : close();
+    // An answer to TLS early data leaves before the handshake ends: closing now would cut the
+    // client's Finished (the handshake never ends here, nor is it counted), so the connection
+    // half-closes once it has and drains, as after a refusal.
+    if (close_last_) {
+      return linger_last_ || transport_->handshake_pending() ? start_lingering() : close();
+    }
     if (input_size_ > 0) {
       parse();
       continue;
