@@ -56,6 +56,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
     TuneCli.* CompareGate.* CompareGateCli.* ReportPath.* OutputOverInput.* SameFile.*
     RunFromReport.* RunFromReportCli.* ClosestMatch.* CliConventions.* OverrideErrors.*
     RunShorthands.* ReportFiles.* Dashboard.* TlsSettings.* BusyPoll.KeysAreCheckedLikeEveryOther
+    TimestampSplit.* Timestamps.KeysAreCheckedLikeEveryOther
     Gbench.LabelsGoIntoTheContextBlock
     Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
@@ -96,9 +97,9 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     DeadTarget.* DeadTargetCli.* Interrupt.* ValidateConnect.*
-    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.*
+    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.* Timestamps.*
   EXCEPT
-    BusyPoll.KeysAreCheckedLikeEveryOther
+    BusyPoll.KeysAreCheckedLikeEveryOther Timestamps.KeysAreCheckedLikeEveryOther
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError
     ServeListen.BadSocketOptionIsRefusedInTheScenariosWords

@@ -155,12 +155,38 @@ TEST(Merge, TlsCountsAddAndCpuPerHandshakeIsRecomputed) {
   EXPECT_TRUE(merged["tls"]["cpu_us_per_handshake"]["server_user"].is_null());
 }
 
+TimestampSplit split_of(int64_t harness_ns, int64_t stack_ns, uint64_t requests) {
+  TimestampSplit split;
+  constexpr int64_t kOffset = 1'000'000'000;
+  for (uint64_t index = 0; index < requests; ++index)
+    split.record(0, harness_ns + stack_ns, kOffset + harness_ns / 2,
+                 kOffset + harness_ns / 2 + stack_ns, kOffset, kOffset);
+  return split;
+}
+
+TEST(Merge, TimestampCountsAddAndTheShareIsTakenAgain) {
+  RunResult a = recorded_run("run", {100, 200});
+  RunResult b = recorded_run("run", {300});
+  a.recorder.timestamps = split_of(10'000, 10'000, 10);  // share 0.5
+  a.recorder.timestamps->missing_receive = 1;
+  b.recorder.timestamps = split_of(2'000, 18'000, 30);  // share 0.1
+  const nlohmann::json merged =
+      merge_reports({report_of({a}, "a.json"), report_of({b}, "b.json")})["runs"][0];
+  EXPECT_EQ(merged["timestamps"]["split"], 40);
+  EXPECT_EQ(merged["timestamps"]["missing_receive"], 1);
+  EXPECT_EQ(merged["latency_us"]["harness"]["count"], 40);
+  // The merged p50 is b's request: 2 us of 20.
+  EXPECT_NEAR(merged["timestamps"]["harness_share"]["p50"].get<double>(), 0.1, 0.002);
+}
+
 TEST(Merge, CommandWritesAReportThatMatchesTheSchema) {
   const testing::ScratchDir scratch_dir("tcpharness-merge");
   const std::string& scratch = scratch_dir.path();
   const std::string a = scratch + "/a.json";
   const std::string b = scratch + "/b.json";
-  std::ofstream(a) << report_of({recorded_run("run", {100, 200})}, a).document.dump();
+  RunResult timestamped = recorded_run("run", {100, 200});
+  timestamped.recorder.timestamps = split_of(1'000, 3'000, 2);
+  std::ofstream(a) << report_of({timestamped}, a).document.dump();
   std::ofstream(b) << report_of({recorded_run("run", {300})}, b).document.dump();
   const std::string out = scratch + "/all.json";
   const testing::CliOutcome outcome =

@@ -241,7 +241,8 @@ TEST(ScenarioJson, EnumsAndUnsetValuesAreWrittenReadably) {
   EXPECT_TRUE(out["tls"].is_null());
   EXPECT_EQ(out["poll"], "sleep");
   EXPECT_EQ(out["poll_spin_us"], 1000);
-  EXPECT_EQ(out.size(), 34u);
+  EXPECT_EQ(out["timestamps"], false);
+  EXPECT_EQ(out.size(), 35u);
 }
 
 TEST(ScenarioJson, ResolvedScenarioReadsBackUnchanged) {

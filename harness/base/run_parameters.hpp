@@ -121,6 +121,9 @@ struct Scenario {
   bool tcp_info = true;
   PollMode poll = PollMode::sleep;  // of the load generator's and the embedded server's loops
   uint32_t poll_spin_us = 1000;     // busy: how long a loop spins after its last event
+  // Split each request's round trip at the kernel's software timestamps (SO_TIMESTAMPING) into
+  // the harness's share and the stack's and peer's; false costs nothing.
+  bool timestamps = false;
   // Source addresses for client connections, used round-robin: each adds an ephemeral port
   // range, so per_request load can go beyond the ~28,000 ports of one address (TIME_WAIT).
   std::vector<std::string> local_addresses;

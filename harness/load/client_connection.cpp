@@ -6,6 +6,7 @@
 
 #include "load/page_user.hpp"
 #include "load/worker.hpp"
+#include "net/kernel_timestamps.hpp"
 
 namespace th {
 
@@ -38,7 +39,11 @@ void ClientConnection::begin(uint64_t intended_ns, uint64_t now_ns, bool measure
   const LoadPlan& plan = worker_.plan();
   // The write phase starts with the request (or, on a new connection, once connected), so time
   // queued behind earlier requests' writes on this connection is part of it.
-  slot(begun_++) = Request{intended_ns, now_ns, now_ns, 0, 0, measured, request};
+  slot(begun_++) = Request{.intended_ns = intended_ns,
+                           .start_ns = now_ns,
+                           .write_start_ns = now_ns,
+                           .measured = measured,
+                           .prepared = request};
   ++on_this_connection_;
   if (measured) ++worker_.recorder().requests_sent;
   if (plan.one_request_per_connection ||
@@ -133,6 +138,8 @@ void ClientConnection::on_connected(int status) {
   if (written_ < begun_)
     slot(written_).write_start_ns = std::max(slot(written_).write_start_ns, now);
   worker_.note_applied_options(transport_->fd());
+  // Before the first write, so every request's last byte has its transmit timestamp.
+  if (worker_.plan().timestamps) worker_.note_timestamping(transport_->enable_timestamps());
   if (worker_.recorder().tcp_info) tcp_info_.opened(now);
   if (worker_.plan().protocol == Protocol::stream) return send_chunk();
   write_pending();
@@ -176,7 +183,18 @@ void ClientConnection::write_pending() {
     const uint64_t now = uv_hrtime();
     const LoadPlan::WriteGroup& group = plan.requests[slot(written_).prepared].writes[write_group_];
     int error = 0;
-    switch (transport_->write(group.buffers, group.count, &error)) {
+    const WriteOutcome outcome = transport_->write(group.buffers, group.count, &error);
+    if (Request& request = slot(written_);
+        outcome != WriteOutcome::failed &&
+        write_group_ + 1 == plan.requests[request.prepared].write_count) {
+      request.transmit_key = transport_->transmit_key();  // queued or not, its bytes are counted
+      request.handed_over = true;
+      if (plan.timestamps) {
+        request.offset_at_handover_ns = realtime_minus_monotonic_ns();
+        transport_->collect_transmit_timestamps();
+      }
+    }
+    switch (outcome) {
       case WriteOutcome::failed:
         return fail(error);
       case WriteOutcome::queued:
@@ -242,110 +260,6 @@ void ClientConnection::on_write_done(int status) {
   // A request answered before its write was reported done was accounted for by the answer.
   if (queued_request_ == written_) group_written(now);
   write_pending();
-}
-
-void ClientConnection::on_data(const char* data, size_t size) {
-  const uint64_t now = uv_hrtime();
-  if (phase_ == Phase::streaming) return;  // a stream sink has nothing to say
-  if (in_flight() == 0) return fail_with(ErrorKind::bad_response);  // bytes nobody asked for
-  if (slot(completed_).measured) worker_.recorder().add_bytes_received(now, size);
-  if (worker_.plan().protocol == Protocol::echo) return take_echo(data, size, now);
-  take_http(data, size, now);
-}
-
-void ClientConnection::take_echo(const char* data, size_t size, uint64_t now_ns) {
-  const std::string& payload = worker_.plan().payload;
-  while (size > 0) {
-    if (in_flight() == 0) return fail_with(ErrorKind::bad_response);
-    Request& front = slot(completed_);
-    if (front.first_byte_ns == 0) front.first_byte_ns = now_ns;
-    const size_t take = std::min(size, payload.size() - echo_received_);
-    if (std::memcmp(data, payload.data() + echo_received_, take) != 0) {
-      return fail_with(ErrorKind::bad_response);
-    }
-    echo_received_ += take;
-    data += take;
-    size -= take;
-    if (echo_received_ == payload.size()) {
-      echo_received_ = 0;
-      complete_front(now_ns, true);
-      if (phase_ != Phase::open) return;
-    }
-  }
-}
-
-void ClientConnection::take_http(const char* data, size_t size, uint64_t now_ns) {
-  const uint64_t cap = worker_.plan().max_response_bytes;
-  while (size > 0) {
-    if (in_flight() == 0) return fail_with(ErrorKind::bad_response);
-    Request& front = slot(completed_);
-    if (front.first_byte_ns == 0) front.first_byte_ns = now_ns;
-    size_t consumed = 0;
-    switch (http_.feed(data, size, &consumed)) {
-      case HttpResponseParser::Result::need_more:
-        if (http_.body_bytes() > cap) fail_with(ErrorKind::bad_response);
-        return;
-      case HttpResponseParser::Result::error:
-        return fail_with(ErrorKind::bad_response);
-      case HttpResponseParser::Result::complete:
-        if (http_.status_code() < 200 || http_.status_code() > 299 || http_.body_bytes() > cap) {
-          return fail_with(ErrorKind::bad_response);
-        }
-        data += consumed;
-        size -= consumed;
-        complete_front(now_ns, http_.keep_alive());
-        if (phase_ != Phase::open) return;
-    }
-  }
-}
-
-void ClientConnection::on_read_end(int status) {
-  count_failed_handshake(status);  // a 0-RTT connection's handshake fails here
-  if (phase_ == Phase::open && in_flight() > 0 && status == UV_EOF &&
-      worker_.plan().protocol == Protocol::http && slot(completed_).first_byte_ns != 0) {
-    // A body without Content-Length or chunking ends when the server closes (RFC 9112 §6.3).
-    if (http_.feed_eof() == HttpResponseParser::Result::complete) {
-      if (http_.status_code() < 200 || http_.status_code() > 299) {
-        return fail_with(ErrorKind::bad_response);
-      }
-      return complete_front(uv_hrtime(), false);
-    }
-  }
-  fail(status);
-}
-
-void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connection) {
-  Request& request = slot(completed_);
-  // libuv reports a queued write's completion a loop turn late; the kernel had all of the
-  // request once the answer began, so the answer bounds the send time.
-  if (request.sent_ns == 0) request.sent_ns = request.first_byte_ns;
-  if (written_ == completed_) {  // answered before its write was reported done
-    if (request.measured) {
-      worker_.recorder().add_bytes_sent(now_ns, worker_.plan().requests[request.prepared].bytes);
-    }
-    ++written_;
-    write_group_ = 0;
-  }
-  if (request.measured) {
-    worker_.recorder().record_ok(
-        now_ns,
-        RequestTimes{.latency_ns = static_cast<int64_t>(now_ns - request.intended_ns),
-                     .service_ns = static_cast<int64_t>(now_ns - request.start_ns),
-                     .write_ns = static_cast<int64_t>(request.sent_ns - request.write_start_ns),
-                     .first_byte_ns = static_cast<int64_t>(request.first_byte_ns - request.sent_ns),
-                     .transfer_ns = static_cast<int64_t>(now_ns - request.first_byte_ns)});
-    worker_.note_completion(now_ns);
-  }
-  ++completed_;
-  if (!server_keeps_connection) last_on_connection_ = server_closes_ = true;
-  tell_page_user(1, true, now_ns);
-  after_response(now_ns);
-}
-
-void ClientConnection::after_response(uint64_t now_ns) {
-  if (phase_ != Phase::open) return;  // the page user's next request failed on this connection
-  if (last_on_connection_ && in_flight() == 0) return close_connection(false);
-  worker_.connection_free(*this, now_ns);
 }
 
 void ClientConnection::tell_page_user(unsigned requests, bool ok, uint64_t now_ns) {

@@ -54,6 +54,7 @@ class ClientConnection final : public TransportEvents {
   void on_write_done(int status) override;
   void on_closed() override;
   void on_handshake_done() override;
+  void on_transmit_timestamp(uint32_t key, uint64_t realtime_ns) override;
 
  private:
   // The times of one request, for its phases (connect, write, first_byte, transfer).
@@ -63,6 +64,15 @@ class ClientConnection final : public TransportEvents {
     uint64_t write_start_ns = 0;
     uint64_t sent_ns = 0;
     uint64_t first_byte_ns = 0;
+    // timestamps on: the kernel's transmit timestamp of the request's last byte (its key) and
+    // the receive timestamp of the read that brought the response's first bytes, wall clock.
+    uint64_t transmitted_realtime_ns = 0;
+    uint64_t received_realtime_ns = 0;
+    // The wall clock minus the monotonic one as the last byte was handed over: a step of the
+    // wall clock before the answer is seen by comparing it again then.
+    int64_t offset_at_handover_ns = 0;
+    uint32_t transmit_key = 0;
+    bool handed_over = false;  // its last byte went to the transport: transmit_key is set
     bool measured = false;
     uint32_t prepared = 0;  // which of the plan's requests
   };
@@ -81,6 +91,7 @@ class ClientConnection final : public TransportEvents {
   void take_echo(const char* data, size_t size, uint64_t now_ns);
   void take_http(const char* data, size_t size, uint64_t now_ns);
   void complete_front(uint64_t now_ns, bool server_keeps_connection);
+  void note_first_byte(Request& request, uint64_t now_ns);
   void after_response(uint64_t now_ns);
   void fail(int uv_status);
   void fail_with(ErrorKind kind);

@@ -22,6 +22,7 @@ struct LoadPlan {
   WritePattern write_pattern = WritePattern::single;
   bool tcp_info = true;            // sample client connections' TCP_INFO (scenario key tcp_info)
   uint64_t busy_poll_spin_ns = 0;  // poll: busy (LoopThread::set_busy_poll); 0: sleep
+  bool timestamps = false;         // split round trips at kernel timestamps (Recorder::timestamps)
   bool tls = false;                // make_transport speaks TLS: count handshakes (Recorder::tls)
   SocketAddress target;
   // What every client connection talks through; each connection makes one, once.

@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "host/cpu.hpp"
+#include "net/kernel_timestamps.hpp"
 
 namespace th {
 namespace {
@@ -20,13 +21,6 @@ constexpr uint64_t kTickMs = 10;
 // TCP_INFO of open connections: often enough for a per-second picture of a long transfer, rare
 // enough (one getsockopt per connection per second) to cost nothing next to the load itself.
 constexpr uint64_t kTcpInfoPeriodMs = 1000;
-
-int64_t realtime_minus_monotonic_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec -
-         static_cast<int64_t>(uv_hrtime());
-}
 
 }  // namespace
 
@@ -44,6 +38,10 @@ Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection, uint32
   recorder_.timeline.set_clock_offset(realtime_minus_monotonic_ns());
   if (plan.tcp_info) recorder_.tcp_info.emplace();
   if (plan.tls) recorder_.tls.emplace();
+  if (plan.timestamps) {
+    recorder_.timestamps.emplace();
+    receive_timestamping_fd_ = turn_on_receive_timestamping();
+  }
 }
 
 Worker::~Worker() { join(); }
@@ -65,6 +63,8 @@ void Worker::start() {
 
 void Worker::join() {
   loop_thread_.join();
+  if (receive_timestamping_fd_ >= 0) close(receive_timestamping_fd_);
+  receive_timestamping_fd_ = -1;
   if (!loop_thread_.initialised()) return;
   cpu_end_s_ = loop_thread_.cpu_seconds();
   cpu_end_split_ = loop_thread_.cpu_split();
@@ -302,6 +302,22 @@ void Worker::sample_cpu_start(uint64_t now_ns) {
 void Worker::note_applied_options(int fd) {
   if (applied_options_.empty())
     applied_options_ = read_socket_options(fd, plan_.client_options, SocketRole::client);
+}
+
+void Worker::note_timestamping(int64_t applied) {
+  if (timestamping_noted_) return;
+  timestamping_noted_ = true;
+  OptionReading reading;
+  reading.name = "so_timestamping";
+  reading.requested = software_timestamp_flags() | kTimestampKeysFromWritten;
+  reading.applied = std::max<int64_t>(applied, 0);
+  if (applied < 0) {
+    reading.note =
+        fmt::format("refused ({}): no request is split", uv_strerror(static_cast<int>(applied)));
+  } else if ((applied & kTimestampKeysFromWritten) == 0) {
+    reading.note = "no OPT_ID_TCP before Linux 6.2: keys count from the first unacknowledged byte";
+  }
+  applied_options_.push_back(std::move(reading));
 }
 
 void Worker::connection_finished() {

@@ -74,6 +74,9 @@ class Worker {
   // samples later than this are left out.
   uint64_t tcp_info_window_end_ns() const { return tcp_info_window_end_ns_; }
   void note_applied_options(int fd);
+  // The first connection's SO_TIMESTAMPING as applied (or a negative errno), reported with the
+  // socket options.
+  void note_timestamping(int64_t applied);
   void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
   bool claim_tickets(uint64_t count) { return plan_.claim_tickets(count); }
   void return_tickets(uint64_t count) { plan_.return_tickets(count); }
@@ -128,6 +131,8 @@ class Worker {
   std::vector<std::unique_ptr<PageUser>> page_users_;
   Recorder recorder_;
   std::vector<OptionReading> applied_options_;
+  bool timestamping_noted_ = false;
+  int receive_timestamping_fd_ = -1;  // turn_on_receive_timestamping(), for the run
   uint32_t active_connections_ = 0;
 
   // Open loop only: the schedule, the parked connections and a timerfd that wakes the loop at

@@ -31,6 +31,10 @@ class TcpTransport final : public Transport {
   bool is_open() const override { return state_ != State::closed; }
   int fd() const override;
   void rearm_quickack(bool on) override { rearm_quickack_ = on; }
+  int64_t enable_timestamps() override;
+  uint32_t transmit_key() const override { return bytes_written_ - 1 - key_origin_; }
+  uint64_t receive_timestamp_ns() const override { return received_realtime_ns_; }
+  void collect_transmit_timestamps() override;
 
  private:
   enum class State { closed, open, closing };
@@ -40,6 +44,10 @@ class TcpTransport final : public Transport {
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buffer);
   static void on_write(uv_write_t* request, int status);
   static void on_close(uv_handle_t* handle);
+  void reset_counts();
+  // Timestamps on: libuv reads nothing (on_alloc offers no buffer) and this reads with recvmsg,
+  // which brings the receive timestamp along.
+  void read_with_timestamps();
 
   uv_loop_t* loop_;
   TransportEvents* events_;
@@ -49,6 +57,13 @@ class TcpTransport final : public Transport {
   State state_ = State::closed;
   bool write_queued_ = false;
   bool rearm_quickack_ = false;
+  bool reading_ = false;
+  bool timestamps_ = false;
+  // Bytes handed to write() on this connection, and how many of them preceded the kernel's
+  // first timestamp key; both wrap like the kernel's 32-bit key.
+  uint32_t bytes_written_ = 0;
+  uint32_t key_origin_ = 0;
+  uint64_t received_realtime_ns_ = 0;
   std::unique_ptr<char[]> own_read_buffer_;
   char* read_buffer_;
 };

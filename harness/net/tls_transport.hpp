@@ -45,6 +45,13 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   void rearm_quickack(bool on) override { tcp_.rearm_quickack(on); }
   const TlsFacts* tls_facts() const override { return handshake_done_ ? &facts_ : nullptr; }
   bool handshake_pending() const override { return ssl_ != nullptr && !handshake_done_; }
+  int64_t enable_timestamps() override { return tcp_.enable_timestamps(); }
+  // Records gathered but not yet handed to TCP come after everything TCP was given.
+  uint32_t transmit_key() const override {
+    return tcp_.transmit_key() + static_cast<uint32_t>(gathering_.size());
+  }
+  uint64_t receive_timestamp_ns() const override { return tcp_.receive_timestamp_ns(); }
+  void collect_transmit_timestamps() override { tcp_.collect_transmit_timestamps(); }
 
  private:
   // From the TCP transport underneath.
@@ -53,6 +60,9 @@ class TlsTransport final : public Transport, private TransportEvents, private Tl
   void on_read_end(int status) override;
   void on_write_done(int status) override;
   void on_closed() override;
+  void on_transmit_timestamp(uint32_t key, uint64_t realtime_ns) override {
+    events_->on_transmit_timestamp(key, realtime_ns);
+  }
   void keep_session(ssl_session_st* session) override;
 
   int begin_session(bool client);

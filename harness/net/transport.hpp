@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -25,6 +26,9 @@ class TransportEvents {
   // hear on_connected(0) before the handshake ends (tls_facts() still null), so the request
   // and its answer can go; this says when the handshake ended. Never heard otherwise.
   virtual void on_handshake_done() {}
+  // With timestamps enabled: the kernel's transmit timestamp (ns since the epoch) of the bytes up
+  // to `key`, numbered like Transport::transmit_key. A segment carries the key of its last byte.
+  virtual void on_transmit_timestamp(uint32_t /*key*/, uint64_t /*realtime_ns*/) {}
 
  protected:
   ~TransportEvents() = default;
@@ -72,6 +76,19 @@ class Transport {
   virtual const TlsFacts* tls_facts() const { return nullptr; }
   // A TLS connection whose handshake has not finished (a server's timeout counts from accept).
   virtual bool handshake_pending() const { return false; }
+
+  // Kernel software timestamps (net/kernel_timestamps.hpp) on a connected socket, from here until
+  // the connection closes: each read keeps its receive timestamp, and transmit timestamps reach
+  // on_transmit_timestamp. The SO_TIMESTAMPING flags the kernel applied, or a negative errno.
+  virtual int64_t enable_timestamps() = 0;
+  // The key the kernel gives the transmit timestamp of the last byte written so far (for TLS, of
+  // the record that carries it).
+  virtual uint32_t transmit_key() const = 0;
+  // Takes the transmit timestamps already waiting (over loopback a write's own comes back before
+  // the call returns): read now, they do not wake the loop once more for the error queue.
+  virtual void collect_transmit_timestamps() = 0;
+  // The receive timestamp of the last segment of the latest read (ns since the epoch); 0 if none.
+  virtual uint64_t receive_timestamp_ns() const = 0;
 };
 
 // Makes the transport of one connection slot (a pooled server session, a client connection): TCP

@@ -178,6 +178,38 @@ void explain_tls(std::back_insert_iterator<std::string> line, const std::string&
   fmt::format_to(line, "\n");
 }
 
+// Where each round trip's time went (timestamps: true): the harness's own part, split at the
+// kernel's transmit and receive timestamps, against the stack's and the peer's.
+void explain_timestamps(std::back_insert_iterator<std::string> line, const std::string& label,
+                        const RunResult& run) {
+  if (!run.recorder.timestamps) return;
+  const TimestampSplit& split = *run.recorder.timestamps;
+  auto us = [](const Histogram& histogram, double percentile) {
+    return static_cast<double>(histogram.percentile(percentile)) / 1e3;
+  };
+  fmt::format_to(line,
+                 "{}: timestamps: p50 harness {:.1f} us (send {:.1f} + receive {:.1f}), stack and "
+                 "peer {:.1f} us",
+                 label, us(split.harness, 50), us(split.harness_send, 50),
+                 us(split.harness_receive, 50), us(split.stack_and_peer, 50));
+  const std::optional<double> p50 = harness_share(split.harness, split.stack_and_peer, 50);
+  const std::optional<double> p99 = harness_share(split.harness, split.stack_and_peer, 99);
+  if (p50 && p99) {
+    fmt::format_to(line, " · harness share {:.0f} % at p50, {:.0f} % at p99", *p50 * 100,
+                   *p99 * 100);
+  }
+  const uint64_t unsplit =
+      split.missing_transmit + split.missing_receive + split.clock_stepped + split.inconsistent;
+  if (unsplit > 0) {
+    fmt::format_to(line,
+                   " · {} not split ({} without transmit, {} without receive timestamp, {} "
+                   "across a wall-clock step, {} inconsistent)",
+                   unsplit, split.missing_transmit, split.missing_receive, split.clock_stepped,
+                   split.inconsistent);
+  }
+  fmt::format_to(line, "\n");
+}
+
 // Page workloads answer "how long does the page take": page-load percentiles, pages/s, and how
 // many connections and requests each page cost, one row per run.
 void print_page_table(std::back_insert_iterator<std::string> line, const ReportInput& input,
@@ -250,6 +282,7 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
     explain_latency(line, label, run);
     explain_tcp_info(line, label, run);
     explain_tls(line, label, run);
+    explain_timestamps(line, label, run);
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
       fmt::format_to(line, "{}: req/s per second {}\n", label, sparkline(run));
     }

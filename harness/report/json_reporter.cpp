@@ -10,6 +10,7 @@
 #include "report/report_reader.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
+#include "report/timestamps_json.hpp"
 #include "report/tls_json.hpp"
 #include "report/tool_info.hpp"
 
@@ -282,6 +283,10 @@ nlohmann::json run_to_json(const RunResult& run) {
     out["tls"]["cpu_us_per_handshake"] = cpu_per_handshake(cpu, out["tls"]);
     out["latency_us"]["tls_handshake"] = latency_summary_us(recorder.tls_handshake);
     out["histograms"]["tls_handshake"] = recorder.tls_handshake.to_json();
+  }
+  if (recorder.timestamps) {  // each round trip split at the kernel's timestamps
+    out["timestamps"] = timestamps_to_json(*recorder.timestamps);
+    add_timestamp_parts(*recorder.timestamps, out);
   }
   if (run.server_time) {  // the embedded server's own share of each answer
     out["latency_us"]["server_time"] = latency_summary_us(*run.server_time);

@@ -15,6 +15,7 @@
 #include "report/merge_link.hpp"
 #include "report/reporter.hpp"
 #include "report/tcp_info_json.hpp"
+#include "report/timestamps_json.hpp"
 #include "report/tls_json.hpp"
 #include "stats/histogram.hpp"
 
@@ -227,6 +228,10 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
     merged["tls"] = std::move(tls);
   }
 
+  if (json timestamps = merge_timestamps(runs, merged["histograms"]); !timestamps.is_null()) {
+    merged["timestamps"] = std::move(timestamps);
+  }
+
   // Each generator's own shaped link: its configuration must agree, its counters add.
   bool any_link = false;
   for (const json* run : runs) any_link |= run->contains("link");
@@ -246,7 +251,7 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
       "name",       "params",   "target",     "embedded_server", "stopped_by",       "duration_s",
       "socket",     "requests", "throughput", "schedule",        "timeline",         "bytes",
       "latency_us", "cpu",      "histograms", "warnings",        "repetition_index", "tcp_info",
-      "link",       "tls"};
+      "link",       "tls",      "timestamps"};
   for (const auto& [key, value] : first.items()) {
     if (kMerged.contains(key)) continue;
     for (size_t index = 1; index < runs.size(); ++index) {

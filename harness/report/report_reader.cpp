@@ -226,6 +226,18 @@ void check_tls(const Checker& checker, const json& run, const std::string& point
   }
 }
 
+// Present with the scenario key `timestamps`; what merge sums.
+void check_timestamps(const Checker& checker, const json& run, const std::string& pointer) {
+  if (!run.contains("timestamps")) return;
+  const json& timestamps = checker.object(run, pointer, "timestamps");
+  const std::string at = pointer + "/timestamps";
+  for (const char* key : {"split", "missing_transmit", "missing_receive", "inconsistent"})
+    checker.count(timestamps, at, key);
+  if (timestamps.contains("clock_stepped")) checker.count(timestamps, at, "clock_stepped");
+  const json& share = checker.object(timestamps, at, "harness_share");
+  for (const char* key : {"p50", "p99"}) checker.number(share, at + "/harness_share", key, true);
+}
+
 void check_run(const Checker& checker, const json& run, const std::string& pointer) {
   checker.expect(run.is_object(), pointer, "a run object", run);
   checker.string(run, pointer, "name");
@@ -282,6 +294,7 @@ void check_run(const Checker& checker, const json& run, const std::string& point
   check_tcp_info(checker, run, pointer);
   check_link(checker, run, pointer);
   check_tls(checker, run, pointer);
+  check_timestamps(checker, run, pointer);
   if (run.contains("warnings")) {
     const json& warnings = run["warnings"];
     checker.expect(warnings.is_array(), pointer + "/warnings", "an array of strings", warnings);

@@ -50,6 +50,7 @@ std::unique_ptr<LoadPlan> make_load_plan(const Scenario& scenario, const PlanTar
   plan->tcp_info = scenario.tcp_info;
   plan->busy_poll_spin_ns =
       scenario.poll == PollMode::busy ? uint64_t{scenario.poll_spin_us} * 1000 : 0;
+  plan->timestamps = scenario.timestamps;
   if (scenario.tls) {
     plan->tls = true;
     // SNI and the verified name: the target's host as the scenario names it.

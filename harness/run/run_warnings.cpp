@@ -162,6 +162,31 @@ void early_data_unused(const RunResult& result, std::vector<std::string>& warnin
       tls->resumed));
 }
 
+// The harness's own share of a round trip (timestamps: true) above kHarnessShareWarning at p50 or
+// p99: the figures measure the load generator more than the stack and the peer. Against the
+// embedded server over loopback the share is about half in either poll mode: the peer's part is
+// the same code waking and reading on the other side, and the software timestamps sit at the
+// device, so this host's TCP/IP work on each side is in the client's part.
+void harness_share_high(const RunResult& result, std::vector<std::string>& warnings) {
+  const std::optional<TimestampSplit>& split = result.recorder.timestamps;
+  if (!split) return;
+  for (const double percentile : {50.0, 99.0}) {
+    const std::optional<double> share =
+        harness_share(split->harness, split->stack_and_peer, percentile);
+    if (!share || *share <= kHarnessShareWarning) continue;
+    warnings.push_back(fmt::format(
+        "timestamps: the harness's own share of the p{:.0f} round trip is {:.0f} % (send {:.1f} "
+        "us, receive {:.1f} us, against {:.1f} us in the stack and the peer): try {}client_cpus "
+        "and server_cpus on cores of their own, or fewer connections per load thread",
+        percentile, *share * 100,
+        static_cast<double>(split->harness_send.percentile(percentile)) / 1e3,
+        static_cast<double>(split->harness_receive.percentile(percentile)) / 1e3,
+        static_cast<double>(split->stack_and_peer.percentile(percentile)) / 1e3,
+        result.scenario.poll == PollMode::busy ? "" : "poll: busy, "));
+    return;
+  }
+}
+
 // A stream chunk still being written at the end is the load itself, not a missing answer.
 void unanswered_at_end(const RunResult& result, std::vector<std::string>& warnings) {
   if (result.in_flight_at_end > 0 && result.scenario.protocol != Protocol::stream) {
@@ -185,6 +210,7 @@ constexpr std::array kRules{
     WarningRule{"unanswered_at_end", unanswered_at_end},
     WarningRule{"resumption_unused", resumption_unused},
     WarningRule{"early_data_unused", early_data_unused},
+    WarningRule{"harness_share_high", harness_share_high},
 };
 
 }  // namespace

@@ -15,6 +15,10 @@ struct WarningRule {
   void (*check)(const RunResult& result, std::vector<std::string>& warnings);
 };
 
+// harness_share_high: the harness's share of the round trip (timestamps: true) above which a run
+// is flagged.
+inline constexpr double kHarnessShareWarning = 0.6;
+
 // Every rule, in the order their sentences are shown.
 std::span<const WarningRule> warning_rules();
 

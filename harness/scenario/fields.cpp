@@ -221,6 +221,9 @@ const ScenarioField
                         Scenario& s) { s.poll = c.one_of(v, p, kPollModes); }},
             {"poll_spin_us", [](const Checks& c, const json& v, const std::string& p,
                                 Scenario& s) { s.poll_spin_us = read_u32(c, v, p, 1, 1'000'000); }},
+            {"timestamps",
+             [](const Checks& c, const json& v,
+                const std::string& p, Scenario& s) { s.timestamps = c.boolean(v, p); }},
             {"local_addresses",
              [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
                c.array(v, p);
@@ -295,6 +298,11 @@ Scenario read_scenario(const json& object, const Checks& checks) {
     checks.fail("/connection",
                 "must be keep_alive for protocol stream: a stream is one long transfer per "
                 "connection");
+  }
+  if (scenario.timestamps && scenario.protocol == Protocol::stream) {
+    checks.fail("/timestamps",
+                "splits request/response round trips; protocol stream has none (use echo or "
+                "http)");
   }
   return scenario;
 }

@@ -120,6 +120,7 @@ void to_json(json& out, const Scenario& scenario) {
   out["tcp_info"] = scenario.tcp_info;
   out["poll"] = to_string(scenario.poll);
   out["poll_spin_us"] = scenario.poll_spin_us;
+  out["timestamps"] = scenario.timestamps;
   out["local_addresses"] = scenario.local_addresses;
   out["client_cpus"] = scenario.client_cpus;
   out["server_cpus"] = scenario.server_cpus;

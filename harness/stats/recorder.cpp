@@ -37,6 +37,13 @@ void Recorder::merge(const Recorder& other) {
       tls = other.tls;
     }
   }
+  if (other.timestamps) {
+    if (timestamps) {
+      timestamps->merge(*other.timestamps);
+    } else {
+      timestamps = other.timestamps;
+    }
+  }
   if (other.tcp_info) {
     if (tcp_info) {
       tcp_info->merge(*other.tcp_info);

@@ -7,6 +7,7 @@
 #include "stats/histogram.hpp"
 #include "stats/tcp_info_stats.hpp"
 #include "stats/timeline.hpp"
+#include "stats/timestamp_split.hpp"
 #include "stats/tls_stats.hpp"
 
 namespace th {
@@ -50,7 +51,8 @@ struct Recorder {
   Timeline timeline;
   // Client connections' TCP_INFO; absent when the scenario turned it off (tcp_info: false).
   std::optional<TcpInfoStats> tcp_info;
-  std::optional<TlsStats> tls;  // present when the run speaks TLS
+  std::optional<TlsStats> tls;               // present when the run speaks TLS
+  std::optional<TimestampSplit> timestamps;  // present with the scenario key `timestamps`
 
   void record_ok(uint64_t now_ns, const RequestTimes& times) {
     total.record(times.latency_ns);

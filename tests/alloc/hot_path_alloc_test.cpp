@@ -82,6 +82,9 @@ Allocations allocations_for(nlohmann::json scenario, uint64_t requests) {
                             g_openssl_allocations.load() - openssl_before};
   EXPECT_EQ(result.recorder.requests_ok, requests);
   EXPECT_EQ(result.recorder.error_total(), 0u);
+  if (result.recorder.timestamps) {  // the work whose allocations were counted was done
+    EXPECT_EQ(result.recorder.timestamps->split, requests);
+  }
   return counted;
 }
 
@@ -132,6 +135,14 @@ TEST(HotPath, EchoAllocatesNothingPerRequest) {
 TEST(HotPath, TlsKeepAliveAllocatesNothingPerRequest) {
   expect_no_allocation_per_request(
       {{"connection", "keep_alive"}, {"connections", 8}, {"tls", nlohmann::json::object()}});
+}
+
+// recvmsg with its control data on the stack, the error queue drained the same way.
+TEST(HotPath, TimestampsAllocateNothingPerRequest) {
+  expect_no_allocation_per_request(
+      {{"protocol", "echo"}, {"connections", 8}, {"timestamps", true}});
+  expect_no_allocation_per_request(
+      {{"connections", 8}, {"timestamps", true}, {"tls", nlohmann::json::object()}});
 }
 
 TEST(HotPath, OpenLoopAllocatesNothingPerRequest) {
