@@ -57,16 +57,18 @@ void expect_every_request_split(const json& run) {
 TEST(Timestamps, EveryRequestIsSplitAndThePartsAddUpToItsPhases) {
   const testing::ScratchDir scratch("tcpharness-timestamps");
   const json run = timestamped_run(
-      scratch, "--set protocol=echo --set request_size=64 --set connections=1 --set duration_s=0.5");
+      scratch,
+      "--set protocol=echo --set request_size=64 --set connections=1 --set duration_s=0.5");
   expect_every_request_split(run);
   // Per request, send + stack and peer + receive is write + first_byte + transfer; the sums of
   // the same requests agree to the report's rounding of each mean (1 ns).
-  const double phases = mean_us(run, "write") + mean_us(run, "first_byte") + mean_us(run, "transfer");
-  const double parts =
-      mean_us(run, "harness_send") + mean_us(run, "stack_and_peer") + mean_us(run, "harness_receive");
+  const double phases =
+      mean_us(run, "write") + mean_us(run, "first_byte") + mean_us(run, "transfer");
+  const double parts = mean_us(run, "harness_send") + mean_us(run, "stack_and_peer") +
+                       mean_us(run, "harness_receive");
   EXPECT_NEAR(parts, phases, 0.005);
-  EXPECT_NEAR(mean_us(run, "harness"), mean_us(run, "harness_send") + mean_us(run, "harness_receive"),
-              0.005);
+  EXPECT_NEAR(mean_us(run, "harness"),
+              mean_us(run, "harness_send") + mean_us(run, "harness_receive"), 0.005);
   // The request's write call reaches the device and the reply needs a read: neither part is 0.
   EXPECT_GT(run["latency_us"]["harness_send"]["p50"].get<double>(), 0.1);
   EXPECT_GT(run["latency_us"]["harness_receive"]["p50"].get<double>(), 0.1);
@@ -82,19 +84,20 @@ TEST(Timestamps, EveryRequestIsSplitAndThePartsAddUpToItsPhases) {
 // Several requests end in one segment; each takes the first timestamp that covers its last byte.
 TEST(Timestamps, PipelinedRequestsEachFindTheirTransmitTimestamp) {
   const testing::ScratchDir scratch("tcpharness-timestamps");
-  expect_every_request_split(timestamped_run(
-      scratch,
-      "--set connection=pipelined --set pipeline_depth=8 --set connections=2 --set duration_s=0.5"));
+  expect_every_request_split(timestamped_run(scratch,
+                                             "--set connection=pipelined --set pipeline_depth=8 "
+                                             "--set connections=2 --set duration_s=0.5"));
 }
 
 // The keys count TLS records, not the plaintext; the handshake's bytes come before them.
 TEST(Timestamps, OverTlsTheRecordsCarryTheKeys) {
   const testing::ScratchDir scratch("tcpharness-timestamps");
-  expect_every_request_split(timestamped_run(
-      scratch, "--set tls.version=1.3 --set connections=2 --set duration_s=0.5"));
-  expect_every_request_split(timestamped_run(
-      scratch, "--set tls.version=1.3 --set connection=per_request --set connections=2 "
-               "--set duration_s=0.5"));
+  expect_every_request_split(
+      timestamped_run(scratch, "--set tls.version=1.3 --set connections=2 --set duration_s=0.5"));
+  expect_every_request_split(
+      timestamped_run(scratch,
+                      "--set tls.version=1.3 --set connection=per_request --set connections=2 "
+                      "--set duration_s=0.5"));
 }
 
 // A real-time process on the client's core that runs 300 us of every 600: while it runs the
@@ -142,9 +145,10 @@ TEST(Timestamps, ADelayedClientLoopIsHarnessShareNotNetworkTime) {
   const pid_t hog = start_hog_on_cpu0(3.0);
   if (hog < 0) GTEST_SKIP() << "cannot run a SCHED_FIFO process on CPU 0 (needs root)";
   const testing::ScratchDir scratch("tcpharness-timestamps");
-  const json run = timestamped_run(
-      scratch, "--set protocol=echo --set request_size=64 --set connections=1 "
-               "--set client_cpus=[0] --set server_cpus=[1] --set duration_s=1");
+  const json run =
+      timestamped_run(scratch,
+                      "--set protocol=echo --set request_size=64 --set connections=1 "
+                      "--set client_cpus=[0] --set server_cpus=[1] --set duration_s=1");
   kill(hog, SIGKILL);
   waitpid(hog, nullptr, 0);
   expect_every_request_split(run);
@@ -195,8 +199,10 @@ TEST(TimestampSplit, MissingAndImpossibleStampsAreCountedNotRecorded) {
   TimestampSplit split;
   split.record(1'000, 12'500, 0, kOffset + 10'000, kOffset, kOffset);
   split.record(1'000, 12'500, kOffset + 3'000, 0, kOffset, kOffset);
-  split.record(1'000, 12'500, kOffset - 5'000, kOffset + 10'000, kOffset, kOffset);  // before the start
-  split.record(1'000, 12'500, kOffset + 9'000, kOffset + 8'000, kOffset, kOffset);   // answer before ask
+  split.record(1'000, 12'500, kOffset - 5'000, kOffset + 10'000, kOffset,
+               kOffset);  // before the start
+  split.record(1'000, 12'500, kOffset + 9'000, kOffset + 8'000, kOffset,
+               kOffset);  // answer before ask
   EXPECT_EQ(split.missing_transmit, 1u);
   EXPECT_EQ(split.missing_receive, 1u);
   EXPECT_EQ(split.inconsistent, 2u);

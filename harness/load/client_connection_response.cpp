@@ -1,10 +1,9 @@
 // The answering half of a client connection: responses read, matched to their requests, timed
 // and (timestamps: true) split at the kernel's timestamps.
-#include "load/client_connection.hpp"
-
 #include <algorithm>
 #include <cstring>
 
+#include "load/client_connection.hpp"
 #include "load/worker.hpp"
 #include "net/kernel_timestamps.hpp"
 

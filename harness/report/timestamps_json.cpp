@@ -43,8 +43,8 @@ nlohmann::json merge_timestamps(const std::vector<const nlohmann::json*>& runs,
   for (const nlohmann::json* run : runs) {
     if (!run->contains("timestamps")) continue;
     if (out.is_null()) out = nlohmann::json::object();
-    for (const char* key : {"split", "missing_transmit", "missing_receive", "clock_stepped",
-                            "inconsistent"}) {
+    for (const char* key :
+         {"split", "missing_transmit", "missing_receive", "clock_stepped", "inconsistent"}) {
       const uint64_t before = out.contains(key) ? out[key].get<uint64_t>() : 0;
       out[key] = before + run->at("timestamps").at(key).get<uint64_t>();
     }

@@ -17,10 +17,10 @@ struct TimestampSplit {
   // monotonic one (a few tens of ns), not a mismatch; it counts as zero.
   static constexpr int64_t kToleranceNs = 1000;
 
-  Histogram harness;          // harness_send + harness_receive
-  Histogram harness_send;     // the start to the transmit timestamp of the request's last byte
-  Histogram stack_and_peer;   // that to the receive timestamp of the response's first bytes
-  Histogram harness_receive;  // that to the response complete
+  Histogram harness;              // harness_send + harness_receive
+  Histogram harness_send;         // the start to the transmit timestamp of the request's last byte
+  Histogram stack_and_peer;       // that to the receive timestamp of the response's first bytes
+  Histogram harness_receive;      // that to the response complete
   uint64_t split = 0;             // requests split
   uint64_t missing_transmit = 0;  // no transmit timestamp came (the error queue overflowed)
   uint64_t missing_receive = 0;   // the response's read had no receive timestamp
