@@ -100,6 +100,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.* Timestamps.*
   EXCEPT
     BusyPoll.KeysAreCheckedLikeEveryOther Timestamps.KeysAreCheckedLikeEveryOther
+    Timestamps.ADelayedClientLoopIsHarnessShareNotNetworkTime
     PerRequest.LocalAddressOfAnotherFamilyIsAConfigurationError
     ServeListen.BadListenOrLimitIsAUsageError
     ServeListen.BadSocketOptionIsRefusedInTheScenariosWords
@@ -151,6 +152,12 @@ tcpharness_test_group(tcpharness_tests root_peers "root;peers"
 tcpharness_test_group(tcpharness_tests serial "loopback"
   TESTS
     ServerDescriptors.*
+  RUN_SERIAL)
+
+# Alone: a SCHED_FIFO process on CPU 0 for a second, with the server on CPU 1 as the peer.
+tcpharness_test_group(tcpharness_tests serial_hog "loopback"
+  TESTS
+    Timestamps.ADelayedClientLoopIsHarnessShareNotNetworkTime
   RUN_SERIAL)
 
 # Whatever no group names (a new suite): discovered and run, but without labels until it is

@@ -40,11 +40,12 @@ double mean_us(const json& run, const char* part) {
 // Every answered request was split but those a step of the wall clock cut through (this VM's
 // time sync steps it by 0.5 ms every 100 ms: a few in ten thousand 20 us requests), and nothing
 // was matched to the wrong bytes.
-void expect_every_request_split(const json& run) {
+// At least `fewest` answered: a TLS handshake per request under ASan is slow.
+void expect_every_request_split(const json& run, uint64_t fewest = 100) {
   ASSERT_TRUE(run.is_object());
   const json& timestamps = run["timestamps"];
   const auto ok = run["requests"]["ok"].get<uint64_t>();
-  EXPECT_GT(ok, 100u);
+  EXPECT_GE(ok, fewest);
   const auto stepped = timestamps["clock_stepped"].get<uint64_t>();
   EXPECT_LE(stepped, ok / 100 + 1);
   EXPECT_EQ(timestamps["split"].get<uint64_t>() + stepped, ok);
@@ -97,11 +98,14 @@ TEST(Timestamps, OverTlsTheRecordsCarryTheKeys) {
   expect_every_request_split(
       timestamped_run(scratch,
                       "--set tls.version=1.3 --set connection=per_request --set connections=2 "
-                      "--set duration_s=0.5"));
+                      "--set duration_s=0.5"),
+      10);
 }
 
 // A real-time process on the client's core that runs 300 us of every 600: while it runs the
 // client cannot read its answers. Returns the child, or -1 when the machine will not allow it.
+// The test runs alone (tests/labels.cmake): the hog would slow a test beside it, and a test
+// beside it on the server's core would delay the peer, which is the stack-and-peer part.
 pid_t start_hog_on_cpu0(double seconds) {
   int ready[2];
   if (pipe(ready) != 0) return -1;

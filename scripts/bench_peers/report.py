@@ -35,9 +35,11 @@ def build_rows(comparisons, trials):
     for comparison in comparisons:
         for metric in comparison.metrics:
             peer_trials = trials[(comparison.number, comparison.peer)]
-            peer_median = median([t[metric.key] for t in peer_trials if t])
+            # A figure only some tools give (the harness's share) is None for the others.
+            peer_median = median([t.get(metric.key) for t in peer_trials if t])
             for tool in comparison.tools:
-                values = [t[metric.key] if t else None for t in trials[(comparison.number, tool)]]
+                values = [t.get(metric.key) if t else None
+                          for t in trials[(comparison.number, tool)]]
                 row = {"comparison": comparison.number, "title": comparison.title, "tool": tool,
                        "metric": metric.key, "unit": metric.unit, "trials": values,
                        "median": median(values), "peer": comparison.peer, "ratio_to_peer": None,
@@ -65,7 +67,7 @@ def fmt(value):
 
 def print_table(comparisons, rows, out):
     by_key = {(r["comparison"], r["tool"], r["metric"]): r for r in rows}
-    header = f"  {'tool':<17} {'figure':<26} {'unit':<10} {'median':>9} {'trials min-max':>17} " \
+    header = f"  {'tool':<21} {'figure':<26} {'unit':<10} {'median':>9} {'trials min-max':>17} " \
              f"{'ratio':>6}  target: verdict"
     for comparison in comparisons:
         print(f"\n{comparison.number}. {comparison.title}; peer: {comparison.peer}", file=out)
@@ -76,13 +78,15 @@ def print_table(comparisons, rows, out):
             for tool in comparison.tools:
                 row = by_key[(comparison.number, tool, metric.key)]
                 finite = [v for v in row["trials"] if v is not None]
+                if not finite and not row["target"]:
+                    continue  # a figure this tool does not give (sockperf's harness share)
                 spread = f"{fmt(min(finite))}-{fmt(max(finite))}" if len(finite) > 1 else ""
                 ratio = f"{row['ratio_to_peer']:.2f}x" if row["ratio_to_peer"] else ""
                 target = ""
                 if row["target"]:
                     _, text = verdict(metric, row["ratio_to_peer"], tool)
                     target = f"{row['target']}: {text or 'no figure'}"
-                print(f"  {tool:<17} {metric.label:<26} {metric.unit:<10} {fmt(row['median']):>9} "
+                print(f"  {tool:<21} {metric.label:<26} {metric.unit:<10} {fmt(row['median']):>9} "
                       f"{spread:>17} {ratio:>6}  {target}".rstrip(), file=out)
 
 

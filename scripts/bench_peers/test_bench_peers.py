@@ -1,6 +1,7 @@
 """What scripts/bench-peers reads from the peers' output, and how it judges a ratio.
 Run: python3 -m unittest discover -s scripts/bench_peers"""
 
+import io
 import json
 import os
 import tempfile
@@ -8,7 +9,7 @@ import time
 import unittest
 
 import report
-from comparisons import Metric, with_client_efficiency
+from comparisons import Comparison, Metric, with_client_efficiency
 from parsers import number, parse_h2load, parse_iperf3, parse_s_time, parse_wrk
 from processes import MeasureError, process_cpu, process_cpu_s
 from syscalls import per_request, strace_counts
@@ -127,6 +128,21 @@ class Verdicts(unittest.TestCase):
             with open(path) as written:
                 self.assertEqual(json.loads(written.read(), parse_constant=self.fail),
                                  {"trials": [None, 1.5], "x": {"y": None}})
+
+    def test_a_figure_the_peer_does_not_give_has_no_ratio_and_no_row(self):
+        comparison = Comparison(3, "t", peer="peer",
+                                metrics=[Metric("share", "share", "fraction",
+                                                higher_is_better=False)],
+                                tools={"tcpharness split": None, "peer": None})
+        trials = {(3, "tcpharness split"): [{"share": 0.5}, {"share": 0.4}],
+                  (3, "peer"): [{"rtt": 1.0}]}
+        rows = report.build_rows([comparison], trials)
+        self.assertEqual([(r["tool"], r["median"], r["ratio_to_peer"]) for r in rows],
+                         [("tcpharness split", 0.45, None), ("peer", None, None)])
+        printed = io.StringIO()
+        report.print_table([comparison], rows, printed)
+        self.assertIn("tcpharness split", printed.getvalue())
+        self.assertNotIn("  peer ", printed.getvalue())
 
     def test_median_skips_failed_trials(self):
         self.assertEqual(report.median([3.0, None, 1.0, 2.0]), 2.0)
