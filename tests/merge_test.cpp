@@ -159,7 +159,7 @@ TimestampSplit split_of(int64_t harness_ns, int64_t stack_ns, uint64_t requests)
   TimestampSplit split;
   constexpr int64_t kOffset = 1'000'000'000;
   for (uint64_t index = 0; index < requests; ++index)
-    split.record(0, harness_ns + stack_ns, kOffset + harness_ns / 2,
+    split.record(0, harness_ns + stack_ns, harness_ns + stack_ns, kOffset + harness_ns / 2,
                  kOffset + harness_ns / 2 + stack_ns, kOffset, kOffset);
   return split;
 }

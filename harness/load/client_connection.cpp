@@ -191,6 +191,7 @@ void ClientConnection::write_pending() {
       request.handed_over = true;
       if (plan.timestamps) {
         request.offset_at_handover_ns = realtime_minus_monotonic_ns();
+        request.handed_over_ns = uv_hrtime();
         transport_->collect_transmit_timestamps();
       }
     }

@@ -71,6 +71,7 @@ class ClientConnection final : public TransportEvents {
     // The wall clock minus the monotonic one as the last byte was handed over: a step of the
     // wall clock before the answer is seen by comparing it again then.
     int64_t offset_at_handover_ns = 0;
+    uint64_t handed_over_ns = 0;  // the write call with its last byte returned
     uint32_t transmit_key = 0;
     bool handed_over = false;  // its last byte went to the transport: transmit_key is set
     bool measured = false;

@@ -118,9 +118,9 @@ void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connect
                      .first_byte_ns = static_cast<int64_t>(request.first_byte_ns - request.sent_ns),
                      .transfer_ns = static_cast<int64_t>(now_ns - request.first_byte_ns)});
     if (Recorder& recorder = worker_.recorder(); recorder.timestamps) {
-      recorder.timestamps->record(request.write_start_ns, now_ns, request.transmitted_realtime_ns,
-                                  request.received_realtime_ns, request.offset_at_handover_ns,
-                                  realtime_minus_monotonic_ns());
+      recorder.timestamps->record(request.write_start_ns, request.handed_over_ns, now_ns,
+                                  request.transmitted_realtime_ns, request.received_realtime_ns,
+                                  request.offset_at_handover_ns, realtime_minus_monotonic_ns());
     }
     worker_.note_completion(now_ns);
   }

@@ -58,6 +58,11 @@ uint32_t software_timestamp_flags() {
          SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
 }
 
+void disable_software_timestamps(int fd) {
+  const int none = 0;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &none, sizeof none);
+}
+
 int64_t enable_software_timestamps(int fd) {
   int flags = static_cast<int>(software_timestamp_flags() | kTimestampKeysFromWritten);
   if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) != 0) {
@@ -67,7 +72,11 @@ int64_t enable_software_timestamps(int fd) {
   }
   int applied = 0;
   socklen_t length = sizeof applied;
-  if (getsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &applied, &length) != 0) return -errno;
+  if (getsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &applied, &length) != 0) {
+    const int error = errno;
+    disable_software_timestamps(fd);
+    return -error;
+  }
   return static_cast<uint32_t>(applied);
 }
 
@@ -152,7 +161,8 @@ unsigned drain_transmit_timestamps(int fd, TransportEvents& events) {
 int64_t realtime_minus_monotonic_ns() {
   int64_t offset = 0;
   uint64_t narrowest = UINT64_MAX;
-  for (int attempt = 0; attempt < 5 && narrowest > 2'000; ++attempt) {
+  // Well inside TimestampSplit's 1 us tolerance for a step, with two readings per request.
+  for (int attempt = 0; attempt < 5 && narrowest > 300; ++attempt) {
     timespec before{};
     timespec wall{};
     timespec after{};

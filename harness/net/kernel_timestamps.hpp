@@ -33,6 +33,10 @@ int64_t enable_software_timestamps(int fd);
 // it open while connections are made. Its descriptor, or -1.
 int turn_on_receive_timestamping();
 
+// Turns them off again: a socket left queueing transmit timestamps that nobody reads stays
+// readable for the error queue, and its loop would spin.
+void disable_software_timestamps(int fd);
+
 // Bytes written to `fd` that the kernel has not had acknowledged yet (SIOCOUTQ), or -1.
 int64_t unacknowledged_bytes(int fd);
 

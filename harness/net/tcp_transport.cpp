@@ -82,7 +82,9 @@ int64_t TcpTransport::enable_timestamps() {
   int64_t unacknowledged = 0;
   if ((applied & kTimestampKeysFromWritten) == 0 &&
       (unacknowledged = unacknowledged_bytes(descriptor)) < 0) {
-    return -errno;
+    const int error = errno;
+    disable_software_timestamps(descriptor);
+    return -error;
   }
   const size_t queued = uv_stream_get_write_queue_size(as_stream(&tcp_));
   key_origin_ =
@@ -191,6 +193,7 @@ void TcpTransport::read_with_timestamps() {
   const int descriptor = fd();
   drain_transmit_timestamps(descriptor, *events_);
   for (int reads = 0; reads < 32 && reading_ && state_ == State::open; ++reads) {
+    received_realtime_ns_ = 0;  // a read without one must not pass for the last read's
     const ssize_t count =
         read_with_timestamp(descriptor, read_buffer_, kReadBufferBytes, &received_realtime_ns_);
     if (count == -EAGAIN || count == -EWOULDBLOCK) return;

@@ -188,7 +188,7 @@ void explain_timestamps(std::back_insert_iterator<std::string> line, const std::
     return static_cast<double>(histogram.percentile(percentile)) / 1e3;
   };
   fmt::format_to(line,
-                 "{}: timestamps: p50 harness {:.1f} us (send {:.1f} + receive {:.1f}), stack and "
+                 "{}: timestamps: p50 harness {:.1f} us (send {:.1f}, receive {:.1f}), stack and "
                  "peer {:.1f} us",
                  label, us(split.harness, 50), us(split.harness_send, 50),
                  us(split.harness_receive, 50), us(split.stack_and_peer, 50));

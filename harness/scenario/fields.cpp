@@ -304,6 +304,19 @@ Scenario read_scenario(const json& object, const Checks& checks) {
                 "splits request/response round trips; protocol stream has none (use echo or "
                 "http)");
   }
+  // Both send a request's bytes before the connection is up, where the kernel's byte keys and
+  // the harness's part ways: the SYN takes a sequence number, and early data refused by the
+  // server is sent again after the handshake. Either would misplace the split.
+  if (scenario.timestamps && scenario.client.tcp_fastopen_connect.value_or(false)) {
+    checks.fail("/timestamps",
+                "cannot split requests sent with the SYN (client.tcp_fastopen): measure Fast "
+                "Open and the split in separate runs");
+  }
+  if (scenario.timestamps && scenario.tls && scenario.tls->early_data) {
+    checks.fail("/timestamps",
+                "cannot split requests sent as TLS early data (tls.early_data): measure 0-RTT "
+                "and the split in separate runs");
+  }
   return scenario;
 }
 

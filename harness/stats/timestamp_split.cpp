@@ -4,9 +4,9 @@
 
 namespace th {
 
-void TimestampSplit::record(uint64_t start_ns, uint64_t end_ns, uint64_t transmitted_realtime_ns,
-                            uint64_t received_realtime_ns, int64_t offset_at_start_ns,
-                            int64_t offset_at_end_ns) noexcept {
+void TimestampSplit::record(uint64_t start_ns, uint64_t handed_over_ns, uint64_t end_ns,
+                            uint64_t transmitted_realtime_ns, uint64_t received_realtime_ns,
+                            int64_t offset_at_start_ns, int64_t offset_at_end_ns) noexcept {
   if (transmitted_realtime_ns == 0) {
     ++missing_transmit;
     return;
@@ -21,7 +21,11 @@ void TimestampSplit::record(uint64_t start_ns, uint64_t end_ns, uint64_t transmi
     return;
   }
   const int64_t realtime_offset_ns = offset_at_end_ns;
-  const auto transmitted = static_cast<int64_t>(transmitted_realtime_ns) - realtime_offset_ns;
+  // Over loopback the transmit timestamp comes inside the write call; later than its return,
+  // the kernel held the bytes, and that wait is the stack's.
+  const int64_t transmitted =
+      std::min(static_cast<int64_t>(transmitted_realtime_ns) - realtime_offset_ns,
+               static_cast<int64_t>(handed_over_ns));
   const auto received = static_cast<int64_t>(received_realtime_ns) - realtime_offset_ns;
   int64_t send = transmitted - static_cast<int64_t>(start_ns);
   int64_t receive = static_cast<int64_t>(end_ns) - received;

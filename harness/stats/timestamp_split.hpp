@@ -17,9 +17,11 @@ struct TimestampSplit {
   // monotonic one (a few tens of ns), not a mismatch; it counts as zero.
   static constexpr int64_t kToleranceNs = 1000;
 
-  Histogram harness;              // harness_send + harness_receive
-  Histogram harness_send;         // the start to the transmit timestamp of the request's last byte
-  Histogram stack_and_peer;       // that to the receive timestamp of the response's first bytes
+  Histogram harness;  // harness_send + harness_receive
+  // The start to the transmit timestamp of the request's last byte, or to the write call's
+  // return when the kernel sent it later (Nagle, cwnd, a full send buffer: the stack's time).
+  Histogram harness_send;
+  Histogram stack_and_peer;       // that to the receive timestamp of the read with the response
   Histogram harness_receive;      // that to the response complete
   uint64_t split = 0;             // requests split
   uint64_t missing_transmit = 0;  // no transmit timestamp came (the error queue overflowed)
@@ -30,12 +32,12 @@ struct TimestampSplit {
   // A part far below zero: a timestamp matched to the wrong bytes. Never expected; left out.
   uint64_t inconsistent = 0;
 
-  // start_ns and end_ns on the monotonic clock, the timestamps on the wall clock (0: none came);
-  // the offsets are the wall clock minus the monotonic one, read as the request was handed to
-  // the kernel and as it completed.
-  void record(uint64_t start_ns, uint64_t end_ns, uint64_t transmitted_realtime_ns,
-              uint64_t received_realtime_ns, int64_t offset_at_start_ns,
-              int64_t offset_at_end_ns) noexcept;
+  // start_ns, handed_over_ns (the write call with the last byte returned) and end_ns on the
+  // monotonic clock, the timestamps on the wall clock (0: none came); the offsets are the wall
+  // clock minus the monotonic one, read at the handover and as the request completed.
+  void record(uint64_t start_ns, uint64_t handed_over_ns, uint64_t end_ns,
+              uint64_t transmitted_realtime_ns, uint64_t received_realtime_ns,
+              int64_t offset_at_start_ns, int64_t offset_at_end_ns) noexcept;
   void merge(const TimestampSplit& other);
 };
 
