@@ -16,15 +16,9 @@ namespace {
 using nlohmann::json;
 
 json busy_run(const testing::ScratchDir& scratch, const std::string& arguments) {
-  const std::string report = scratch.path() + "/busy.json";
-  const testing::CliOutcome outcome = testing::run_cli(
-      "run scenarios/quickstart.json --set poll=busy --set poll_spin_us=500 --set warmup_s=0 "
-      "--set duration_s=0.5 -q --out " +
-          report + " " + arguments,
-      scratch.path());
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-  const std::string text = testing::read_file(report);
-  return text.empty() ? json() : json::parse(text)["runs"][0];
+  return testing::quickstart_run(
+      scratch,
+      "--set poll=busy --set poll_spin_us=500 --set warmup_s=0 --set duration_s=0.5 " + arguments);
 }
 
 TEST(BusyPoll, AClosedLoopAnswersEveryRequestAndStopsOnTime) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -47,6 +48,17 @@ inline CliOutcome run_cli(const std::string& arguments, const std::string& scrat
   outcome.out = read_file(out_path);
   outcome.err = read_file(err_path);
   return outcome;
+}
+
+// `tcpharness run scenarios/quickstart.json -q` with `arguments` added: the report's first run,
+// or null when no report was written (the failed exit is reported too).
+inline nlohmann::json quickstart_run(const ScratchDir& scratch, const std::string& arguments) {
+  const std::string report = scratch.path() + "/quickstart-run.json";
+  const CliOutcome outcome =
+      run_cli("run scenarios/quickstart.json -q --out " + report + " " + arguments, scratch.path());
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  const std::string text = read_file(report);
+  return text.empty() ? nlohmann::json() : nlohmann::json::parse(text)["runs"][0];
 }
 
 // Refused before anything ran: exit 2, stderr names `named`, nothing on stdout.

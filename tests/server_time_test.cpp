@@ -13,14 +13,7 @@ namespace {
 using nlohmann::json;
 
 json run_of(const testing::ScratchDir& scratch, const std::string& arguments) {
-  const std::string report = scratch.path() + "/server-time.json";
-  const testing::CliOutcome outcome = testing::run_cli(
-      "run scenarios/quickstart.json --set duration_s=0.5 --set warmup_s=0.2 -q --out " + report +
-          " " + arguments,
-      scratch.path());
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-  const std::string text = testing::read_file(report);
-  return text.empty() ? json() : json::parse(text)["runs"][0];
+  return testing::quickstart_run(scratch, "--set duration_s=0.5 --set warmup_s=0.2 " + arguments);
 }
 
 TEST(ServerTime, EveryAnswerHasOneAndItIsPartOfTheRoundTrip) {

@@ -24,14 +24,7 @@ namespace {
 using nlohmann::json;
 
 json timestamped_run(const testing::ScratchDir& scratch, const std::string& arguments) {
-  const std::string report = scratch.path() + "/timestamps.json";
-  const testing::CliOutcome outcome = testing::run_cli(
-      "run scenarios/quickstart.json --set timestamps=true --set warmup_s=0 -q --out " + report +
-          " " + arguments,
-      scratch.path());
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-  const std::string text = testing::read_file(report);
-  return text.empty() ? json() : json::parse(text)["runs"][0];
+  return testing::quickstart_run(scratch, "--set timestamps=true --set warmup_s=0 " + arguments);
 }
 
 double mean_us(const json& run, const char* part) {

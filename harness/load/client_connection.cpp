@@ -185,15 +185,13 @@ void ClientConnection::write_pending() {
     int error = 0;
     const WriteOutcome outcome = transport_->write(group.buffers, group.count, &error);
     if (Request& request = slot(written_);
-        outcome != WriteOutcome::failed &&
+        plan.timestamps && outcome != WriteOutcome::failed &&
         write_group_ + 1 == plan.requests[request.prepared].write_count) {
       request.transmit_key = transport_->transmit_key();  // queued or not, its bytes are counted
       request.handed_over = true;
-      if (plan.timestamps) {
-        request.offset_at_handover_ns = realtime_minus_monotonic_ns();
-        request.handed_over_ns = uv_hrtime();
-        transport_->collect_transmit_timestamps();
-      }
+      request.offset_at_handover_ns = realtime_minus_monotonic_ns();
+      request.handed_over_ns = uv_hrtime();
+      transport_->collect_transmit_timestamps();
     }
     switch (outcome) {
       case WriteOutcome::failed:
