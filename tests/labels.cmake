@@ -47,7 +47,7 @@ endfunction()
 tcpharness_test_group(tcpharness_tests unit "unit"
   TESTS
     Aggregates.* Compare.* CompareCli.* DelayLineWarning.* FailOn.* Histogram.* HttpRequestParser.*
-    HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.*
+    HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.* ThinkTimeScenario.*
     LimitDiagnosis.* TimelineCoverage.* LoadPlanBuilder.* LoopThread.* MannWhitney.* MedianInterval.* OpenFiles.* Override.* Pacer.*
     Page.* PlainRequestHead.* PlainResponseHead.* Recommendation.* ReportReader.* RunCommand.*
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
@@ -97,7 +97,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     DeadTarget.* DeadTargetCli.* Interrupt.* ValidateConnect.*
-    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.* Timestamps.*
+    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.* Timestamps.* ThinkTime.*
   EXCEPT
     BusyPoll.KeysAreCheckedLikeEveryOther Timestamps.KeysAreCheckedLikeEveryOther
     Timestamps.ADelayedClientLoopIsHarnessShareNotNetworkTime

@@ -41,11 +41,59 @@ TEST(LinkScenario, EveryKeyIsReadAndQueueDefaultsToFiftyMs) {
 TEST(LinkScenario, ResolvedScenarioReadsBackAsTheSameLink) {
   const Scenario first = parse(R"({"link": {"rate_mbit": 50, "queue_ms": 20, "loss_pct": 1}})");
   const json resolved = first;
-  EXPECT_EQ(
-      resolved["link"],
-      json::parse(R"({"rate_mbit": 50.0, "queue_ms": 20, "delay_ms": 0.0, "loss_pct": 1.0})"));
+  EXPECT_EQ(resolved["link"],
+            json::parse(R"({"rate_mbit": 50.0, "queue_ms": 20, "delay_ms": 0.0, "loss_pct": 1.0,
+                      "initcwnd": 0, "initrwnd": 0, "server_sysctl": {}})"));
   const Scenario again = scenario_from_json(resolved, "report");
   EXPECT_EQ(json(again)["link"], resolved["link"]);
+}
+
+TEST(LinkScenario, InitialWindowsAndServerSysctlsReadBackAsGiven) {
+  const Scenario scenario = parse(R"({"link": {"rate_mbit": 100, "initcwnd": 40, "initrwnd": 20,
+      "server_sysctl": {"net.ipv4.tcp_slow_start_after_idle": 0,
+                        "net.ipv4.tcp_no_metrics_save": 1}}})");
+  EXPECT_EQ(scenario.link->initcwnd, 40u);
+  EXPECT_EQ(scenario.link->initrwnd, 20u);
+  EXPECT_EQ(scenario.link->server_sysctl,
+            (std::vector<std::pair<std::string, int64_t>>{
+                {"net.ipv4.tcp_no_metrics_save", 1}, {"net.ipv4.tcp_slow_start_after_idle", 0}}));
+  const json resolved = scenario;
+  EXPECT_EQ(json(scenario_from_json(resolved, "report"))["link"], resolved["link"]);
+}
+
+TEST(LinkScenario, OnlyKnownPerNamespaceSysctlsInTheirRangeAreTaken) {
+  EXPECT_EQ(parse_error(R"({"link": {"rate_mbit": 10, "initcwnd": 1001}})"),
+            "x.json: /link/initcwnd: must be an integer from 0 to 1000, got 1001");
+  EXPECT_EQ(parse_error(R"({"link": {"rate_mbit": 10,
+                "server_sysctl": {"net.ipv4.tcp_slow_start_after_idle": 2}}})"),
+            "x.json: /link/server_sysctl/net.ipv4.tcp_slow_start_after_idle: must be an integer "
+            "from 0 to 1, got 2");
+  const std::string unknown =
+      parse_error(R"({"link": {"rate_mbit": 10, "server_sysctl": {"net.core.rmem_max": 1}}})");
+  EXPECT_EQ(unknown.rfind("x.json: /link/server_sysctl/net.core.rmem_max: unknown key; allowed "
+                          "keys: net.ipv4.tcp_slow_start_after_idle",
+                          0),
+            0u)
+      << unknown;
+}
+
+TEST(ThinkTimeScenario, NeedsOneRequestAtATimeOnAConnection) {
+  const Scenario fixed = parse(R"({"think_time_ms": 250})");
+  EXPECT_EQ(fixed.think_time_ms, 250);
+  EXPECT_EQ(fixed.think_time_distribution, ThinkTime::fixed);
+  EXPECT_EQ(parse(R"({"think_time_ms": 5, "think_time_distribution": "exponential",
+                      "connection": "per_request"})")
+                .think_time_distribution,
+            ThinkTime::exponential);
+  EXPECT_EQ(parse_error(R"({"think_time_ms": 5, "connection": "pipelined"})"),
+            "x.json: /think_time_ms: needs connection keep_alive or per_request without a page, "
+            "and protocol echo or http: it is a virtual user's pause between one response and "
+            "its next request");
+  EXPECT_EQ(parse_error(R"({"think_time_ms": -1})"),
+            "x.json: /think_time_ms: must be a number from 0 to 3600000, got -1");
+  EXPECT_EQ(parse_error(R"({"think_time_distribution": "normal"})")
+                .rfind("x.json: /think_time_distribution: must be one of", 0),
+            0u);
 }
 
 TEST(LinkScenario, BadValuesNameTheKeyAndWhatIsAllowed) {
@@ -61,7 +109,7 @@ TEST(LinkScenario, BadValuesNameTheKeyAndWhatIsAllowed) {
             "x.json: /link/delay_ms: must be a number from 0 to 10000, got -1");
   EXPECT_EQ(parse_error(R"({"link": {"rate_mbit": 10, "jitter_ms": 1}})"),
             "x.json: /link/jitter_ms: unknown key; allowed keys: rate_mbit, queue_ms, delay_ms, "
-            "loss_pct");
+            "loss_pct, initcwnd, initrwnd, server_sysctl");
   // 100 Gbit/s for 10 s is 125 GB of queue: more than tbf's 32-bit limit can hold.
   EXPECT_EQ(parse_error(R"({"link": {"rate_mbit": 100000, "queue_ms": 10000}})"),
             "x.json: /link: rate_mbit 100000 with queue_ms 10000 is a queue of 125000000000 "

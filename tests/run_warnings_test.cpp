@@ -45,6 +45,28 @@ TEST(RunWarnings, ThreadsLoweredToTheConnections) {
   EXPECT_TRUE(any_contains(warnings_of(result), "threads lowered from 4 to 2"));
 }
 
+TEST(RunWarnings, ALinkSettingTheKernelHoldsOtherwiseIsNamed) {
+  RunResult result = quiet_run();
+  result.scenario.link.emplace();
+  result.scenario.link->rate_mbit = 100;
+  result.scenario.link->initcwnd = 40;
+  result.link = LinkReading{};
+  result.link->server_sysctl = {{"net.ipv4.tcp_slow_start_after_idle", 0, 0}};
+  result.link->routes = {{"server", "default", 40, std::nullopt},
+                         {"client", "169.254.0.0/30", 40, std::nullopt}};
+  EXPECT_TRUE(warnings_of(result).empty());
+  result.link->server_sysctl[0].applied = 1;
+  result.link->routes[1].initcwnd.reset();
+  const auto warnings = warnings_of(result);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0],
+            "link.server_sysctl: net.ipv4.tcp_slow_start_after_idle set to 0 but the server's "
+            "namespace holds 1");
+  EXPECT_EQ(warnings[1],
+            "link.initcwnd: 40 asked, but the client's route to 169.254.0.0/30 reads no such "
+            "metric");
+}
+
 TEST(RunWarnings, InterruptedAndDurationBeforeRequests) {
   RunResult result = quiet_run();
   result.stopped_by = StopReason::interrupted;
@@ -135,7 +157,8 @@ TEST(RunWarnings, FastOpenAskedButNoSynCarriedData) {
 TEST(RunWarnings, ResumptionAskedButTheServerGaveNothingToResumeWith) {
   RunResult result = quiet_run();
   result.scenario.connections = 4;
-  result.scenario.tls = TlsOptions{.resumption = TlsResumption::tickets};
+  result.scenario.tls.emplace();
+  result.scenario.tls->resumption = TlsResumption::tickets;
   result.recorder.tls = TlsStats{};
   result.recorder.tls->full = 4;  // each slot's first: nothing to resume with yet
   EXPECT_TRUE(warnings_of(result).empty());
@@ -149,7 +172,9 @@ TEST(RunWarnings, ResumptionAskedButTheServerGaveNothingToResumeWith) {
 
 TEST(RunWarnings, EarlyDataAskedButNoResumedConnectionSentAny) {
   RunResult result = quiet_run();
-  result.scenario.tls = TlsOptions{.resumption = TlsResumption::tickets, .early_data = true};
+  result.scenario.tls.emplace();
+  result.scenario.tls->resumption = TlsResumption::tickets;
+  result.scenario.tls->early_data = true;
   result.recorder.tls = TlsStats{};
   EXPECT_TRUE(warnings_of(result).empty());  // nothing resumed: nothing could go early
   result.recorder.tls->resumed = 10;

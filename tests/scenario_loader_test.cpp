@@ -242,7 +242,9 @@ TEST(ScenarioJson, EnumsAndUnsetValuesAreWrittenReadably) {
   EXPECT_EQ(out["poll"], "sleep");
   EXPECT_EQ(out["poll_spin_us"], 1000);
   EXPECT_EQ(out["timestamps"], false);
-  EXPECT_EQ(out.size(), 35u);
+  EXPECT_EQ(out["think_time_ms"], 0.0);
+  EXPECT_EQ(out["think_time_distribution"], "fixed");
+  EXPECT_EQ(out.size(), 37u);
 }
 
 TEST(ScenarioJson, ResolvedScenarioReadsBackUnchanged) {

@@ -163,5 +163,56 @@ TEST(Sweep, BadOverrideSweepIsCaughtAtExpansion) {
             "--set sweep.threads=[]: /sweep/threads: must be a non-empty list of values");
 }
 
+TEST(Sweep, NamedCasesSetSeveralKeysTogetherAndNameTheirRuns) {
+  const auto runs = runs_of(R"({"connection": "keep_alive", "sweep": {
+      "case": [{"name": "cold", "connection": "per_request"},
+               {"name": "idle", "think_time_ms": 1000, "client.tcp_nodelay": true}],
+      "connections": [1, 2]}})");
+  EXPECT_EQ(names_of(runs), (std::vector<std::string>{"cold,connections=1", "cold,connections=2",
+                                                      "idle,connections=1", "idle,connections=2"}));
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs[0].scenario.connection, ConnectionModel::per_request);
+  EXPECT_EQ(runs[2].scenario.connection, ConnectionModel::keep_alive);
+  EXPECT_EQ(runs[2].scenario.think_time_ms, 1000);
+  EXPECT_EQ(runs[2].scenario.client.tcp_nodelay, true);
+  EXPECT_EQ(runs[3].params[0], (std::pair<std::string, json>{"case", "idle"}));
+}
+
+TEST(Sweep, ACaseNeedsAUniqueNameAndKnownKeysNotSweptElsewhere) {
+  EXPECT_EQ(error_of([] { runs_of(R"({"sweep": {"case": [{"connections": 2}]}})"); }),
+            "x.json: /sweep/case/0/name: a case needs a name, a non-empty string: it names the "
+            "case's runs");
+  EXPECT_EQ(error_of([] {
+              runs_of(R"({"sweep": {"case": [{"name": "a"}, {"name": "a", "threads": 2}]}})");
+            }),
+            "x.json: /sweep/case/1/name: names an earlier case too; each case needs its own name, "
+            "got \"a\"");
+  EXPECT_EQ(error_of([] {
+              runs_of(R"({"sweep": {"case": [{"name": "a", "conections": 2}]}})");
+            }).rfind("x.json: /sweep/case/0/conections: unknown key", 0),
+            0u);
+  EXPECT_EQ(error_of([] {
+              runs_of(R"({"sweep": {"case": [{"name": "a", "client": {}}],
+                                    "client.tcp_nodelay": [true]}})");
+            }),
+            "x.json: /sweep/case/0/client: is swept too (\"client.tcp_nodelay\"): set it in one "
+            "place");
+}
+
+TEST(Sweep, ABadValueInACaseIsReportedWhereTheCaseWroteIt) {
+  EXPECT_EQ(error_of([] { runs_of(R"({"sweep": {"case": [{"name": "a", "connections": 0}]}})"); }),
+            "x.json: /sweep/case/0/connections: must be an integer from 1 to 100000, got 0");
+}
+
+TEST(Sweep, OverrideOfAKeyACaseSetsWinsOverTheCase) {
+  ScenarioDocument doc = parse_scenario_text(
+      R"({"sweep": {"case": [{"name": "a", "connections": 2, "threads": 2}]}})", "x.json");
+  apply_override(doc, "connections=7");
+  const auto runs = expand_runs(doc);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].scenario.connections, 7u);
+  EXPECT_EQ(runs[0].scenario.threads, 2u);
+}
+
 }  // namespace
 }  // namespace th

@@ -52,6 +52,10 @@ const char* to_string(Arrival arrival) {
   return arrival == Arrival::poisson ? "poisson" : "uniform";
 }
 
+const char* to_string(ThinkTime distribution) {
+  return distribution == ThinkTime::exponential ? "exponential" : "fixed";
+}
+
 const char* to_string(ResolveMode mode) {
   return mode == ResolveMode::every_request ? "every_request" : "once";
 }

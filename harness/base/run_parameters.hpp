@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/socket_option_types.hpp"
@@ -31,6 +32,9 @@ enum class PollMode { sleep, busy };
 // Open-loop arrivals: evenly spaced, or a Poisson process (exponential gaps) as independent
 // users produce.
 enum class Arrival { uniform, poisson };
+// A virtual user's pause between a response and its next request: always think_time_ms, or an
+// exponential distribution with that mean (the gaps of independent page views).
+enum class ThinkTime { fixed, exponential };
 
 // A freeze of every server loop, as a garbage-collection pause or a stop-the-world compaction
 // would cause: the test case for coordinated omission.
@@ -78,6 +82,15 @@ struct LinkShape {
   uint32_t queue_ms = 50;  // the shaper's queue holds this much data at rate_mbit
   double delay_ms = 0;     // one-way, added in each direction (netem)
   double loss_pct = 0;     // each direction (netem)
+  // The routes the harness creates (the server's default route, the client's route to the
+  // server's network) get these metrics: each sender's initial congestion window and each
+  // receiver's initial advertised window, in segments. 0 leaves the kernel's default (RFC 6928's
+  // 10 segments for initcwnd).
+  uint32_t initcwnd = 0;
+  uint32_t initrwnd = 0;
+  // Per-namespace sysctls set in the server's namespace only, never on the host: name
+  // ("net.ipv4.tcp_slow_start_after_idle") to value, in name order.
+  std::vector<std::pair<std::string, int64_t>> server_sysctl;
   bool needs_netem() const { return delay_ms > 0 || loss_pct > 0; }
 };
 
@@ -109,6 +122,10 @@ struct Scenario {
   // the schedule; latency counts from that time. Absent: closed loop.
   std::optional<double> rate;
   Arrival arrival = Arrival::uniform;
+  // keep_alive and per_request: each connection (a virtual user) waits this long after a
+  // response before its next request, as a browser does between pages; 0 does not wait.
+  double think_time_ms = 0;
+  ThinkTime think_time_distribution = ThinkTime::fixed;
   uint32_t timeout_ms = 5000;  // a request without a complete answer by then is a timeout
   // http: a response body larger than this is a bad_response. Bodies are counted, never kept,
   // so this bounds time spent on a server that never ends its answer, not memory.
@@ -139,6 +156,7 @@ const char* to_string(ConnectionModel model);
 const char* to_string(WritePattern pattern);
 const char* to_string(PollMode mode);
 const char* to_string(Arrival arrival);
+const char* to_string(ThinkTime distribution);
 const char* to_string(ResolveMode mode);
 
 }  // namespace th

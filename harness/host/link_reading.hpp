@@ -73,6 +73,22 @@ struct DelayLineReading {
   DelayLineCounters counters;
 };
 
+// A sysctl of the server's namespace as the scenario asked for it and as read back after setting.
+struct SysctlReading {
+  std::string name;  // "net.ipv4.tcp_slow_start_after_idle"
+  int64_t requested = 0;
+  std::optional<int64_t> applied;  // nullopt: could not be read back
+};
+
+// A route the harness created, with the metrics `ip route` reads back on it; nullopt where the
+// route carries none (the kernel's default applies).
+struct RouteReading {
+  std::string netns;        // "server" or "client"
+  std::string destination;  // "default", or the server's network
+  std::optional<uint32_t> initcwnd;
+  std::optional<uint32_t> initrwnd;
+};
+
 // What the report shows about a shaped link, besides the scenario's link object.
 struct LinkReading {
   std::string netns;  // the server's, /proc/<pid>/fd/<n> while the run lasts (nsenter --net=)
@@ -86,6 +102,8 @@ struct LinkReading {
   // "tun_relay" (delay_line); "" without them.
   std::string delay_mechanism;
   std::optional<DelayLineReading> delay_line;
+  std::vector<SysctlReading> server_sysctl;  // link.server_sysctl, in name order
+  std::vector<RouteReading> routes;          // the server's route, then the client's
 };
 
 }  // namespace th

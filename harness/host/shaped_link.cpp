@@ -36,7 +36,7 @@ std::atomic<unsigned> g_links_made{0};
 
 using Argv = std::vector<std::string>;
 
-void must(const Argv& argv, int netns_fd, const char* what) {
+void must(const Argv& argv, int netns_fd, const std::string& what) {
   const CommandResult result = run_command(argv, netns_fd);
   if (result.ok()) return;
   if (!result.started && result.spawn_error == ENOENT) {
@@ -84,6 +84,31 @@ std::vector<QdiscReading> read_qdiscs(const std::string& device, int netns_fd,
     if (entry.is_object()) qdiscs.push_back(qdisc_from_json(entry));
   }
   return qdiscs;
+}
+
+// The route metrics a LinkShape asks for, as `ip route add` takes them.
+Argv route_metrics(const LinkShape& shape) {
+  Argv metrics;
+  if (shape.initcwnd > 0)
+    metrics.insert(metrics.end(), {"initcwnd", std::to_string(shape.initcwnd)});
+  if (shape.initrwnd > 0)
+    metrics.insert(metrics.end(), {"initrwnd", std::to_string(shape.initrwnd)});
+  return metrics;
+}
+
+// One route as `ip -j route show DESTINATION` reads it back in a namespace.
+RouteReading read_route(const std::string& netns_role, const std::string& destination,
+                        int netns_fd) {
+  RouteReading route{netns_role, destination, std::nullopt, std::nullopt};
+  const CommandResult result = run_command({"ip", "-j", "route", "show", destination}, netns_fd);
+  const auto parsed = nlohmann::json::parse(result.out, nullptr, false);
+  if (!result.ok() || !parsed.is_array() || parsed.empty() || !parsed[0].is_object()) return route;
+  for (const auto& metrics : parsed[0].value("metrics", nlohmann::json::array())) {
+    if (!metrics.is_object()) continue;
+    if (metrics.contains("initcwnd")) route.initcwnd = metrics.value("initcwnd", 0u);
+    if (metrics.contains("initrwnd")) route.initrwnd = metrics.value("initrwnd", 0u);
+  }
+  return route;
 }
 
 // A sysctl of the calling thread's namespace, "" when it cannot be read.
@@ -180,12 +205,21 @@ void ShapedLink::build(const LinkShape& shape) {
   must({"sysctl", "-qw", fmt::format("net.ipv4.tcp_fastopen={}", host_fastopen | 2)}, netns_fd_,
        "enable Fast Open for the server's namespace");
   must({"ip", "link", "set", server_device, "up"}, netns_fd_, "bring up the server's veth end");
-  must({"ip", "route", "add", "default", "via", addresses->router_server_side}, netns_fd_,
-       "route the server's answers through the router");
+  set_server_sysctls(shape);
+  // initcwnd and initrwnd are route metrics: the server's route sets its initial window for
+  // responses and what it advertises for requests, the client's route the same the other way.
+  Argv server_route = {"ip", "route", "add", "default", "via", addresses->router_server_side};
+  Argv client_route = {
+      "ip",  "route",       "add", addresses->server_network, "via", addresses->router_client_side,
+      "dev", client_device_};
+  for (Argv* route : {&server_route, &client_route}) {
+    const Argv metrics = route_metrics(shape);
+    route->insert(route->end(), metrics.begin(), metrics.end());
+  }
+  must(server_route, netns_fd_, "route the server's answers through the router");
   // Goes with the client's veth end when that is deleted.
-  must({"ip", "route", "add", addresses->server_network, "via", addresses->router_client_side,
-        "dev", client_device_},
-       -1, "route to the server through the router");
+  must(client_route, -1, "route to the server through the router");
+  read_routes(addresses->server_network);
   turn_offloads_off({{client_device_, -1},
                      {router_client_side, router_fd_},
                      {router_server_side, router_fd_},
@@ -203,6 +237,26 @@ void ShapedLink::build(const LinkShape& shape) {
   }
   shape_direction(shape, reading_.client_to_server, netem);
   shape_direction(shape, reading_.server_to_client, netem);
+}
+
+// Only ever in the server's namespace: a run must leave the host's settings as it found them.
+// Each value is read back, as a socket option is, so the report shows what the kernel holds.
+void ShapedLink::set_server_sysctls(const LinkShape& shape) {
+  for (const auto& [name, value] : shape.server_sysctl) {
+    must({"sysctl", "-qw", fmt::format("{}={}", name, value)}, netns_fd_,
+         fmt::format("set {} in the server's namespace", name));
+    SysctlReading reading{name, value, std::nullopt};
+    const CommandResult result = run_command({"sysctl", "-n", name}, netns_fd_);
+    char* end = nullptr;
+    const long long applied = std::strtoll(result.out.c_str(), &end, 10);
+    if (result.ok() && end != result.out.c_str()) reading.applied = applied;
+    reading_.server_sysctl.push_back(std::move(reading));
+  }
+}
+
+void ShapedLink::read_routes(const std::string& server_network) {
+  reading_.routes = {read_route("server", "default", netns_fd_),
+                     read_route("client", server_network, -1)};
 }
 
 // TSO/GSO hand tbf 64 KiB super-packets that it must split again, and GRO merges arrivals:

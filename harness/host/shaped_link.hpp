@@ -50,6 +50,8 @@ class ShapedLink {
   void add_delay_line(const LinkShape& shape, const std::string& device,
                       const std::vector<std::string>& router_sides);
   void shape_direction(const LinkShape& shape, LinkDirection& direction, bool under_netem);
+  void set_server_sysctls(const LinkShape& shape);
+  void read_routes(const std::string& server_network);
   void turn_offloads_off(const std::vector<std::pair<std::string, int>>& devices);
   void tear_down() noexcept;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <utility>
 
 #include "load/page_user.hpp"
 #include "load/worker.hpp"
@@ -29,7 +30,7 @@ bool ClientConnection::can_take_request() const {
     return false;
   }
   const LoadPlan& plan = worker_.plan();
-  return !last_on_connection_ && in_flight() < plan.pipeline_depth &&
+  return !thinking_ && !last_on_connection_ && in_flight() < plan.pipeline_depth &&
          (plan.max_requests_per_connection == 0 ||
           on_this_connection_ < plan.max_requests_per_connection);
 }
@@ -328,7 +329,30 @@ void ClientConnection::on_closed() {
     return;
   }
   phase_ = Phase::idle;
+  // per_request: the user pauses after its response, whatever connection carries the next
+  // request. A pause under way when the server closed the idle connection goes on.
+  if (std::exchange(think_after_close_, false)) return start_thinking();
+  if (thinking_) return;
   worker_.connection_free(*this, now);
+}
+
+// Timed by a timer of the connection's own rather than the worker's 10 ms tick, so a pause of a
+// few milliseconds is what it says. Made once; restarting it allocates nothing.
+void ClientConnection::start_thinking() {
+  if (!think_timer_.initialised() && think_timer_.init_timer(worker_.loop(), this) != 0) {
+    return worker_.connection_free(*this, uv_hrtime());  // no timer: no pause, no stall
+  }
+  thinking_ = true;
+  const uint64_t pause_ms = (worker_.draw_think_time_ns() + 500'000) / 1'000'000;
+  uv_timer_start(think_timer_.get(), on_thought, pause_ms, 0);
+}
+
+void ClientConnection::on_thought(uv_timer_t* timer) {
+  auto* self = static_cast<ClientConnection*>(timer->data);
+  self->thinking_ = false;
+  if (self->phase_ == Phase::idle || self->phase_ == Phase::open) {
+    self->worker_.connection_free(*self, uv_hrtime());
+  }
 }
 
 void ClientConnection::tick(uint64_t now_ns) {
@@ -336,6 +360,7 @@ void ClientConnection::tick(uint64_t now_ns) {
     case Phase::resolving:
     case Phase::connecting:
     case Phase::open:
+      if (thinking_ && worker_.stopping(now_ns)) return finish();
       // From the request's actual start: time spent queued for a connection is not the
       // server's fault and is measured as latency instead.
       if (in_flight() > 0 && now_ns - slot(completed_).start_ns > worker_.plan().timeout_ns) {
@@ -353,6 +378,10 @@ void ClientConnection::tick(uint64_t now_ns) {
     case Phase::streaming:
       if (worker_.stopping(now_ns)) finish();
       return;
+    case Phase::idle:
+      // A pause that would outlast the run ends with it, not a think time later.
+      if (thinking_ && worker_.stopping(now_ns)) finish();
+      return;
     default:
       return;
   }
@@ -366,6 +395,8 @@ void ClientConnection::finish() {
     }
   }
   phase_ = Phase::done;
+  thinking_ = false;
+  think_timer_.close();
   // A lookup still queued is dropped; one already running keeps the loop until it answers,
   // which the resolver's own timeout bounds (resolv.conf: timeout x attempts).
   if (resolve_pending_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_request_));

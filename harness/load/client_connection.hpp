@@ -6,6 +6,7 @@
 #include "load/tcp_info_probe.hpp"
 #include "net/address.hpp"
 #include "net/transport.hpp"
+#include "net/uv_handle.hpp"
 #include "proto/http_response_parser.hpp"
 #include "stats/error_kind.hpp"
 
@@ -94,6 +95,9 @@ class ClientConnection final : public TransportEvents {
   void complete_front(uint64_t now_ns, bool server_keeps_connection);
   void note_first_byte(Request& request, uint64_t now_ns);
   void after_response(uint64_t now_ns);
+  // think_time_ms: the virtual user pauses before it takes its next request.
+  void start_thinking();
+  static void on_thought(uv_timer_t* timer);
   void fail(int uv_status);
   void fail_with(ErrorKind kind);
   void close_connection(bool back_off);
@@ -130,8 +134,11 @@ class ClientConnection final : public TransportEvents {
   uint64_t close_start_ns_ = 0;
   bool back_off_after_close_ = false;
   uint64_t retry_at_ns_ = 0;
-  size_t echo_received_ = 0;  // bytes of the front request's echo so far
-  TcpInfoProbe tcp_info_;     // open from connected until just before the close
+  size_t echo_received_ = 0;          // bytes of the front request's echo so far
+  TcpInfoProbe tcp_info_;             // open from connected until just before the close
+  UvHandle<uv_timer_t> think_timer_;  // made at the first pause (think_time_ms only)
+  bool thinking_ = false;
+  bool think_after_close_ = false;  // the response that closes the connection starts a pause
 };
 
 }  // namespace th

@@ -132,7 +132,12 @@ void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connect
 
 void ClientConnection::after_response(uint64_t now_ns) {
   if (phase_ != Phase::open) return;  // the page user's next request failed on this connection
-  if (last_on_connection_ && in_flight() == 0) return close_connection(false);
+  const bool think = worker_.plan().think_time_ns > 0 && in_flight() == 0;
+  if (last_on_connection_ && in_flight() == 0) {
+    think_after_close_ = think;
+    return close_connection(false);
+  }
+  if (think) return start_thinking();
   worker_.connection_free(*this, now_ns);
 }
 

@@ -64,6 +64,10 @@ struct LoadPlan {
   uint64_t max_response_bytes = 0;
   unsigned pipeline_depth = 1;               // requests in flight per connection
   uint64_t max_requests_per_connection = 0;  // 0: no limit
+  // A connection's pause between a response and its next request (scenario think_time_ms): the
+  // mean of an exponential distribution, or every pause; 0 does not pause.
+  uint64_t think_time_ns = 0;
+  bool think_time_exponential = false;
   // Absolute uv_hrtime() instants: requests that start before warmup_end_ns are not measured.
   uint64_t start_ns = 0;
   uint64_t warmup_end_ns = 0;

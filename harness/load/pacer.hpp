@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "base/run_parameters.hpp"
+#include "load/random_gap.hpp"
 
 namespace th {
 
@@ -19,13 +20,11 @@ class Pacer {
   void advance();                                // that request has been dispatched
 
  private:
-  double uniform_01();  // in (0, 1]
-
   double mean_gap_ns_;
   Arrival arrival_;
   double next_exact_ns_;  // kept as a double so rounding does not drift the rate
   uint64_t next_ns_;
-  uint64_t random_state_;
+  RandomGap random_;
 };
 
 }  // namespace th

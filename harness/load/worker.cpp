@@ -30,7 +30,8 @@ Worker::Worker(LoadPlan& plan, uint32_t index, uint32_t first_connection, uint32
       index_(index),
       first_connection_(first_connection),
       connection_count_(connection_count),
-      cpus_(cpus) {
+      cpus_(cpus),
+      think_time_gaps_(0x7417c0000ULL + index) {
   if (plan.rate_per_thread > 0) {
     pacer_.emplace(plan.rate_per_thread, plan.arrival, plan.start_ns, 0x5eed0000ULL + index,
                    static_cast<double>(index) / plan.threads);

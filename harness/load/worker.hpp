@@ -78,6 +78,11 @@ class Worker {
   // socket options.
   void note_timestamping(int64_t applied);
   void note_completion(uint64_t now_ns) { last_completion_ns_ = now_ns; }
+  // The next pause of a connection between a response and its next request (think_time_ms).
+  uint64_t draw_think_time_ns() {
+    if (!plan_.think_time_exponential) return plan_.think_time_ns;
+    return static_cast<uint64_t>(think_time_gaps_.exponential(double(plan_.think_time_ns)));
+  }
   bool claim_tickets(uint64_t count) { return plan_.claim_tickets(count); }
   void return_tickets(uint64_t count) { plan_.return_tickets(count); }
   void count_in_flight_at_end() { ++in_flight_at_end_; }
@@ -138,6 +143,7 @@ class Worker {
   // Open loop only: the schedule, the parked connections and a timerfd that wakes the loop at
   // the next intended start with microsecond precision (libuv's own timers round to ms).
   std::optional<Pacer> pacer_;
+  RandomGap think_time_gaps_;
   std::vector<ClientConnection*> idle_;
   int pacing_fd_ = -1;
   bool backlogged_ = false;  // the schedule is ahead of the free connections

@@ -130,6 +130,29 @@ nlohmann::json delay_line_to_json(const std::optional<DelayLineReading>& line) {
           {"realtime", counters.realtime}};
 }
 
+nlohmann::json server_sysctl_to_json(const std::vector<SysctlReading>& sysctls) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const SysctlReading& sysctl : sysctls) {
+    out[sysctl.name] = {{"requested", sysctl.requested},
+                        {"applied", sysctl.applied ? nlohmann::json(*sysctl.applied) : nullptr}};
+  }
+  return out;
+}
+
+nlohmann::json routes_to_json(const std::vector<RouteReading>& routes) {
+  nlohmann::json out = nlohmann::json::array();
+  auto metric = [](const std::optional<uint32_t>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
+  for (const RouteReading& route : routes) {
+    out.push_back({{"netns", route.netns},
+                   {"destination", route.destination},
+                   {"initcwnd", metric(route.initcwnd)},
+                   {"initrwnd", metric(route.initrwnd)}});
+  }
+  return out;
+}
+
 // The shaped link as applied, and its qdiscs' counters at the end of the run (null without one).
 nlohmann::json link_to_json(const std::optional<LinkReading>& link) {
   if (!link) return nullptr;
@@ -160,7 +183,9 @@ nlohmann::json link_to_json(const std::optional<LinkReading>& link) {
           {"client_to_server", direction(link->client_to_server)},
           {"server_to_client", direction(link->server_to_client)},
           {"delay_mechanism", link->delay_mechanism},
-          {"delay_line", delay_line_to_json(link->delay_line)}};
+          {"delay_line", delay_line_to_json(link->delay_line)},
+          {"server_sysctl", server_sysctl_to_json(link->server_sysctl)},
+          {"routes", routes_to_json(link->routes)}};
 }
 
 }  // namespace

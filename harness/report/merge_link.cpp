@@ -26,7 +26,16 @@ constexpr const char* kDelayLineCounters[] = {"forwarded_packets", "forwarded_by
 json configuration(const json& link) {
   if (link.is_null()) return link;
   json shape = {{"offloads_off", link.at("offloads") == "off"},
-                {"delay_mechanism", link.value("delay_mechanism", "")}};
+                {"delay_mechanism", link.value("delay_mechanism", "")},
+                {"server_sysctl", link.value("server_sysctl", json::object())}};
+  // The route to the server's network names an address block that differs by process.
+  json routes = json::array();
+  for (const json& route : link.value("routes", json::array())) {
+    routes.push_back({{"netns", route.value("netns", "")},
+                      {"initcwnd", route.value("initcwnd", json())},
+                      {"initrwnd", route.value("initrwnd", json())}});
+  }
+  shape["routes"] = routes;
   for (const char* direction : kDirections) {
     const json& side = link.at(direction);
     json qdiscs = json::array();

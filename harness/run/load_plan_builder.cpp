@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "load/request_plan.hpp"
 #include "net/tls_transport.hpp"
@@ -73,6 +74,8 @@ std::unique_ptr<LoadPlan> make_load_plan(const Scenario& scenario, const PlanTar
   plan->pipeline_depth =
       scenario.connection == ConnectionModel::pipelined ? scenario.pipeline_depth : 1;
   plan->max_requests_per_connection = scenario.max_requests_per_connection;
+  plan->think_time_ns = static_cast<uint64_t>(std::llround(scenario.think_time_ms * 1e6));
+  plan->think_time_exponential = scenario.think_time_distribution == ThinkTime::exponential;
   plan->grace_ns = std::min<uint64_t>(plan->timeout_ns, 2'000'000'000);
   plan->request_limit = scenario.requests;
   plan->arrival = scenario.arrival;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <tuple>
 
 #include "host/delay_line.hpp"
 #include "run/drive_load.hpp"
@@ -26,6 +28,29 @@ void delay_line_late(const RunResult& result, std::vector<std::string>& warnings
   std::string late =
       delay_line_warning(result.link->delay_line->counters, result.scenario.link->delay_ms);
   if (!late.empty()) warnings.push_back(std::move(late));
+}
+
+// The kernel may hold another value than the one set (a later writer, a clamp); the run then
+// measured that value, not the scenario's.
+void link_settings_differ(const RunResult& result, std::vector<std::string>& warnings) {
+  if (!result.link || !result.scenario.link) return;
+  for (const SysctlReading& sysctl : result.link->server_sysctl) {
+    if (sysctl.applied == sysctl.requested) continue;
+    warnings.push_back(fmt::format(
+        "link.server_sysctl: {} set to {} but the server's namespace holds {}", sysctl.name,
+        sysctl.requested, sysctl.applied ? std::to_string(*sysctl.applied) : "(unreadable)"));
+  }
+  const LinkShape& shape = *result.scenario.link;
+  for (const RouteReading& route : result.link->routes) {
+    for (const auto& [key, wanted, held] :
+         {std::tuple{"initcwnd", shape.initcwnd, route.initcwnd},
+          std::tuple{"initrwnd", shape.initrwnd, route.initrwnd}}) {
+      if (wanted == 0 || held == wanted) continue;
+      warnings.push_back(fmt::format("link.{}: {} asked, but the {}'s route to {} reads {}", key,
+                                     wanted, route.netns, route.destination,
+                                     held ? std::to_string(*held) : "no such metric"));
+    }
+  }
 }
 
 void stopped_early(const RunResult& result, std::vector<std::string>& warnings) {
@@ -199,6 +224,7 @@ void unanswered_at_end(const RunResult& result, std::vector<std::string>& warnin
 constexpr std::array kRules{
     WarningRule{"threads_lowered", threads_lowered},
     WarningRule{"delay_line_late", delay_line_late},
+    WarningRule{"link_settings_differ", link_settings_differ},
     WarningRule{"stopped_early", stopped_early},
     WarningRule{"target_unreachable", target_unreachable},
     WarningRule{"fastopen_unused", fastopen_unused},

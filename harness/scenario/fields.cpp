@@ -30,6 +30,8 @@ constexpr std::pair<const char*, ResolveMode> kResolveModes[] = {
     {"once", ResolveMode::once}, {"every_request", ResolveMode::every_request}};
 constexpr std::pair<const char*, Arrival> kArrivals[] = {{"uniform", Arrival::uniform},
                                                          {"poisson", Arrival::poisson}};
+constexpr std::pair<const char*, ThinkTime> kThinkTimes[] = {
+    {"fixed", ThinkTime::fixed}, {"exponential", ThinkTime::exponential}};
 constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", WritePattern::single},
                                                                    {"split", WritePattern::split}};
 constexpr std::pair<const char*, PollMode> kPollModes[] = {{"sleep", PollMode::sleep},
@@ -199,14 +201,20 @@ const ScenarioField
              }},
             {"arrival", [](const Checks& c, const json& v, const std::string& p,
                            Scenario& s) { s.arrival = c.one_of(v, p, kArrivals); }},
+            {"think_time_ms",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.think_time_ms = c.number(v, p, 0, false, 3'600'000);
+             }},
+            {"think_time_distribution",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               s.think_time_distribution = c.one_of(v, p, kThinkTimes);
+             }},
             {"max_response_bytes",
              [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
                s.max_response_bytes = static_cast<uint64_t>(c.integer(v, p, 1, int64_t{1} << 40));
              }},
-            {"timeout_ms",
-             [](const Checks& c, const json& v, const std::string& p,
-                Scenario&
-                    s) { s.timeout_ms = read_u32(c, v, p, 1, 3600000); }},
+            {"timeout_ms", [](const Checks& c, const json& v, const std::string& p,
+                              Scenario& s) { s.timeout_ms = read_u32(c, v, p, 1, 3600000); }},
             {"client", [](const Checks& c, const json& v, const std::string& p,
                           Scenario& s) { s.client = read_client_options(c, v, p); }},
             {"server", [](const Checks& c, const json& v, const std::string& p,
@@ -221,9 +229,8 @@ const ScenarioField
                         Scenario& s) { s.poll = c.one_of(v, p, kPollModes); }},
             {"poll_spin_us", [](const Checks& c, const json& v, const std::string& p,
                                 Scenario& s) { s.poll_spin_us = read_u32(c, v, p, 1, 1'000'000); }},
-            {"timestamps",
-             [](const Checks& c, const json& v,
-                const std::string& p, Scenario& s) { s.timestamps = c.boolean(v, p); }},
+            {"timestamps", [](const Checks& c, const json& v, const std::string& p,
+                              Scenario& s) { s.timestamps = c.boolean(v, p); }},
             {"local_addresses",
              [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
                c.array(v, p);
@@ -298,6 +305,15 @@ Scenario read_scenario(const json& object, const Checks& checks) {
     checks.fail("/connection",
                 "must be keep_alive for protocol stream: a stream is one long transfer per "
                 "connection");
+  }
+  // A pause between a response and the next request belongs to one request at a time: a
+  // pipeline or a page's parallel connections have no single "next request" to hold back.
+  if (scenario.think_time_ms > 0 && (scenario.page || scenario.protocol == Protocol::stream ||
+                                     (scenario.connection != ConnectionModel::keep_alive &&
+                                      scenario.connection != ConnectionModel::per_request))) {
+    checks.fail("/think_time_ms",
+                "needs connection keep_alive or per_request without a page, and protocol echo or "
+                "http: it is a virtual user's pause between one response and its next request");
   }
   if (scenario.timestamps && scenario.protocol == Protocol::stream) {
     checks.fail("/timestamps",

@@ -1,7 +1,11 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "scenario/fields.hpp"
 
@@ -17,6 +21,45 @@ constexpr int64_t kMaxRateMbit = 100'000;
 // A queue longer than 10 s holds more than any buffer worth studying.
 constexpr int64_t kMaxQueueMs = 10'000;
 constexpr int64_t kMaxDelayMs = 10'000;
+// Far beyond any initial window worth studying (RFC 6928 argues for 10), small enough that a
+// typo of an extra digit or two is caught.
+constexpr int64_t kMaxInitialWindowSegments = 1000;
+
+// The sysctls a scenario may set in the server's namespace: per-namespace TCP settings that
+// shape what the chapter measures (slow start, TIME_WAIT, closing), with what the kernel takes.
+struct NamespaceSysctl {
+  const char* name;
+  int64_t min;
+  int64_t max;
+};
+constexpr NamespaceSysctl kServerSysctls[] = {
+    {"net.ipv4.tcp_slow_start_after_idle", 0, 1},
+    {"net.ipv4.tcp_no_metrics_save", 0, 1},
+    {"net.ipv4.tcp_autocorking", 0, 1},
+    {"net.ipv4.tcp_ecn", 0, 2},
+    {"net.ipv4.tcp_tw_reuse", 0, 2},
+    {"net.ipv4.tcp_fin_timeout", 1, 3600},
+    {"net.ipv4.tcp_max_tw_buckets", 0, 2147483647},
+    {"net.ipv4.tcp_notsent_lowat", 1, 4294967295},
+};
+
+std::vector<std::pair<std::string, int64_t>> read_server_sysctl(const Checks& c, const json& v,
+                                                                const std::string& p) {
+  c.object(v, p);
+  std::vector<std::pair<std::string, int64_t>> sysctls;
+  for (const auto& [key, item] : v.items()) {  // JSON objects iterate in name order
+    const std::string item_pointer = p + "/" + pointer_token(key);
+    const auto* known = std::find_if(std::begin(kServerSysctls), std::end(kServerSysctls),
+                                     [&](const NamespaceSysctl& s) { return key == s.name; });
+    if (known == std::end(kServerSysctls)) {
+      std::vector<std::string> allowed;
+      for (const NamespaceSysctl& sysctl : kServerSysctls) allowed.emplace_back(sysctl.name);
+      c.unknown_key(item_pointer, allowed);
+    }
+    sysctls.emplace_back(key, c.integer(item, item_pointer, known->min, known->max));
+  }
+  return sysctls;
+}
 
 }  // namespace
 
@@ -35,8 +78,17 @@ LinkShape read_link(const Checks& c, const json& v, const std::string& p) {
       link.delay_ms = c.number(item, item_pointer, 0, false, kMaxDelayMs);
     } else if (key == "loss_pct") {
       link.loss_pct = c.number(item, item_pointer, 0, false, 100);
+    } else if (key == "initcwnd") {
+      link.initcwnd =
+          static_cast<uint32_t>(c.integer(item, item_pointer, 0, kMaxInitialWindowSegments));
+    } else if (key == "initrwnd") {
+      link.initrwnd =
+          static_cast<uint32_t>(c.integer(item, item_pointer, 0, kMaxInitialWindowSegments));
+    } else if (key == "server_sysctl") {
+      link.server_sysctl = read_server_sysctl(c, item, item_pointer);
     } else {
-      c.unknown_key(item_pointer, {"rate_mbit", "queue_ms", "delay_ms", "loss_pct"});
+      c.unknown_key(item_pointer, {"rate_mbit", "queue_ms", "delay_ms", "loss_pct", "initcwnd",
+                                   "initrwnd", "server_sysctl"});
     }
   }
   // Without a rate there is nothing for tbf to shape, and its queue has no length in time.

@@ -102,23 +102,59 @@ scenario_detail::Checks checks_of(const ScenarioDocument& doc) {
   return checks;
 }
 
-// Shape only: the values themselves are checked per run, where a bad one can be named.
-void check_sweep(const json& sweep, const Checks& checks) {
-  checks.object(sweep, "/sweep");
-  for (const auto& [key, values] : sweep.items()) {
-    const std::string pointer = "/sweep/" + pointer_token(key);
-    scenario_detail::check_sweep_key(key, pointer, checks);
-    if (!values.is_array()) checks.fail(pointer, "must be a non-empty list of values", values);
-    if (values.empty()) checks.fail(pointer, "must be a non-empty list of values");
-  }
-}
-
 // Two swept keys that overlap ("client" and "client.tcp_nodelay") would fight over one value.
 bool keys_overlap(const std::string& a, const std::string& b) {
   const auto is_prefix = [](const std::string& parent, const std::string& child) {
     return child.size() > parent.size() && child.starts_with(parent) && child[parent.size()] == '.';
   };
   return a == b || is_prefix(a, b) || is_prefix(b, a);
+}
+
+// The sweep key whose values are named cases: each an object of keys set together, for runs
+// that differ in several keys at once ("cold": per_request; "idle": keep_alive with a pause).
+constexpr const char* kCaseKey = "case";
+
+// A case names itself and sets keys a sweep could set; the other swept keys must leave them be.
+void check_cases(const json& sweep, const json& cases, const Checks& checks) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string pointer = "/sweep/case/" + std::to_string(i);
+    const json& one = cases[i];
+    checks.object(one, pointer);
+    const auto name = one.find("name");
+    if (name == one.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
+      checks.fail(pointer + "/name",
+                  "a case needs a name, a non-empty string: it names the case's runs");
+    }
+    if (std::find(names.begin(), names.end(), name->get<std::string>()) != names.end()) {
+      checks.fail(pointer + "/name", "names an earlier case too; each case needs its own name",
+                  *name);
+    }
+    names.push_back(name->get<std::string>());
+    for (const auto& [key, value] : one.items()) {
+      if (key == "name") continue;
+      const std::string key_pointer = pointer + "/" + pointer_token(key);
+      if (key == kCaseKey) checks.fail(key_pointer, "a case cannot hold cases");
+      scenario_detail::check_sweep_key(key, key_pointer, checks);
+      for (const auto& [swept, values] : sweep.items()) {
+        if (swept != kCaseKey && keys_overlap(swept, key)) {
+          checks.fail(key_pointer, "is swept too (\"" + swept + "\"): set it in one place");
+        }
+      }
+    }
+  }
+}
+
+// Shape only: the values themselves are checked per run, where a bad one can be named.
+void check_sweep(const json& sweep, const Checks& checks) {
+  checks.object(sweep, "/sweep");
+  for (const auto& [key, values] : sweep.items()) {
+    const std::string pointer = "/sweep/" + pointer_token(key);
+    if (key != kCaseKey) scenario_detail::check_sweep_key(key, pointer, checks);
+    if (!values.is_array()) checks.fail(pointer, "must be a non-empty list of values", values);
+    if (values.empty()) checks.fail(pointer, "must be a non-empty list of values");
+    if (key == kCaseKey) check_cases(sweep, values, checks);
+  }
 }
 
 std::string value_label(const json& value) {
@@ -236,6 +272,14 @@ void apply_override(ScenarioDocument& doc, const std::string& assignment,
   for (auto it = doc.sweep.begin(); doc.sweep.is_object() && it != doc.sweep.end();) {
     it = keys_overlap(it.key(), key) ? doc.sweep.erase(it) : std::next(it);
   }
+  const auto cases = doc.sweep.is_object() ? doc.sweep.find(kCaseKey) : doc.sweep.end();
+  if (cases != doc.sweep.end() && cases->is_array()) {
+    for (json& one : *cases) {
+      for (auto it = one.begin(); one.is_object() && it != one.end();) {
+        it = it.key() != "name" && keys_overlap(it.key(), key) ? one.erase(it) : std::next(it);
+      }
+    }
+  }
   doc.origins.emplace_back(assigned_pointer(doc.base, parts), origin);
   set_dotted(doc.base, parts, value);
 }
@@ -315,10 +359,24 @@ std::vector<RunSpec> expand_runs(const ScenarioDocument& doc) {
     RunSpec run;
     for (std::size_t a = 0; a < axes.size(); ++a) {
       const json& value = (*axes[a].values)[index[a]];
+      const std::string from =
+          "/sweep/" + pointer_token(axes[a].key) + "/" + std::to_string(index[a]);
+      run.name += a == 0 ? "" : ",";
+      if (axes[a].key == kCaseKey) {
+        // A case's keys are set one by one, each error named where the case wrote it.
+        for (const auto& [key, item] : value.items()) {
+          if (key == "name") continue;
+          const auto parts = split_dotted(key);
+          set_dotted(object, parts, item);
+          checks.alias(pointer_of(parts), from + "/" + pointer_token(key));
+        }
+        run.name += value["name"].get<std::string>();
+        run.params.emplace_back(axes[a].key, value["name"]);
+        continue;
+      }
       set_dotted(object, axes[a].parts, value);
-      checks.alias(pointer_of(axes[a].parts),
-                   "/sweep/" + pointer_token(axes[a].key) + "/" + std::to_string(index[a]));
-      run.name += (a == 0 ? "" : ",") + axes[a].label + "=" + value_label(value);
+      checks.alias(pointer_of(axes[a].parts), from);
+      run.name += axes[a].label + "=" + value_label(value);
       run.params.emplace_back(axes[a].key, value);
     }
     run.scenario = scenario_detail::read_scenario(object, checks);

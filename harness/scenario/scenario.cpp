@@ -103,6 +103,8 @@ void to_json(json& out, const Scenario& scenario) {
   out["requests"] = scenario.requests ? json(*scenario.requests) : json(nullptr);
   out["rate"] = scenario.rate ? json(*scenario.rate) : json(nullptr);
   out["arrival"] = to_string(scenario.arrival);
+  out["think_time_ms"] = scenario.think_time_ms;
+  out["think_time_distribution"] = to_string(scenario.think_time_distribution);
   out["timeout_ms"] = scenario.timeout_ms;
   out["max_response_bytes"] = scenario.max_response_bytes;
   out["client"] = socket_options_json(scenario.client, false);
@@ -124,11 +126,18 @@ void to_json(json& out, const Scenario& scenario) {
   out["local_addresses"] = scenario.local_addresses;
   out["client_cpus"] = scenario.client_cpus;
   out["server_cpus"] = scenario.server_cpus;
-  out["link"] = scenario.link ? json{{"rate_mbit", scenario.link->rate_mbit},
-                                     {"queue_ms", scenario.link->queue_ms},
-                                     {"delay_ms", scenario.link->delay_ms},
-                                     {"loss_pct", scenario.link->loss_pct}}
-                              : json(nullptr);
+  out["link"] = nullptr;
+  if (scenario.link) {
+    json sysctl = json::object();
+    for (const auto& [name, value] : scenario.link->server_sysctl) sysctl[name] = value;
+    out["link"] = {{"rate_mbit", scenario.link->rate_mbit},
+                   {"queue_ms", scenario.link->queue_ms},
+                   {"delay_ms", scenario.link->delay_ms},
+                   {"loss_pct", scenario.link->loss_pct},
+                   {"initcwnd", scenario.link->initcwnd},
+                   {"initrwnd", scenario.link->initrwnd},
+                   {"server_sysctl", sysctl}};
+  }
   out["tls"] = scenario.tls ? tls_json(*scenario.tls) : json(nullptr);
 }
 
