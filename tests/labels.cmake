@@ -134,7 +134,7 @@ tcpharness_test_group(tcpharness_tests loopback_peers_slow "loopback;peers;slow"
 # ip netns, tc, TUN or unshare -n: skipped without CAP_NET_ADMIN / root.
 tcpharness_test_group(tcpharness_tests root "root"
   TESTS
-    FastOpen.* PortExhaustion.* ShapedLink.*)
+    FastOpen.* PortExhaustion.* ShapedLink.* SlowStart.*)
 
 # Two 2.5 s streams over a shaped link.
 tcpharness_test_group(tcpharness_tests root_slow "root;slow"

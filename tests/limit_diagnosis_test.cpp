@@ -73,6 +73,30 @@ TEST(LimitDiagnosis, TheConsoleLineIsShortAndNamesEachRepetition) {
   EXPECT_NE(text.find("bulk #2" + line), std::string::npos) << text;
 }
 
+// The round-trips column appears once a transfer took a round trip or more (never on loopback,
+// where it would only print zeros), and the tcp_info line names the server's window.
+TEST(LimitDiagnosis, TheTableShowsTransferRoundTripsOnlyWhereTheyCount) {
+  RunResult run;
+  run.name = "cold";
+  run.recorder.tcp_info = busy_second();
+  run.recorder.tcp_info->samples = 2;
+  run.recorder.tcp_info->record_round_trips(10'000, 50);  // 10 us over 50 us: loopback-like
+  ReportInput input;
+  input.runs = {run};
+  EXPECT_EQ(ConsoleReporter().render(input).find("xfer rtts"), std::string::npos);
+  for (int response = 0; response < 4; ++response) {
+    input.runs[0].recorder.tcp_info->record_round_trips(90'000'000, 20'000);  // 4.5 of 20 ms
+    input.runs[0].recorder.tcp_info->server_snd_cwnd_at_response_segments.record(10);
+  }
+  const std::string text = ConsoleReporter().render(input);
+  const size_t header_end = text.find('\n');
+  EXPECT_NE(text.substr(0, header_end).find(" xfer rtts"), std::string::npos) << text;
+  const std::string row = text.substr(header_end + 1, text.find('\n', header_end + 1) - header_end);
+  EXPECT_NE(row.find("       4.50\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("· server cwnd at response p50 10 (min 10, max 10)\n"), std::string::npos)
+      << text;
+}
+
 TEST(LimitDiagnosis, NothingWithoutSampledTime) {
   EXPECT_FALSE(diagnose_limit(TcpInfoStats(), Histogram()));
 }

@@ -140,10 +140,10 @@ TEST(ServerLimits, BodyOverTheCapGets413WhichTheClientCanRead) {
   // The client sends its whole 2 MB body regardless; the lingering close drains it, so the 413
   // arrives instead of a reset.
   Client large(server.address());
-  std::thread sender([&] {
-    large.send_all("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n" +
-                   std::string(2000000, 'x'));
-  });
+  // Appended, not "head" + body: GCC 12 warns falsely (-Warray-bounds) about the operator+.
+  std::string request = "POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n";
+  request.append(2000000, 'x');
+  std::thread sender([&] { large.send_all(request); });
   const Client::Response response = large.receive_response();
   sender.join();
   EXPECT_TRUE(starts_with(response.header, "HTTP/1.1 413 Content Too Large\r\n"))

@@ -20,6 +20,7 @@
 #include "cli_runner.hpp"
 #include "host/delay_line.hpp"
 #include "host/network_namespace.hpp"
+#include "link_capabilities.hpp"
 #include "run_helpers.hpp"
 #include "test_support.hpp"
 
@@ -29,11 +30,6 @@ namespace th {
 namespace {
 
 using nlohmann::json;
-
-#define SKIP_WITHOUT_LINK_CAPABILITIES()                                                \
-  if (!missing_link_capabilities().empty()) {                                           \
-    GTEST_SKIP() << "a shaped link needs " << missing_link_capabilities() << " (root)"; \
-  }
 
 // Interfaces whose names start with the link prefix of process `pid` ("th<pid>x").
 std::vector<std::string> link_interfaces_of(pid_t pid) {

@@ -178,6 +178,19 @@ TEST(Sweep, NamedCasesSetSeveralKeysTogetherAndNameTheirRuns) {
   EXPECT_EQ(runs[3].params[0], (std::pair<std::string, json>{"case", "idle"}));
 }
 
+TEST(Sweep, ALinkKeyIsSweptInsideTheLink) {
+  const auto runs = runs_of(
+      R"({"link": {"rate_mbit": 100, "delay_ms": 10}, "sweep": {"link.initcwnd": [10, 40]}})");
+  EXPECT_EQ(names_of(runs), (std::vector<std::string>{"initcwnd=10", "initcwnd=40"}));
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1].scenario.link->initcwnd, 40u);
+  EXPECT_EQ(runs[1].scenario.link->delay_ms, 10);
+  EXPECT_EQ(error_of([] {
+              runs_of(R"({"sweep": {"link.jitter_ms": [1]}})");
+            }).rfind("x.json: /sweep/link.jitter_ms: unknown key", 0),
+            0u);
+}
+
 TEST(Sweep, ACaseNeedsAUniqueNameAndKnownKeysNotSweptElsewhere) {
   EXPECT_EQ(error_of([] { runs_of(R"({"sweep": {"case": [{"connections": 2}]}})"); }),
             "x.json: /sweep/case/0/name: a case needs a name, a non-empty string: it names the "

@@ -253,6 +253,32 @@ TEST(TcpInfoReport, IsReadBackAndMergedExactly) {
   EXPECT_DOUBLE_EQ(merged["limited_by"]["send_buffer"].get<double>(), 0.225);
 }
 
+// 20 ms of transfer over a 5 ms min RTT is 4 round trips; the report says 4, not 400, and a
+// merge adds the hundredths' histograms bucket by bucket.
+TEST(TcpInfoReport, ResponseRoundTripsAreInRoundTripsAndMergeWithTheServerCwnd) {
+  RunResult first = run_with_tcp_info(1000, 0, 50);
+  first.recorder.tcp_info->record_round_trips(20'000'000, 5'000);
+  first.recorder.tcp_info->record_round_trips(5'250'000, 5'000);
+  first.recorder.tcp_info->record_round_trips(1'000'000, 0);  // no RTT: nothing to divide by
+  first.recorder.tcp_info->server_snd_cwnd_at_response_segments.record(10);
+  RunResult second = run_with_tcp_info(1000, 0, 50);
+  second.recorder.tcp_info->record_round_trips(10'000'000, 5'000);
+  second.recorder.tcp_info->server_snd_cwnd_at_response_segments.record(40);
+  const LoadedReport a = report_of({first}, "a.json");
+  const LoadedReport b = report_of({second}, "b.json");
+  const json& one = a.document["runs"][0]["tcp_info"];
+  EXPECT_EQ(one["response_round_trips"]["count"], 2);
+  EXPECT_DOUBLE_EQ(one["response_round_trips"]["min"].get<double>(), 1.05);
+  EXPECT_DOUBLE_EQ(one["response_round_trips"]["max"].get<double>(), 4.0);
+  EXPECT_EQ(one["server_snd_cwnd_at_response_segments"]["p50"], 10);
+
+  const json merged = merge_reports({a, b})["runs"][0]["tcp_info"];
+  EXPECT_EQ(merged["response_round_trips"]["count"], 3);
+  EXPECT_DOUBLE_EQ(merged["response_round_trips"]["p50"].get<double>(), 2.0);
+  EXPECT_EQ(merged["server_snd_cwnd_at_response_segments"]["count"], 2);
+  EXPECT_EQ(merged["server_snd_cwnd_at_response_segments"]["max"], 40);
+}
+
 TEST(TcpInfoReport, ABrokenSectionIsRefusedWithItsPointer) {
   json document = report_of({run_with_tcp_info(1000, 900, 50)}).document;
   document["runs"][0]["tcp_info"]["dominant_limit"] = "cpu";

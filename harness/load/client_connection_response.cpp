@@ -117,6 +117,11 @@ void ClientConnection::complete_front(uint64_t now_ns, bool server_keeps_connect
                      .write_ns = static_cast<int64_t>(request.sent_ns - request.write_start_ns),
                      .first_byte_ns = static_cast<int64_t>(request.first_byte_ns - request.sent_ns),
                      .transfer_ns = static_cast<int64_t>(now_ns - request.first_byte_ns)});
+    if (Recorder& recorder = worker_.recorder(); recorder.tcp_info && tcp_info_.open()) {
+      // One getsockopt per connection at most: the min RTT is cached from then on.
+      recorder.tcp_info->record_round_trips(now_ns - request.first_byte_ns,
+                                            tcp_info_.min_rtt_us(transport_->fd()));
+    }
     if (Recorder& recorder = worker_.recorder(); recorder.timestamps) {
       recorder.timestamps->record(request.write_start_ns, request.handed_over_ns, now_ns,
                                   request.transmitted_realtime_ns, request.received_realtime_ns,

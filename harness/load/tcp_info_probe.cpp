@@ -11,6 +11,14 @@ void TcpInfoProbe::opened(uint64_t now_ns) {
   // as a byte: start from it so bytes_acked is data only, as bytes_received is (read_tcp_info
   // leaves out the peer's FIN).
   previous_.bytes_acked = 1;
+  min_rtt_us_ = 0;
+}
+
+uint32_t TcpInfoProbe::min_rtt_us(int fd) {
+  if (min_rtt_us_ != 0 || !open_) return min_rtt_us_;
+  TcpInfoSample now{};
+  if (read_tcp_info(fd, now) == 0) min_rtt_us_ = now.min_rtt_us;
+  return min_rtt_us_;
 }
 
 namespace {
@@ -73,6 +81,7 @@ void TcpInfoProbe::sample(int fd, uint64_t now_ns, uint64_t window_start_ns, uin
   }
   previous_ = now;
   previous_ns_ = now_ns;
+  if (now.min_rtt_us != 0) min_rtt_us_ = now.min_rtt_us;
 }
 
 }  // namespace th

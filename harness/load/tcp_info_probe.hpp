@@ -24,6 +24,9 @@ class TcpInfoProbe {
   void sample(int fd, uint64_t now_ns, uint64_t window_start_ns, uint64_t window_end_ns,
               TcpInfoStats& stats, bool peer_closing = false);
   void closed() { open_ = false; }
+  // The connection's min RTT as last sampled; read once from fd when no sample has it yet (a
+  // new connection: the handshake gave the kernel its first RTT). 0 when the kernel has none.
+  uint32_t min_rtt_us(int fd);
   bool open() const { return open_; }
 
  private:
@@ -31,6 +34,7 @@ class TcpInfoProbe {
   bool counted_ = false;  // this connection is in stats.connections_sampled
   uint64_t previous_ns_ = 0;
   TcpInfoSample previous_{};
+  uint32_t min_rtt_us_ = 0;
 };
 
 }  // namespace th

@@ -16,7 +16,21 @@ namespace {
 
 // The columns of the table, as numbers; a column without a value (no latency samples, no
 // answered request) prints "-" rather than a zero that reads like a measurement.
-enum Column { kRequestsPerS, kP50, kP90, kP99, kMax, kConnect, kErrors, kMbitOut, kCpu, kColumns };
+// kRoundTrips: the p50 of each response's transfer in round trips (tcp_info), a column only when
+// some run's transfers took a round trip or more: on loopback it is always about 0.
+enum Column {
+  kRequestsPerS,
+  kP50,
+  kP90,
+  kP99,
+  kMax,
+  kConnect,
+  kErrors,
+  kMbitOut,
+  kCpu,
+  kRoundTrips,
+  kColumns
+};
 using Row = std::array<std::optional<double>, kColumns>;
 
 std::optional<double> percentile_ms(const Histogram& histogram, double percent) {
@@ -37,7 +51,18 @@ Row row_of(const RunResult& run) {
   row[kErrors] = static_cast<double>(recorder.error_total());
   row[kMbitOut] = per_second(8.0 * static_cast<double>(recorder.bytes_sent), run.duration_s) / 1e6;
   if (ok > 0) row[kCpu] = run.client_cpu_s * 1e6 / ok;
+  if (run.recorder.tcp_info && run.recorder.tcp_info->response_round_trips_x100.count() > 0) {
+    row[kRoundTrips] =
+        static_cast<double>(run.recorder.tcp_info->response_round_trips_x100.percentile(50)) / 100;
+  }
   return row;
+}
+
+bool transfers_took_round_trips(const ReportInput& input) {
+  return std::any_of(input.runs.begin(), input.runs.end(), [](const RunResult& run) {
+    return run.recorder.tcp_info &&
+           run.recorder.tcp_info->response_round_trips_x100.percentile(90) >= 100;
+  });
 }
 
 // Google Benchmark's console shows each repetition and then its aggregates; here the median (the
@@ -59,16 +84,18 @@ std::string cell(const std::optional<double>& value, const char* format) {
 }
 
 void print_row(std::back_insert_iterator<std::string> line, const std::string& name,
-               size_t name_width, const Row& row, bool as_percent) {
+               size_t name_width, const Row& row, bool as_percent, bool round_trips) {
   auto number = [&](Column column, const char* format) {
     if (as_percent) return row[column] ? fmt::format("{:.1f}%", *row[column] * 100) : "-";
     return cell(row[column], format);
   };
-  fmt::format_to(line, "{:<{}}  {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}\n", name,
+  fmt::format_to(line, "{:<{}}  {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}", name,
                  name_width, number(kRequestsPerS, "{:.1f}"), number(kP50, "{:.3f}"),
                  number(kP90, "{:.3f}"), number(kP99, "{:.3f}"), number(kMax, "{:.3f}"),
                  number(kConnect, "{:.3f}"), number(kErrors, "{:.0f}"), number(kMbitOut, "{:.1f}"),
                  number(kCpu, "{:.1f}"));
+  if (round_trips) fmt::format_to(line, " {:>10}", number(kRoundTrips, "{:.2f}"));
+  fmt::format_to(line, "\n");
 }
 
 // Per-second requests/s as block characters, so a stall or a slow start shows at a glance. Each
@@ -142,10 +169,16 @@ void explain_tcp_info(std::back_insert_iterator<std::string> line, const std::st
                         : server ? " (waiting for its first byte beyond the round trip)"
                                  : " (the harness's writes waited on a full send buffer)");
   }
-  fmt::format_to(line, "{}: tcp_info: {} · rtt {:.2f} ms · cwnd {} · {} retransmit{}\n", label,
-                 limit, static_cast<double>(info.rtt_us.percentile(50)) / 1e3,
+  fmt::format_to(line, "{}: tcp_info: {} · rtt {:.2f} ms · cwnd {} · {} retransmit{}", label, limit,
+                 static_cast<double>(info.rtt_us.percentile(50)) / 1e3,
                  info.snd_cwnd_segments.percentile(50), info.retransmitted_segments,
                  info.retransmitted_segments == 1 ? "" : "s");
+  // The window the server's answers began with: slow start's state as each response left.
+  if (const Histogram& cwnd = info.server_snd_cwnd_at_response_segments; cwnd.count() > 0) {
+    fmt::format_to(line, " · server cwnd at response p50 {} (min {}, max {})", cwnd.percentile(50),
+                   cwnd.min(), cwnd.max());
+  }
+  fmt::format_to(line, "\n");
 }
 
 // What new TLS connections cost: handshakes by kind and their p50, early data where asked for,
@@ -259,18 +292,21 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
 
   std::string out;
   auto line = std::back_inserter(out);
-  fmt::format_to(line, "{:<{}}  {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}\n", "run",
+  const bool round_trips = transfers_took_round_trips(input);
+  fmt::format_to(line, "{:<{}}  {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>10}", "run",
                  name_width, "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "conn ms", "errors",
                  "Mbit/s out", "cpu us/req");
+  fmt::format_to(line, "{}\n", round_trips ? " xfer rtts" : "");
   for (const std::string& name : names) {
     const std::vector<Row>& group = rows[name];
     for (size_t index = 0; index < group.size(); ++index) {
       print_row(line, repeated ? fmt::format("{} #{}", name, index + 1) : name, name_width,
-                group[index], false);
+                group[index], false, round_trips);
     }
     if (group.size() > 1) {
-      print_row(line, name + " median", name_width, aggregate_row(group, median_of), false);
-      print_row(line, name + " cv", name_width, aggregate_row(group, cv_of), true);
+      print_row(line, name + " median", name_width, aggregate_row(group, median_of), false,
+                round_trips);
+      print_row(line, name + " cv", name_width, aggregate_row(group, cv_of), true, round_trips);
     }
   }
   print_page_table(line, input, name_width);

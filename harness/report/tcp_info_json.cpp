@@ -13,17 +13,25 @@ namespace {
 
 using json = nlohmann::json;
 
-// The histograms of the section, by the names the report gives them.
+// The histograms of the section, by the names the report gives them (under "histograms"), and
+// their summaries' names: a histogram kept in hundredths is summarised in whole units.
 struct NamedHistogram {
   const char* name;
   Histogram TcpInfoStats::*member;
+  const char* summary_name;
+  double divisor = 1;
 };
 constexpr NamedHistogram kHistograms[] = {
-    {"rtt_us", &TcpInfoStats::rtt_us},
-    {"min_rtt_us", &TcpInfoStats::min_rtt_us},
-    {"snd_cwnd_segments", &TcpInfoStats::snd_cwnd_segments},
-    {"snd_ssthresh_segments", &TcpInfoStats::snd_ssthresh_segments},
-    {"delivery_rate_bytes_per_s", &TcpInfoStats::delivery_rate_bytes_per_s},
+    {"rtt_us", &TcpInfoStats::rtt_us, "rtt_us"},
+    {"min_rtt_us", &TcpInfoStats::min_rtt_us, "min_rtt_us"},
+    {"snd_cwnd_segments", &TcpInfoStats::snd_cwnd_segments, "snd_cwnd_segments"},
+    {"snd_ssthresh_segments", &TcpInfoStats::snd_ssthresh_segments, "snd_ssthresh_segments"},
+    {"delivery_rate_bytes_per_s", &TcpInfoStats::delivery_rate_bytes_per_s,
+     "delivery_rate_bytes_per_s"},
+    {"response_round_trips_x100", &TcpInfoStats::response_round_trips_x100, "response_round_trips",
+     100},
+    {"server_snd_cwnd_at_response_segments", &TcpInfoStats::server_snd_cwnd_at_response_segments,
+     "server_snd_cwnd_at_response_segments"},
 };
 
 // The counters, summed as they are.
@@ -45,14 +53,27 @@ constexpr NamedCount kCounts[] = {
     {"send_buffer_wait_us", &TcpInfoStats::send_buffer_wait_us},
 };
 
-// The same figures as a latency summary, in the histogram's own unit.
-json distribution_summary(const Histogram& histogram) {
+// The same figures as a latency summary, in the histogram's own unit, or in units of `divisor`
+// of it (then as numbers with two decimals).
+json distribution_summary(const Histogram& histogram, double divisor) {
   auto value = [](double number) { return rounded(number); };
-  return {{"count", histogram.count()},      {"min", histogram.min()},
-          {"mean", value(histogram.mean())}, {"stddev", value(histogram.stddev())},
-          {"p50", histogram.percentile(50)}, {"p90", histogram.percentile(90)},
-          {"p99", histogram.percentile(99)}, {"p999", histogram.percentile(99.9)},
-          {"max", histogram.max()}};
+  if (divisor == 1) {
+    return {{"count", histogram.count()},      {"min", histogram.min()},
+            {"mean", value(histogram.mean())}, {"stddev", value(histogram.stddev())},
+            {"p50", histogram.percentile(50)}, {"p90", histogram.percentile(90)},
+            {"p99", histogram.percentile(99)}, {"p999", histogram.percentile(99.9)},
+            {"max", histogram.max()}};
+  }
+  auto scaled = [&](double number) { return rounded(number / divisor, 100); };
+  return {{"count", histogram.count()},
+          {"min", scaled(double(histogram.min()))},
+          {"mean", scaled(histogram.mean())},
+          {"stddev", scaled(histogram.stddev())},
+          {"p50", scaled(double(histogram.percentile(50)))},
+          {"p90", scaled(double(histogram.percentile(90)))},
+          {"p99", scaled(double(histogram.percentile(99)))},
+          {"p999", scaled(double(histogram.percentile(99.9)))},
+          {"max", scaled(double(histogram.max()))}};
 }
 
 }  // namespace
@@ -62,7 +83,7 @@ json tcp_info_to_json(const TcpInfoStats& stats, const Histogram& first_byte) {
   for (const NamedCount& count : kCounts) out[count.name] = stats.*count.member;
   json histograms = json::object();
   for (const NamedHistogram& named : kHistograms) {
-    out[named.name] = distribution_summary(stats.*named.member);
+    out[named.summary_name] = distribution_summary(stats.*named.member, named.divisor);
     histograms[named.name] = (stats.*named.member).to_json();
   }
   out["histograms"] = histograms;

@@ -86,6 +86,10 @@ const Field<ServerOptions> kServerOnlyFields[] = {
      [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
        out.max_bytes_path = static_cast<uint64_t>(c.integer(v, p, 0, int64_t{1} << 40));
      }},
+    {"tcp_info_per_response",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       if (!v.is_null()) out.tcp_info_per_response = c.boolean(v, p);
+     }},
 };
 
 ServerOptions read_server_options(const Checks& checks, const json& value,
@@ -298,6 +302,9 @@ Scenario read_scenario(const json& object, const Checks& checks) {
                                      to_string(scenario.protocol) +
                                      " (0 is allowed for http only: a GET without a body)");
   }
+  if (!scenario.server.tcp_info_per_response) {
+    scenario.server.tcp_info_per_response = scenario.link.has_value();
+  }
   check_page_rules(checks, scenario);
   check_link_rules(checks, scenario);
   check_tls_rules(checks, scenario);
@@ -343,6 +350,9 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
   if (known && dot != std::string::npos && head == "tls") {
     const std::string option = key.substr(dot + 1);
     known = std::find(tls_keys().begin(), tls_keys().end(), option) != tls_keys().end();
+  } else if (known && dot != std::string::npos && head == "link") {
+    const std::string option = key.substr(dot + 1);
+    known = std::find(link_keys().begin(), link_keys().end(), option) != link_keys().end();
   } else if (known && dot != std::string::npos) {
     const std::string option = key.substr(dot + 1);
     const std::vector<std::string> socket_keys =
@@ -363,6 +373,7 @@ void check_sweep_key(const std::string& key, const std::string& pointer, const C
     }
     if (client) continue;
     for (const std::string& option : tls_keys()) allowed.push_back("tls." + option);
+    for (const std::string& option : link_keys()) allowed.push_back("link." + option);
     for (const auto& option : kServerOnlyFields)
       allowed.push_back(std::string("server.") + option.key);
   }

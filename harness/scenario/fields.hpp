@@ -49,6 +49,7 @@ void check_page_rules(const Checks& checks, const Scenario& scenario);
 // The shaped link's keys (link_fields.cpp), and the rule that ties it to the target.
 LinkShape read_link(const Checks& checks, const nlohmann::json& value, const std::string& pointer);
 void check_link_rules(const Checks& checks, const Scenario& scenario);
+const std::vector<std::string>& link_keys();
 
 // The `tls` object's keys (tls_fields.cpp), and the rules that tie it to the target.
 TlsOptions read_tls(const Checks& checks, const nlohmann::json& value, const std::string& pointer);

@@ -87,8 +87,7 @@ LinkShape read_link(const Checks& c, const json& v, const std::string& p) {
     } else if (key == "server_sysctl") {
       link.server_sysctl = read_server_sysctl(c, item, item_pointer);
     } else {
-      c.unknown_key(item_pointer, {"rate_mbit", "queue_ms", "delay_ms", "loss_pct", "initcwnd",
-                                   "initrwnd", "server_sysctl"});
+      c.unknown_key(item_pointer, link_keys());
     }
   }
   // Without a rate there is nothing for tbf to shape, and its queue has no length in time.
@@ -102,6 +101,12 @@ LinkShape read_link(const Checks& c, const json& v, const std::string& p) {
                           link.rate_mbit, link.queue_ms, queue_bytes));
   }
   return link;
+}
+
+const std::vector<std::string>& link_keys() {
+  static const std::vector<std::string> keys = {"rate_mbit", "queue_ms", "delay_ms",     "loss_pct",
+                                                "initcwnd",  "initrwnd", "server_sysctl"};
+  return keys;
 }
 
 void check_link_rules(const Checks& checks, const Scenario& scenario) {

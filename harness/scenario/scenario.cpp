@@ -118,6 +118,7 @@ void to_json(json& out, const Scenario& scenario) {
   out["server"]["idle_timeout_ms"] = scenario.server.idle_timeout_ms;
   out["server"]["max_body_bytes"] = scenario.server.max_body_bytes;
   out["server"]["max_bytes_path"] = scenario.server.max_bytes_path;
+  out["server"]["tcp_info_per_response"] = scenario.server.tcp_info_per_response.value_or(false);
   out["write_pattern"] = to_string(scenario.write_pattern);
   out["tcp_info"] = scenario.tcp_info;
   out["poll"] = to_string(scenario.poll);

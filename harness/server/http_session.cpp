@@ -20,7 +20,7 @@ void HttpSession::reset() {
   head_since_ms_ = loop_.now_ms();  // a connection that sends nothing is the first slowloris
   owed_ = 0;
   tail_ = current_ = Kind::none;
-  queued_bytes_ = queued_responses_ = 0;
+  queued_bytes_ = queued_responses_ = answers_begun_ = 0;
 }
 
 void HttpSession::on_data(const char* data, size_t size) {
@@ -82,7 +82,12 @@ void HttpSession::pump() {
     const unsigned count = owes ? gather(buffers, &bytes, &responses) : 0;
     if (count > 0) {
       int error = 0;
-      switch (transport_->write(buffers, count, &error)) {
+      const WriteOutcome outcome = transport_->write(buffers, count, &error);
+      if (outcome != WriteOutcome::failed) {
+        loop_.record_cwnd_at_response(transport_->fd(), read_ns_, answers_begun_);
+      }
+      answers_begun_ = 0;
+      switch (outcome) {
         case WriteOutcome::done:
           credit(bytes, responses);
           loop_.record_own_time(read_ns_, responses);
@@ -220,6 +225,7 @@ bool HttpSession::start_next_response() {
     return false;
   }
   if (current_ != Kind::standard) tail_ = Kind::none;
+  if (current_ != Kind::refusal) ++answers_begun_;
   header_written_ = false;
   return true;
 }

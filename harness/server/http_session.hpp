@@ -74,6 +74,7 @@ class HttpSession final : public Session {
   // request (pipelined requests read together share it) to its write.
   uint64_t read_ns_ = 0;
   uint64_t queued_responses_ = 0;
+  uint64_t answers_begun_ = 0;  // by the write being gathered: their cwnd is read after it
 };
 
 }  // namespace th

@@ -74,6 +74,14 @@ Histogram Server::own_time() const {
   return merged;
 }
 
+Histogram Server::cwnd_at_response() const {
+  Histogram merged = impl_->loops.empty() ? Histogram() : impl_->loops.front()->cwnd_at_response();
+  for (size_t index = 1; index < impl_->loops.size(); ++index) {
+    merged.merge(impl_->loops[index]->cwnd_at_response());
+  }
+  return merged;
+}
+
 void Server::record_own_time_from(uint64_t from_ns) {
   impl_->shared.own_time_from_ns.store(from_ns, std::memory_order_relaxed);
 }

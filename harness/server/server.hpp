@@ -36,6 +36,9 @@ struct ServerConfig {
   // The server's own time is recorded for requests read from this uv_hrtime() on (a run sets
   // it when its measured window opens: Server::record_own_time_from).
   uint64_t own_time_from_ns = 0;
+  // Read the congestion window (TCP_INFO) as each answer is handed to the kernel: one getsockopt
+  // per write that starts answers, for Server::cwnd_at_response.
+  bool sample_cwnd_per_response = false;
   // What every accepted connection talks through; each pooled session makes one, once.
   TransportFactory make_transport = tcp_transport_factory();
 };
@@ -101,6 +104,9 @@ class Server {
   // stop(). Only requests read from `from_ns` (uv_hrtime) on are recorded; the default is all.
   Histogram own_time() const;
   void record_own_time_from(uint64_t from_ns);
+  // The congestion window (segments) each answer began with, over every loop, for answers read
+  // from record_own_time_from on (config.sample_cwnd_per_response); complete after stop().
+  Histogram cwnd_at_response() const;
   // Options as the kernel applied them on the first accepted connection (listener's if none yet).
   std::vector<OptionReading> applied_options() const;
 

@@ -10,6 +10,7 @@
 #include <new>
 
 #include "base/config_error.hpp"
+#include "net/tcp_info.hpp"
 #include "server/http_session.hpp"
 #include "server/session.hpp"
 
@@ -19,6 +20,8 @@ namespace {
 // Enough for the connection churn of per_request loads while keeping idle memory bounded: each
 // pooled session holds the transport's 64 KiB read buffer.
 constexpr size_t kMaxFreeSessions = 256;
+// The kernel's largest window, as TCP_INFO's snd_cwnd can hold it.
+constexpr int64_t kHighestCwndSegments = 0x7fffffff;
 
 // Often enough that a timeout fires within a tenth of itself, rarely enough to cost nothing.
 uint64_t sweep_period_ms(const ServerLimits& limits) {
@@ -87,7 +90,8 @@ ServerShared::ServerShared(const ServerConfig& server_config)
   if (config.protocol == Protocol::http) response = build_http_response(config.response_size);
 }
 
-ServerLoop::ServerLoop(ServerShared& shared, size_t index) : shared_(shared), index_(index) {
+ServerLoop::ServerLoop(ServerShared& shared, size_t index)
+    : shared_(shared), index_(index), cwnd_at_response_(kHighestCwndSegments) {
   // On a throw the members' destructors close whatever was made, the loop last.
   const auto check = [](int status) {
     if (status != 0) {
@@ -223,6 +227,17 @@ void ServerLoop::unlink(Session* session) {
   if (session->next != nullptr) session->next->previous = session->previous;
   if (live_ == session) live_ = session->next;
   session->previous = session->next = nullptr;
+}
+
+void ServerLoop::record_cwnd_at_response(int fd, uint64_t read_ns, uint64_t answers) {
+  if (!shared_.config.sample_cwnd_per_response || answers == 0 ||
+      read_ns < shared_.own_time_from_ns.load(std::memory_order_relaxed)) {
+    return;
+  }
+  TcpInfoSample info{};
+  if (read_tcp_info(fd, info) == 0) {
+    cwnd_at_response_.record_n(static_cast<int64_t>(info.snd_cwnd_segments), answers);
+  }
 }
 
 }  // namespace th

@@ -128,6 +128,12 @@ class ServerLoop {
     own_time_.record_n(static_cast<int64_t>(uv_hrtime() - read_ns), answers);
   }
   const Histogram& own_time() const { return own_time_; }  // complete once stopped
+  // The congestion window `answers` answers began with, read from fd just after the write that
+  // handed their first bytes over: the kernel restarts an idle connection's window
+  // (tcp_slow_start_after_idle) when new data is queued, so a read before the write would miss
+  // it. One getsockopt, no allocation; only with config.sample_cwnd_per_response.
+  void record_cwnd_at_response(int fd, uint64_t read_ns, uint64_t answers);
+  const Histogram& cwnd_at_response() const { return cwnd_at_response_; }
   void record_applied_options(int fd);
   void release(Session* session);
 
@@ -149,6 +155,7 @@ class ServerLoop {
   const size_t index_;
   LoopCounters counters_;
   Histogram own_time_;
+  Histogram cwnd_at_response_;
   LoopThread loop_thread_;
   int listen_fd_ = -1;
   int spare_fd_ = -1;  // kept open to be given up when the process runs out of descriptors

@@ -110,7 +110,9 @@ void EchoSession::on_data(const char* data, size_t size) {
   // pauses until the queued rest is written, so no read can overwrite those bytes meanwhile.
   const uv_buf_t buffer = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(size));
   int error = 0;
-  switch (transport_->write(&buffer, 1, &error)) {
+  const WriteOutcome outcome = transport_->write(&buffer, 1, &error);
+  if (outcome != WriteOutcome::failed) loop_.record_cwnd_at_response(transport_->fd(), read_ns_, 1);
+  switch (outcome) {
     case WriteOutcome::done:
       add(counters.bytes_sent, size);
       loop_.record_own_time(read_ns_);

@@ -12,6 +12,8 @@ namespace {
 constexpr int64_t kHighestRttUs = 100'000'000;
 constexpr int64_t kHighestSegments = 0x7fffffff;
 constexpr int64_t kHighestBytesPerS = 1'000'000'000'000;
+// A transfer of a million round trips is a stalled one; the histogram still holds it.
+constexpr int64_t kHighestRoundTripsX100 = 100'000'000;
 
 }  // namespace
 
@@ -45,7 +47,9 @@ TcpInfoStats::TcpInfoStats()
       min_rtt_us(kHighestRttUs),
       snd_cwnd_segments(kHighestSegments),
       snd_ssthresh_segments(kHighestSegments),
-      delivery_rate_bytes_per_s(kHighestBytesPerS) {}
+      delivery_rate_bytes_per_s(kHighestBytesPerS),
+      response_round_trips_x100(kHighestRoundTripsX100),
+      server_snd_cwnd_at_response_segments(kHighestSegments) {}
 
 void TcpInfoStats::merge(const TcpInfoStats& other) {
   rtt_us.merge(other.rtt_us);
@@ -53,6 +57,8 @@ void TcpInfoStats::merge(const TcpInfoStats& other) {
   snd_cwnd_segments.merge(other.snd_cwnd_segments);
   snd_ssthresh_segments.merge(other.snd_ssthresh_segments);
   delivery_rate_bytes_per_s.merge(other.delivery_rate_bytes_per_s);
+  response_round_trips_x100.merge(other.response_round_trips_x100);
+  server_snd_cwnd_at_response_segments.merge(other.server_snd_cwnd_at_response_segments);
   connections_sampled += other.connections_sampled;
   samples += other.samples;
   delivery_rate_app_limited_samples += other.delivery_rate_app_limited_samples;

@@ -57,6 +57,13 @@ struct TcpInfoStats {
   Histogram snd_cwnd_segments;
   Histogram snd_ssthresh_segments;  // only samples with a finite ssthresh (after a loss or exit)
   Histogram delivery_rate_bytes_per_s;
+  // Per answered request: its transfer phase (first to last response byte) over its connection's
+  // min RTT, in hundredths of a round trip. A response that fits the sender's window arrives in
+  // one flight (under one round trip); one on a cold connection waits for slow start's rounds.
+  Histogram response_round_trips_x100;
+  // The embedded server's congestion window as it began each answer (read just after the write
+  // that started it); empty against any other server.
+  Histogram server_snd_cwnd_at_response_segments;
   uint64_t connections_sampled = 0;  // connections with at least one sample in the window
   uint64_t samples = 0;
   // Samples whose delivery rate the kernel flagged application-limited: the sender had less
@@ -80,6 +87,11 @@ struct TcpInfoStats {
     return limit_shares(open_us, busy_us, rwnd_limited_us, sndbuf_limited_us);
   }
   void merge(const TcpInfoStats& other);  // throws std::invalid_argument for another layout
+  // transfer_ns over min_rtt_us, allocation-free; nothing without an RTT.
+  void record_round_trips(uint64_t transfer_ns, uint32_t min_rtt_us) {
+    if (min_rtt_us == 0) return;
+    response_round_trips_x100.record(static_cast<int64_t>(transfer_ns / 10 / min_rtt_us));
+  }
 };
 
 }  // namespace th

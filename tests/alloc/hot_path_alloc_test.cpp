@@ -146,6 +146,19 @@ TEST(HotPath, TimestampsAllocateNothingPerRequest) {
       {{"connections", 8}, {"timestamps", true}, {"tls", nlohmann::json::object()}});
 }
 
+// A pause restarts the connection's own timer (made once); each response's round trips go into a
+// histogram and the server reads its cwnd into a struct on the stack.
+TEST(HotPath, ThinkTimeAndPerResponseTcpInfoAllocateNothingPerRequest) {
+  const nlohmann::json server = {{"tcp_info_per_response", true}};
+  expect_no_allocation_per_request(
+      {{"connections", 8}, {"think_time_ms", 0.1}, {"server", server}});
+  expect_no_allocation_per_request({{"connections", 8},
+                                    {"connection", "per_request"},
+                                    {"think_time_ms", 0.1},
+                                    {"think_time_distribution", "exponential"},
+                                    {"server", server}});
+}
+
 TEST(HotPath, OpenLoopAllocatesNothingPerRequest) {
   expect_no_allocation_per_request({{"connections", 8}, {"rate", 20000}});
 }
