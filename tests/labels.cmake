@@ -47,7 +47,7 @@ endfunction()
 tcpharness_test_group(tcpharness_tests unit "unit"
   TESTS
     Aggregates.* Compare.* CompareCli.* DelayLineWarning.* FailOn.* Histogram.* HttpRequestParser.*
-    HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.* ThinkTimeScenario.*
+    HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.* ThinkTimeScenario.* ClosingScenario.* ConnectionEnds.*
     LimitDiagnosis.* TimelineCoverage.* LoadPlanBuilder.* LoopThread.* MannWhitney.* MedianInterval.* OpenFiles.* Override.* Pacer.*
     Page.* PlainRequestHead.* PlainResponseHead.* Recommendation.* ReportReader.* RunCommand.*
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
@@ -97,7 +97,7 @@ tcpharness_test_group(tcpharness_tests loopback "loopback"
     Server.* ServerLimits.* SocketOptions.* StreamServer.* TcpInfo.* TcpInfoSample.* Timeline.*
     RunFromReportCli.RunRepeatsTheScenarioStoredInAReport
     DeadTarget.* DeadTargetCli.* Interrupt.* ValidateConnect.*
-    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.* Timestamps.* ThinkTime.*
+    ServePort.* UrlRun.* TlsOnLoopback.* EarlyDataOverTls.* BusyPoll.* ServerTime.* Timestamps.* ThinkTime.* Closing.*
   EXCEPT
     BusyPoll.KeysAreCheckedLikeEveryOther Timestamps.KeysAreCheckedLikeEveryOther
     Timestamps.ADelayedClientLoopIsHarnessShareNotNetworkTime
@@ -134,7 +134,7 @@ tcpharness_test_group(tcpharness_tests loopback_peers_slow "loopback;peers;slow"
 # ip netns, tc, TUN or unshare -n: skipped without CAP_NET_ADMIN / root.
 tcpharness_test_group(tcpharness_tests root "root"
   TESTS
-    FastOpen.* PortExhaustion.* ShapedLink.* SlowStart.*)
+    FastOpen.* PortExhaustion.* ShapedLink.* SlowStart.* ClosingOverALink.*)
 
 # Two 2.5 s streams over a shaped link.
 tcpharness_test_group(tcpharness_tests root_slow "root;slow"

@@ -92,14 +92,14 @@ TEST(ScenarioLoader, UnknownSocketOptionIsRejectedWithItsPath) {
       "x.json: /client/nodelay: unknown key; allowed keys: tcp_nodelay, tcp_quickack, so_sndbuf, "
       "so_rcvbuf, so_linger, tcp_cork, tcp_notsent_lowat, tcp_congestion, tcp_maxseg, "
       "tcp_user_timeout, so_keepalive, tcp_keepidle, tcp_keepintvl, tcp_keepcnt, ip_tos, "
-      "so_priority, so_busy_poll, tcp_fastopen");
+      "so_priority, so_busy_poll, close, tcp_fastopen");
   // The server side also takes the embedded server's own keys after the socket options.
   EXPECT_EQ(parse_error(R"({"server": {"nodelay": true}})")
                 .rfind("x.json: /server/nodelay: unknown key; allowed keys: tcp_nodelay, "
                        "tcp_quickack, so_sndbuf, "
                        "so_rcvbuf, so_linger, tcp_cork, tcp_notsent_lowat, tcp_congestion, "
                        "tcp_maxseg, tcp_user_timeout, so_keepalive, tcp_keepidle, tcp_keepintvl, "
-                       "tcp_keepcnt, ip_tos, so_priority, so_busy_poll, tcp_fastopen, "
+                       "tcp_keepcnt, ip_tos, so_priority, so_busy_poll, close, tcp_fastopen, "
                        "tcp_defer_accept, "
                        "delay_us, stall",
                        0),
@@ -244,7 +244,9 @@ TEST(ScenarioJson, EnumsAndUnsetValuesAreWrittenReadably) {
   EXPECT_EQ(out["timestamps"], false);
   EXPECT_EQ(out["think_time_ms"], 0.0);
   EXPECT_EQ(out["think_time_distribution"], "fixed");
-  EXPECT_EQ(out.size(), 37u);
+  EXPECT_TRUE(out["closer"].is_null()) << "keep_alive: no closer";
+  EXPECT_EQ(out["client"]["close"], "graceful");
+  EXPECT_EQ(out.size(), 38u);
 }
 
 TEST(ScenarioJson, ResolvedScenarioReadsBackUnchanged) {

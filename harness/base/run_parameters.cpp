@@ -56,6 +56,20 @@ const char* to_string(ThinkTime distribution) {
   return distribution == ThinkTime::exponential ? "exponential" : "fixed";
 }
 
+const char* to_string(Closer closer) { return closer == Closer::server ? "server" : "client"; }
+
+const char* to_string(CloseMode mode) {
+  switch (mode) {
+    case CloseMode::abortive:
+      return "abortive";
+    case CloseMode::half_close:
+      return "half_close";
+    case CloseMode::graceful:
+      break;
+  }
+  return "graceful";
+}
+
 const char* to_string(ResolveMode mode) {
   return mode == ResolveMode::every_request ? "every_request" : "once";
 }

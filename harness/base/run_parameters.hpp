@@ -29,6 +29,10 @@ enum class WritePattern { single, split };
 // How a loop waits for its sockets: asleep in epoll (the kernel wakes it), or busy, checking
 // them without blocking for poll_spin_us after the last event before it sleeps (latency mode).
 enum class PollMode { sleep, busy };
+// per_request: which side ends each connection first (and so holds its TIME_WAIT). server: the
+// request says "Connection: close" and the client waits for the server's end of stream; client:
+// the request keeps the connection and the client closes once its response is complete.
+enum class Closer { client, server };
 // Open-loop arrivals: evenly spaced, or a Poisson process (exponential gaps) as independent
 // users produce.
 enum class Arrival { uniform, poisson };
@@ -55,6 +59,9 @@ struct ServerOptions : SocketOptions {
   uint32_t idle_timeout_ms = 60'000;    // no byte read or written for this long: closed
   uint64_t max_body_bytes = 64 << 20;   // request body, read and discarded; more gets 413
   uint64_t max_bytes_path = 1 << 30;    // largest N of GET /bytes/N; more gets 400
+  // http: close a connection after this many responses (nginx's keepalive_requests), the last
+  // one saying "Connection: close", as `close` says; 0: never.
+  uint64_t max_requests = 0;
   // Read TCP_INFO as each response starts, for the congestion window it began with: a
   // getsockopt per response (about 1.3 us of server CPU on loopback), so by default only over a
   // shaped link, where slow start is what is measured. Resolved by the parser: never unset after.
@@ -110,6 +117,8 @@ struct Scenario {
   uint32_t response_size = 64;  // http: response body bytes
   std::string path = "/";
   ConnectionModel connection = ConnectionModel::keep_alive;
+  // per_request and parallel only; resolved by the parser (http: server, echo: client).
+  std::optional<Closer> closer;
   uint32_t pipeline_depth = 8;        // connection: pipelined
   uint32_t parallel_connections = 6;  // connection: parallel, per page (as browsers)
   // Every virtual user (one per `connections`) loads this page again and again; each request of
@@ -161,6 +170,8 @@ const char* to_string(WritePattern pattern);
 const char* to_string(PollMode mode);
 const char* to_string(Arrival arrival);
 const char* to_string(ThinkTime distribution);
+const char* to_string(Closer closer);
+const char* to_string(CloseMode mode);
 const char* to_string(ResolveMode mode);
 
 }  // namespace th

@@ -8,6 +8,12 @@
 // parser fills them, net/ applies and reads them, the report prints them.
 namespace th {
 
+// How a side ends a connection it chose to end. graceful: close(), a FIN after what is queued,
+// but a reset instead when unread input remains (tcp_close); abortive: SO_LINGER 0 first, a
+// reset that discards what is queued and leaves no TIME_WAIT; half_close: shutdown(SHUT_WR),
+// then read (and discard) to the peer's end of stream before close(), so no input is left unread.
+enum class CloseMode { graceful, abortive, half_close };
+
 // Options applied to every socket of one side. Unset means "leave the kernel default"; the report
 // still reads every option back so the default is visible. Each member is one row of the option
 // table in net/socket_options.cpp, where the socket level, option and the moment it is set live;
@@ -44,6 +50,9 @@ struct SocketOptions {
   // with data but not yet fully established, and TCP_DEFER_ACCEPT.
   std::optional<int> tcp_fastopen_queue;
   std::optional<int> tcp_defer_accept_s;
+  // Not a socket option but how this side closes (scenario key `close`); the close itself sets
+  // SO_LINGER for abortive.
+  CloseMode close = CloseMode::graceful;
 };
 
 // One option as the user asked for it and as the kernel reports it afterwards. Linux doubles

@@ -5,37 +5,14 @@
 #include <map>
 #include <optional>
 #include <sstream>
-#include <vector>
 
+#include "host/connection_ends.hpp"
 #include "host/network_namespace.hpp"
 
 namespace th {
-namespace {
-
-std::vector<std::string> words_after_prefix(const std::string& line) {
-  std::istringstream stream(line);
-  std::vector<std::string> words;
-  std::string word;
-  stream >> word;  // "TcpExt:"
-  while (stream >> word) words.push_back(word);
-  return words;
-}
-
-}  // namespace
 
 std::optional<FastOpenCounters> parse_fastopen_counters(const std::string& netstat_text) {
-  std::istringstream lines(netstat_text);
-  std::string names;
-  std::string values;
-  std::map<std::string, uint64_t> counters;
-  while (std::getline(lines, names) && std::getline(lines, values)) {
-    if (names.rfind("TcpExt:", 0) != 0) continue;
-    const std::vector<std::string> keys = words_after_prefix(names);
-    const std::vector<std::string> numbers = words_after_prefix(values);
-    for (size_t index = 0; index < keys.size() && index < numbers.size(); ++index) {
-      counters[keys[index]] = std::strtoull(numbers[index].c_str(), nullptr, 10);
-    }
-  }
+  std::map<std::string, uint64_t> counters = parse_proc_counters(netstat_text, "TcpExt:");
   if (!counters.contains("TCPFastOpenPassive")) return std::nullopt;
   auto get = [&](const char* name) { return counters.contains(name) ? counters[name] : 0; };
   return FastOpenCounters{get("TCPFastOpenActive"),         get("TCPFastOpenActiveFail"),

@@ -8,6 +8,7 @@
 #include "load/page_user.hpp"
 #include "load/worker.hpp"
 #include "net/kernel_timestamps.hpp"
+#include "net/socket_options.hpp"
 
 namespace th {
 
@@ -285,13 +286,30 @@ void ClientConnection::sample_tcp_info_before_close(uint64_t now_ns) {
 void ClientConnection::close_connection(bool back_off) {
   phase_ = Phase::closing;
   back_off_after_close_ = back_off;
+  awaiting_server_close_ = false;
   close_start_ns_ = uv_hrtime();
   sample_tcp_info_before_close(close_start_ns_);
-  if (transport_->is_open()) {
-    transport_->close();
-  } else {
-    on_closed();
+  if (!transport_->is_open()) return on_closed();
+  // A failed connection is dropped at once; one that did its work closes as the scenario says.
+  if (back_off) return transport_->close();
+  close_as_configured();
+}
+
+void ClientConnection::close_as_configured() {
+  switch (worker_.plan().close) {
+    case CloseMode::abortive:
+      // A refusal leaves an ordinary close: the report's close phase still ends.
+      set_linger_zero(transport_->fd());
+      break;
+    case CloseMode::half_close:
+      if (peer_ended_ || transport_->shutdown_write() != 0) break;
+      half_closing_ = true;
+      waiting_since_ns_ = close_start_ns_;
+      return;  // on_read_end closes once the peer's end of stream arrives
+    case CloseMode::graceful:
+      break;
   }
+  transport_->close();
 }
 
 void ClientConnection::fail(int uv_status) { fail_with(error_kind_from_uv(uv_status)); }
@@ -300,14 +318,48 @@ void ClientConnection::fail(int uv_status) { fail_with(error_kind_from_uv(uv_sta
 // idle (a keep-alive timeout) is no error: it is replaced at once.
 void ClientConnection::fail_with(ErrorKind kind) {
   if (phase_ == Phase::closing || phase_ == Phase::done) return;
+  const bool ended_by_peer = kind == ErrorKind::closed_early || kind == ErrorKind::reset;
+  if (ended_by_peer && server_closes_ && in_flight() > 0 && slot(completed_).first_byte_ns == 0) {
+    return retry_unanswered();
+  }
   const uint64_t now = uv_hrtime();
   for (uint64_t sequence = completed_; sequence < begun_; ++sequence) {
-    if (slot(sequence).measured) worker_.recorder().record_error(now, kind);
+    // A request written in full was owed its response: a reset then took that response.
+    const ErrorKind counted =
+        kind == ErrorKind::reset && sequence < written_ ? ErrorKind::response_reset : kind;
+    if (slot(sequence).measured) worker_.recorder().record_error(now, counted);
   }
   const unsigned failed = in_flight();
   completed_ = begun_;
   close_connection(failed > 0);
   tell_page_user(failed, false, now);
+}
+
+// RFC 9112 section 9.3.2: a client must not assume that requests pipelined after a close was
+// announced were processed; these were not answered, so they go again, as a browser retries an
+// idempotent request. Not errors: the server said it would close.
+void ClientConnection::retry_unanswered() {
+  for (uint64_t sequence = completed_; sequence < begun_; ++sequence) {
+    if (slot(sequence).measured) ++worker_.recorder().requests_retried;
+  }
+  keep_unanswered_ = true;
+  close_connection(false);
+}
+
+// The kept requests start over on the next connection; their start (and so their latency) stays.
+void ClientConnection::keep_unanswered_for_next_connection() {
+  for (uint64_t sequence = completed_; sequence < begun_; ++sequence) {
+    Request& request = slot(sequence);
+    request.sent_ns = request.first_byte_ns = 0;
+    request.transmitted_realtime_ns = request.received_realtime_ns = 0;
+    request.handed_over = false;
+  }
+  written_ = completed_;
+  on_this_connection_ = in_flight();
+  const LoadPlan& plan = worker_.plan();
+  last_on_connection_ =
+      plan.one_request_per_connection || (plan.max_requests_per_connection != 0 &&
+                                          on_this_connection_ >= plan.max_requests_per_connection);
 }
 
 void ClientConnection::on_closed() {
@@ -317,12 +369,20 @@ void ClientConnection::on_closed() {
   if (!back_off_after_close_ && completed_ > 0 && slot(completed_ - 1).measured) {
     worker_.recorder().close.record(static_cast<int64_t>(now - close_start_ns_));
   }
-  written_ = completed_ = begun_;
+  half_closing_ = peer_ended_ = awaiting_server_close_ = false;
+  server_closes_ = false;
   write_group_ = 0;
   group_queued_ = false;
   write_waiting_since_ns_ = 0;  // a write cut short by the close waited for nothing more
+  if (std::exchange(keep_unanswered_, false) && in_flight() > 0) {
+    keep_unanswered_for_next_connection();
+    phase_ = Phase::idle;
+    connect(now);
+    return;
+  }
+  written_ = completed_ = begun_;
   on_this_connection_ = 0;
-  last_on_connection_ = server_closes_ = false;
+  last_on_connection_ = false;
   if (back_off_after_close_) {
     phase_ = Phase::backoff;
     retry_at_ns_ = now + kBackoffNs;
@@ -361,6 +421,10 @@ void ClientConnection::tick(uint64_t now_ns) {
     case Phase::connecting:
     case Phase::open:
       if (thinking_ && worker_.stopping(now_ns)) return finish();
+      // closer server: a server that never ends the connection is waited for timeout_ms.
+      if (awaiting_server_close_ && now_ns - waiting_since_ns_ > worker_.plan().timeout_ns) {
+        return close_connection(false);
+      }
       // From the request's actual start: time spent queued for a connection is not the
       // server's fault and is measured as latency instead.
       if (in_flight() > 0 && now_ns - slot(completed_).start_ns > worker_.plan().timeout_ns) {
@@ -381,6 +445,13 @@ void ClientConnection::tick(uint64_t now_ns) {
     case Phase::idle:
       // A pause that would outlast the run ends with it, not a think time later.
       if (thinking_ && worker_.stopping(now_ns)) finish();
+      return;
+    case Phase::closing:
+      // half_close: a peer that never sends its FIN is waited for timeout_ms.
+      if (half_closing_ && now_ns - waiting_since_ns_ > worker_.plan().timeout_ns) {
+        half_closing_ = false;
+        transport_->close();
+      }
       return;
     default:
       return;

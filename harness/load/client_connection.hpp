@@ -100,7 +100,12 @@ class ClientConnection final : public TransportEvents {
   static void on_thought(uv_timer_t* timer);
   void fail(int uv_status);
   void fail_with(ErrorKind kind);
+  // The server announced its close ("Connection: close") and then ended the connection: the
+  // requests after that response were never answered, and go again on a new connection.
+  void retry_unanswered();
+  void keep_unanswered_for_next_connection();
   void close_connection(bool back_off);
+  void close_as_configured();
   void sample_tcp_info_before_close(uint64_t now_ns);
   void count_send_buffer_wait(uint64_t now_ns);
 
@@ -124,6 +129,11 @@ class ClientConnection final : public TransportEvents {
   uint64_t on_this_connection_ = 0;      // requests begun since the connection opened
   bool last_on_connection_ = false;      // the server or max_requests_per_connection ends it
   bool server_closes_ = false;           // a response said so ("Connection: close")
+  bool awaiting_server_close_ = false;   // closer server: answered, waiting for its end of stream
+  bool half_closing_ = false;            // close half_close: our FIN sent, waiting for theirs
+  bool peer_ended_ = false;              // the peer's end of stream has arrived
+  bool keep_unanswered_ = false;         // the close keeps the requests in flight for a retry
+  uint64_t waiting_since_ns_ = 0;        // of either wait, bounded by timeout_ms
   uv_getaddrinfo_t resolve_request_{};
   // A lookup runs on libuv's thread pool until it answers, even after a timeout gave up on it;
   // its request must not be reused (and the connection not retried) before then.

@@ -6,6 +6,7 @@
 #include "load/client_connection.hpp"
 #include "load/worker.hpp"
 #include "net/kernel_timestamps.hpp"
+#include "net/tcp_info.hpp"
 
 namespace th {
 
@@ -83,6 +84,20 @@ void ClientConnection::take_http(const char* data, size_t size, uint64_t now_ns)
 }
 
 void ClientConnection::on_read_end(int status) {
+  peer_ended_ = true;
+  if (half_closing_) {  // both ends have sent their FIN: nothing is left unread
+    half_closing_ = false;
+    return transport_->close();
+  }
+  if (awaiting_server_close_ && in_flight() == 0) return close_connection(false);
+  // Linux reports a reset once (the first call to meet it takes sk_err); a read after that finds
+  // the socket shut down and returns 0, an end of stream. The state tells them apart: a FIN
+  // leaves CLOSE_WAIT, a reset CLOSE (over TLS an end of stream may be close_notify alone, the
+  // TCP connection still established). One getsockopt, on this path only.
+  if (status == UV_EOF && in_flight() > 0) {
+    TcpInfoSample state{};
+    if (read_tcp_info(transport_->fd(), state) == 0 && state.reset) status = UV_ECONNRESET;
+  }
   count_failed_handshake(status);  // a 0-RTT connection's handshake fails here
   if (phase_ == Phase::open && in_flight() > 0 && status == UV_EOF &&
       worker_.plan().protocol == Protocol::http && slot(completed_).first_byte_ns != 0) {
@@ -140,6 +155,13 @@ void ClientConnection::after_response(uint64_t now_ns) {
   const bool think = worker_.plan().think_time_ns > 0 && in_flight() == 0;
   if (last_on_connection_ && in_flight() == 0) {
     think_after_close_ = think;
+    // closer server: the server said it closes; its end of stream ends the connection, so the
+    // FIN (and TIME_WAIT) is the server's.
+    if (worker_.plan().server_closes_first && server_closes_ && !peer_ended_) {
+      awaiting_server_close_ = true;
+      waiting_since_ns_ = now_ns;
+      return;
+    }
     return close_connection(false);
   }
   if (think) return start_thinking();

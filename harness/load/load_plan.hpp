@@ -55,6 +55,10 @@ struct LoadPlan {
   std::string payload;  // echo message, stream chunk
   // per_request and parallel: every connection carries one request and is closed after it.
   bool one_request_per_connection = false;
+  // ... and the server ends each of those first (scenario closer: server): the client waits for
+  // its end of stream after the response instead of closing.
+  bool server_closes_first = false;
+  CloseMode close = CloseMode::graceful;  // how the client ends a connection it chose to end
   // Page workload: each virtual user loads 1 + page_objects requests over connections_per_user
   // connections of its own; 0 objects and no page is the plain request-after-request load.
   bool page = false;

@@ -61,7 +61,9 @@ void build_requests(LoadPlan& plan, const Scenario& scenario, const std::string&
                         split && scenario.protocol == Protocol::echo);
     return;
   }
-  const bool keep_alive = !plan.one_request_per_connection;
+  // A per_request client that closes first asks the server to keep the connection, so the
+  // server's side closes second (and holds no TIME_WAIT).
+  const bool keep_alive = !plan.one_request_per_connection || !plan.server_closes_first;
   const uint32_t objects = scenario.page ? scenario.page->objects : 0;
   plan.requests.resize(1 + objects);  // sized once: the buffers below point into these strings
   HttpRequestBytes html =

@@ -239,4 +239,9 @@ std::vector<OptionReading> read_socket_options(int fd, const SocketOptions& requ
   return readings;
 }
 
+int set_linger_zero(int fd) noexcept {
+  const linger abortive{1, 0};
+  return setsockopt(fd, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive) == 0 ? 0 : -errno;
+}
+
 }  // namespace th

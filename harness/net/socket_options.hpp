@@ -30,6 +30,10 @@ std::vector<OptionReading> probe_socket_options(const SocketOptions& options, co
 
 // What net.ipv4.tcp_fastopen (bit 1: clients, bit 2: servers) lacks for `side` to use Fast Open
 // when `wanted`: the sentence to show, or empty when nothing is missing. Pure, for tests.
+// SO_LINGER on with a timeout of 0, just before a close that is to be abortive: close() then sends
+// a reset and discards what is still queued, and the socket skips TIME_WAIT. 0 or a negative errno.
+int set_linger_zero(int fd) noexcept;
+
 std::string fastopen_sysctl_problem(const char* side, bool wanted, int64_t sysctl_value);
 
 }  // namespace th

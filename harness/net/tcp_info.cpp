@@ -28,6 +28,7 @@ constexpr socklen_t kThroughSndbufLimited =
 // The states a connection is in once the peer's FIN has arrived, as tcpi_state numbers them
 // (include/net/tcp_states.h; <netinet/tcp.h> has them too but cannot share this file).
 constexpr uint8_t kTcpTimeWait = 6;
+constexpr uint8_t kTcpClose = 7;
 constexpr uint8_t kTcpCloseWait = 8;
 constexpr uint8_t kTcpLastAck = 9;
 constexpr uint8_t kTcpClosing = 11;
@@ -46,6 +47,7 @@ int read_tcp_info(int fd, TcpInfoSample& out) noexcept {
   if (length < kThroughRetrans) return -EPROTO;
   out = TcpInfoSample{};
   out.peer_fin_received = peer_fin_received(info.tcpi_state);
+  out.reset = info.tcpi_state == kTcpClose;
   out.rtt_us = info.tcpi_rtt;
   out.snd_cwnd_segments = info.tcpi_snd_cwnd;
   out.snd_ssthresh_segments = info.tcpi_snd_ssthresh;

@@ -26,6 +26,8 @@ struct TcpInfoSample {
   bool has_chrono = false;
   // The peer's FIN has arrived (tcpi_state is CLOSE_WAIT, LAST_ACK, CLOSING or TIME_WAIT).
   bool peer_fin_received = false;
+  // The connection is CLOSED without our close: a reset ended it (or it was never connected).
+  bool reset = false;
 };
 
 // TCP_INFINITE_SSTHRESH in the kernel: ssthresh before slow start ever ended.

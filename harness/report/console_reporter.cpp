@@ -243,6 +243,32 @@ void explain_timestamps(std::back_insert_iterator<std::string> line, const std::
   fmt::format_to(line, "\n");
 }
 
+// Where a scenario sets how connections close, which side held the TIME_WAITs, who sent resets,
+// and what was retried: the chapter's closing questions in one line.
+void explain_closing(std::back_insert_iterator<std::string> line, const std::string& label,
+                     const RunResult& run) {
+  const Scenario& scenario = run.scenario;
+  const bool asked = scenario.closer || scenario.server.max_requests > 0 ||
+                     scenario.client.close != CloseMode::graceful ||
+                     scenario.server.close != CloseMode::graceful;
+  if (!asked) return;
+  fmt::format_to(line, "{}: closing:", label);
+  if (const auto& time_wait = run.closing.time_wait) {
+    fmt::format_to(line, " TIME_WAIT client {}, server {}", time_wait->client_side,
+                   time_wait->server_side);
+  }
+  if (const auto& client = run.closing.client_namespace) {
+    fmt::format_to(line, " · resets sent: {} {}", run.closing.server_namespace ? "client" : "host",
+                   client->resets_sent);
+  }
+  if (const auto& server = run.closing.server_namespace) {
+    fmt::format_to(line, ", server {}", server->resets_sent);
+  }
+  fmt::format_to(line, " · {} response_reset · {} retried\n",
+                 run.recorder.errors[static_cast<size_t>(ErrorKind::response_reset)],
+                 run.recorder.requests_retried);
+}
+
 // Page workloads answer "how long does the page take": page-load percentiles, pages/s, and how
 // many connections and requests each page cost, one row per run.
 void print_page_table(std::back_insert_iterator<std::string> line, const ReportInput& input,
@@ -319,6 +345,7 @@ std::string ConsoleReporter::render(const ReportInput& input) const {
     explain_tcp_info(line, label, run);
     explain_tls(line, label, run);
     explain_timestamps(line, label, run);
+    explain_closing(line, label, run);
     if (sparklines_ && run.recorder.timeline.seconds().size() > 1) {
       fmt::format_to(line, "{}: req/s per second {}\n", label, sparkline(run));
     }

@@ -153,6 +153,24 @@ nlohmann::json routes_to_json(const std::vector<RouteReading>& routes) {
   return out;
 }
 
+nlohmann::json closing_to_json(const ClosingReading& closing) {
+  auto counters = [](const std::optional<CloseCounters>& counted) -> nlohmann::json {
+    if (!counted) return nullptr;
+    return {{"resets_sent", counted->resets_sent},
+            {"established_resets", counted->established_resets},
+            {"aborts_on_data", counted->aborts_on_data},
+            {"aborts_on_close", counted->aborts_on_close}};
+  };
+  nlohmann::json time_wait = nullptr;
+  if (closing.time_wait) {
+    time_wait = {{"client_side", closing.time_wait->client_side},
+                 {"server_side", closing.time_wait->server_side}};
+  }
+  return {{"client_namespace", counters(closing.client_namespace)},
+          {"server_namespace", counters(closing.server_namespace)},
+          {"time_wait", time_wait}};
+}
+
 // The shaped link as applied, and its qdiscs' counters at the end of the run (null without one).
 nlohmann::json link_to_json(const std::optional<LinkReading>& link) {
   if (!link) return nullptr;
@@ -251,6 +269,7 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"error_total", recorder.error_total()},
         {"in_flight_at_end", run.in_flight_at_end},
         {"connections_opened", recorder.connections_opened},
+        {"retried", recorder.requests_retried},
         {"pages_ok", recorder.pages_ok},
         {"pages_failed", recorder.pages_failed}}},
       {"throughput",
@@ -275,6 +294,7 @@ nlohmann::json run_to_json(const RunResult& run) {
        {{"before", run.time_wait_before ? nlohmann::json(*run.time_wait_before) : nullptr},
         {"after", run.time_wait_after ? nlohmann::json(*run.time_wait_after) : nullptr}}},
       {"tcp_fastopen", fastopen_to_json(run.tcp_fastopen)},
+      {"closing", closing_to_json(run.closing)},
       {"timeline", timeline_to_json(recorder.timeline, run)},
       {"link", link_to_json(run.link)},
       // Exact totals: rates are rounded, and merging reports from several generators sums these.

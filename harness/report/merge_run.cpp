@@ -120,6 +120,25 @@ json merge_schedule(const std::vector<const json*>& runs) {
   return merged;
 }
 
+// Counts that add over generators, leaf by leaf; a part one report lacks (null) is null merged.
+json sum_counts(const std::vector<const json*>& values) {
+  json merged = *values.front();
+  for (size_t index = 1; index < values.size(); ++index) {
+    const json& other = *values[index];
+    if (merged.is_number_unsigned() && other.is_number_unsigned()) {
+      merged = merged.get<uint64_t>() + other.get<uint64_t>();
+    } else if (merged.is_object() && other.is_object()) {
+      for (auto& [key, value] : merged.items()) {
+        const json missing;
+        value = sum_counts({&value, other.contains(key) ? &other[key] : &missing});
+      }
+    } else {
+      return nullptr;
+    }
+  }
+  return merged;
+}
+
 }  // namespace
 
 json merge_run(const std::vector<const json*>& runs, const std::vector<std::string>& paths) {
@@ -240,6 +259,16 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
     if (first.contains("link")) merged["link"] = std::move(link);
   }
 
+  // Each generator's connections ended on their own: counters and TIME_WAITs add.
+  if (first.contains("closing")) {
+    std::vector<const json*> closings;
+    for (const json* run : runs)
+      closings.push_back(run->contains("closing") ? &(*run)["closing"] : nullptr);
+    const json missing;
+    for (const json*& closing : closings) closing = closing ? closing : &missing;
+    merged["closing"] = sum_counts(closings);
+  }
+
   std::vector<const json*> timelines;
   for (const json* run : runs) {
     if (run->contains("timeline")) timelines.push_back(&(*run)["timeline"]);
@@ -251,7 +280,7 @@ json merge_run(const std::vector<const json*>& runs, const std::vector<std::stri
       "name",       "params",   "target",     "embedded_server", "stopped_by",       "duration_s",
       "socket",     "requests", "throughput", "schedule",        "timeline",         "bytes",
       "latency_us", "cpu",      "histograms", "warnings",        "repetition_index", "tcp_info",
-      "link",       "tls",      "timestamps"};
+      "link",       "tls",      "timestamps", "closing"};
   for (const auto& [key, value] : first.items()) {
     if (kMerged.contains(key)) continue;
     for (size_t index = 1; index < runs.size(); ++index) {

@@ -26,6 +26,8 @@ class EmbeddedTarget {
   EmbeddedTarget& operator=(const EmbeddedTarget&) = delete;
 
   const SocketAddress& address() const { return server_->address(); }
+  // The server's own network namespace behind a link; -1 when it shares the caller's.
+  int server_netns_fd() const { return link_ ? link_->netns_fd() : -1; }
   // The namespace's and, behind a link, the server namespace's Fast Open counters summed: each
   // side of the run counts in its own namespace.
   std::optional<FastOpenCounters> fastopen_counters() const;

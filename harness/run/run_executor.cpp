@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "host/connection_ends.hpp"
 #include "host/netstat.hpp"
 #include "host/sockstat.hpp"
 #include "run/embedded_target.hpp"
@@ -14,6 +15,28 @@
 #include "run/run_warnings.hpp"
 
 namespace th {
+namespace {
+
+// After the load: how each namespace's counters grew, and where the TIME_WAITs are.
+void read_closing(const SocketAddress& server, int server_netns,
+                  const std::optional<CloseCounters>& client_before,
+                  const std::optional<CloseCounters>& server_before, ClosingReading& closing) {
+  const std::optional<CloseCounters> client_after = read_close_counters();
+  if (client_before && client_after) closing.client_namespace = *client_after - *client_before;
+  closing.time_wait = count_time_wait(server.storage);
+  if (server_netns < 0) return;
+  const std::optional<CloseCounters> server_after = read_close_counters(server_netns);
+  if (server_before && server_after) closing.server_namespace = *server_after - *server_before;
+  const std::optional<TimeWaitCount> inside = count_time_wait(server.storage, server_netns);
+  if (!closing.time_wait || !inside) {
+    closing.time_wait.reset();
+    return;
+  }
+  closing.time_wait->client_side += inside->client_side;
+  closing.time_wait->server_side += inside->server_side;
+}
+
+}  // namespace
 
 RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   // A write to a connection the peer has reset must come back as EPIPE, counted as an error,
@@ -51,6 +74,10 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   };
   result.time_wait_before = time_wait_sockets();
   const std::optional<FastOpenCounters> fastopen_before = fastopen_counters();
+  const int server_netns = embedded ? embedded->server_netns_fd() : -1;
+  const std::optional<CloseCounters> client_closes_before = read_close_counters();
+  const std::optional<CloseCounters> server_closes_before =
+      server_netns >= 0 ? read_close_counters(server_netns) : std::nullopt;
   drive_load(*plan, scenario, embedded.get(), options, result);
   if (embedded) embedded->finish(result);
 
@@ -64,6 +91,8 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     }
   }
   result.time_wait_after = time_wait_sockets();
+  read_closing(target.address, server_netns, client_closes_before, server_closes_before,
+               result.closing);
   const std::optional<FastOpenCounters> fastopen_after = fastopen_counters();
   if (fastopen_before && fastopen_after) result.tcp_fastopen = *fastopen_after - *fastopen_before;
   add_run_warnings(result);

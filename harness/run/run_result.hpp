@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/connection_ends.hpp"
 #include "host/cpu.hpp"
 #include "host/link_reading.hpp"
 #include "host/netstat.hpp"
@@ -26,6 +27,15 @@ struct TargetUnreachable {
   std::string target;  // host:port as the scenario names it
   std::string error;   // libuv's text of the last failure: "connection refused"
   uint64_t failed_attempts = 0;
+};
+
+// How the run's connections ended: each namespace's close counters over the run (the server's
+// namespace apart only behind a link; without one both sides share the client's), and the
+// TIME_WAIT sockets each side of the target's connections held at the end.
+struct ClosingReading {
+  std::optional<CloseCounters> client_namespace;
+  std::optional<CloseCounters> server_namespace;
+  std::optional<TimeWaitCount> time_wait;
 };
 
 // Everything a report shows about one run. Reporters read this and nothing else.
@@ -54,6 +64,7 @@ struct RunResult {
   std::optional<Histogram> server_time;
   std::optional<uint64_t> time_wait_before;  // TIME_WAIT sockets in this namespace
   std::optional<uint64_t> time_wait_after;
+  ClosingReading closing;
   // How the namespace's Fast Open counters grew over the run (warm-up included); nullopt when
   // /proc/net/netstat is unreadable.
   std::optional<FastOpenCounters> tcp_fastopen;

@@ -30,6 +30,8 @@ constexpr std::pair<const char*, ResolveMode> kResolveModes[] = {
     {"once", ResolveMode::once}, {"every_request", ResolveMode::every_request}};
 constexpr std::pair<const char*, Arrival> kArrivals[] = {{"uniform", Arrival::uniform},
                                                          {"poisson", Arrival::poisson}};
+constexpr std::pair<const char*, Closer> kClosers[] = {{"client", Closer::client},
+                                                       {"server", Closer::server}};
 constexpr std::pair<const char*, ThinkTime> kThinkTimes[] = {
     {"fixed", ThinkTime::fixed}, {"exponential", ThinkTime::exponential}};
 constexpr std::pair<const char*, WritePattern> kWritePatterns[] = {{"single", WritePattern::single},
@@ -85,6 +87,10 @@ const Field<ServerOptions> kServerOnlyFields[] = {
     {"max_bytes_path",
      [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
        out.max_bytes_path = static_cast<uint64_t>(c.integer(v, p, 0, int64_t{1} << 40));
+     }},
+    {"max_requests",
+     [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
+       out.max_requests = static_cast<uint64_t>(c.integer(v, p, 0, kInt64Max));
      }},
     {"tcp_info_per_response",
      [](const Checks& c, const json& v, const std::string& p, ServerOptions& out) {
@@ -169,6 +175,10 @@ const ScenarioField
              }},
             {"connection", [](const Checks& c, const json& v, const std::string& p,
                               Scenario& s) { s.connection = c.one_of(v, p, kConnectionModels); }},
+            {"closer",
+             [](const Checks& c, const json& v, const std::string& p, Scenario& s) {
+               if (!v.is_null()) s.closer = c.one_of(v, p, kClosers);
+             }},
             {"pipeline_depth", [](const Checks& c, const json& v, const std::string& p,
                                   Scenario& s) { s.pipeline_depth = read_u32(c, v, p, 1, 32); }},
             {"parallel_connections",
@@ -285,6 +295,40 @@ void take_url_path(const json& object, const Checks& checks, Scenario& scenario)
   scenario.target->path.reset();
 }
 
+// Which side closes first, and how each closes, must be something the run can do.
+void check_close_rules(const Checks& checks, Scenario& scenario) {
+  const bool one_request = scenario.connection == ConnectionModel::per_request ||
+                           scenario.connection == ConnectionModel::parallel;
+  if (scenario.closer && !one_request) {
+    checks.fail("/closer",
+                "says which side ends a per_request or parallel connection; with connection " +
+                    std::string(to_string(scenario.connection)) +
+                    " the server ends one only after server.max_requests");
+  }
+  // The server learns from "Connection: close" that it is to close; an echo server cannot.
+  if (scenario.closer == Closer::server && scenario.protocol != Protocol::http) {
+    checks.fail("/closer",
+                "server needs protocol http: the request's \"Connection: close\" "
+                "asks the server to close first");
+  }
+  if (one_request && scenario.protocol != Protocol::stream && !scenario.closer) {
+    scenario.closer = scenario.protocol == Protocol::http ? Closer::server : Closer::client;
+  }
+  if (scenario.server.max_requests > 0 && scenario.protocol != Protocol::http) {
+    checks.fail("/server/max_requests", "counts http responses; protocol " +
+                                            std::string(to_string(scenario.protocol)) +
+                                            " has none");
+  }
+  for (const auto& [side, options] :
+       {std::pair{"client", static_cast<const SocketOptions*>(&scenario.client)},
+        std::pair{"server", static_cast<const SocketOptions*>(&scenario.server)}}) {
+    if (options->close == CloseMode::abortive && options->so_linger) {
+      checks.fail(std::string("/") + side + "/close",
+                  "abortive sets SO_LINGER 0 itself; give it or so_linger, not both");
+    }
+  }
+}
+
 }  // namespace
 
 Scenario read_scenario(const json& object, const Checks& checks) {
@@ -305,6 +349,7 @@ Scenario read_scenario(const json& object, const Checks& checks) {
   if (!scenario.server.tcp_info_per_response) {
     scenario.server.tcp_info_per_response = scenario.link.has_value();
   }
+  check_close_rules(checks, scenario);
   check_page_rules(checks, scenario);
   check_link_rules(checks, scenario);
   check_tls_rules(checks, scenario);

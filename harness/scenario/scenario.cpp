@@ -38,6 +38,7 @@ json socket_options_json(const SocketOptions& options, bool server) {
   out["ip_tos"] = or_null(options.ip_tos);
   out["so_priority"] = or_null(options.so_priority);
   out["so_busy_poll"] = or_null(options.so_busy_poll_us);
+  out["close"] = to_string(options.close);
   if (server) {
     out["tcp_fastopen"] = or_null(options.tcp_fastopen_queue);
     out["tcp_defer_accept"] = or_null(options.tcp_defer_accept_s);
@@ -85,6 +86,7 @@ void to_json(json& out, const Scenario& scenario) {
   out["response_size"] = scenario.response_size;
   out["path"] = scenario.path;
   out["connection"] = to_string(scenario.connection);
+  out["closer"] = scenario.closer ? json(to_string(*scenario.closer)) : json(nullptr);
   out["pipeline_depth"] = scenario.pipeline_depth;
   out["parallel_connections"] = scenario.parallel_connections;
   out["page"] = nullptr;
@@ -118,6 +120,7 @@ void to_json(json& out, const Scenario& scenario) {
   out["server"]["idle_timeout_ms"] = scenario.server.idle_timeout_ms;
   out["server"]["max_body_bytes"] = scenario.server.max_body_bytes;
   out["server"]["max_bytes_path"] = scenario.server.max_bytes_path;
+  out["server"]["max_requests"] = scenario.server.max_requests;
   out["server"]["tcp_info_per_response"] = scenario.server.tcp_info_per_response.value_or(false);
   out["write_pattern"] = to_string(scenario.write_pattern);
   out["tcp_info"] = scenario.tcp_info;

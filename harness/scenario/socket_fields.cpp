@@ -31,6 +31,10 @@ std::string read_congestion_name(const Checks& checks, const json& value,
   return name;
 }
 
+constexpr std::pair<const char*, CloseMode> kCloseModes[] = {{"graceful", CloseMode::graceful},
+                                                             {"abortive", CloseMode::abortive},
+                                                             {"half_close", CloseMode::half_close}};
+
 // Unset (absent or null) leaves the kernel default in place.
 const Field<SocketOptions> kSocketFields[] = {
     {"tcp_nodelay",
@@ -115,6 +119,10 @@ const Field<SocketOptions> kSocketFields[] = {
     {"so_busy_poll",
      [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
        if (!v.is_null()) out.so_busy_poll_us = static_cast<int>(c.integer(v, p, 0, kIntMax));
+     }},
+    {"close",
+     [](const Checks& c, const json& v, const std::string& p, SocketOptions& out) {
+       if (!v.is_null()) out.close = c.one_of(v, p, kCloseModes);
      }},
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "net/socket_options.hpp"
 #include "server/server_loop.hpp"
 
 namespace th {
@@ -18,7 +19,7 @@ void HttpSession::reset() {
   input_size_ = 0;
   input_done_ = close_last_ = linger_last_ = lingering_ = false;
   head_since_ms_ = loop_.now_ms();  // a connection that sends nothing is the first slowloris
-  owed_ = 0;
+  owed_ = requests_taken_ = 0;
   tail_ = current_ = Kind::none;
   queued_bytes_ = queued_responses_ = answers_begun_ = 0;
 }
@@ -104,7 +105,8 @@ void HttpSession::pump() {
     // client's Finished (the handshake never ends here, nor is it counted), so the connection
     // half-closes once it has and drains, as after a refusal.
     if (close_last_) {
-      return linger_last_ || transport_->handshake_pending() ? start_lingering() : close();
+      return linger_last_ || transport_->handshake_pending() ? start_lingering()
+                                                             : close_as_configured();
     }
     if (input_size_ > 0) {
       parse();
@@ -142,8 +144,12 @@ void HttpSession::queue_request() {
   if (shared.config.delay_us != 0 && !shared.stopping.load(std::memory_order_relaxed)) {
     sleep_for_us(shared.config.delay_us);
   }
-  // What follows an Upgrade request is another protocol: answer, then close.
-  const bool keep_alive = parser_.keep_alive() && !parser_.upgrade();
+  // What follows an Upgrade request is another protocol: answer, then close. After max_requests
+  // the answer says "Connection: close", as nginx's keepalive_requests does, and what else the
+  // client pipelined stays unanswered.
+  const uint64_t max_requests = shared.config.max_requests;
+  const bool keep_alive = parser_.keep_alive() && !parser_.upgrade() &&
+                          (max_requests == 0 || ++requests_taken_ < max_requests);
   if (parser_.answer() == HttpAnswer::standard && !parser_.head_only()) {
     ++owed_;
   } else {
@@ -195,6 +201,22 @@ void HttpSession::start_lingering() {
   lingering_ = true;
   linger_since_ms_ = loop_.now_ms();
   if (transport_->shutdown_write() != 0 || resume_reading() != 0) close();
+}
+
+// graceful is close(): with requests the server has not read still in its socket, the kernel
+// answers with a reset and drops the responses not yet sent (tcp_close in net/ipv4/tcp.c), the
+// chapter's trap. half_close sends FIN after the responses and drains until the client's FIN.
+void HttpSession::close_as_configured() {
+  switch (loop_.shared().config.options.close) {
+    case CloseMode::half_close:
+      return start_lingering();
+    case CloseMode::abortive:
+      set_linger_zero(transport_->fd());
+      break;
+    case CloseMode::graceful:
+      break;
+  }
+  close();
 }
 
 bool HttpSession::start_next_response() {

@@ -37,6 +37,7 @@ class HttpSession final : public Session {
   void queue_request();
   void refuse(HttpRejection rejection);
   void start_lingering();
+  void close_as_configured();  // the server's own decision to end the connection (options.close)
   bool start_next_response();
   unsigned gather(uv_buf_t* buffers, uint64_t* bytes, uint64_t* responses);
   void credit(uint64_t bytes, uint64_t responses);
@@ -55,8 +56,9 @@ class HttpSession final : public Session {
   // 0 when no head is awaited against the clock.
   uint64_t head_since_ms_ = 0;
 
-  uint64_t owed_ = 0;       // standard responses owed, before the tail
-  Kind tail_ = Kind::none;  // formatted or refusal, owed after them
+  uint64_t owed_ = 0;            // standard responses owed, before the tail
+  uint64_t requests_taken_ = 0;  // on this connection, for config.max_requests
+  Kind tail_ = Kind::none;       // formatted or refusal, owed after them
   uint64_t tail_body_bytes_ = 0;
   HttpRejection tail_rejection_ = HttpRejection::none;
   char tail_header_[kHttpResponseHeaderCapacity];

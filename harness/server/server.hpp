@@ -39,6 +39,8 @@ struct ServerConfig {
   // Read the congestion window (TCP_INFO) as each answer is handed to the kernel: one getsockopt
   // per write that starts answers, for Server::cwnd_at_response.
   bool sample_cwnd_per_response = false;
+  // http: close a connection after this many responses, as options.close says; 0: never.
+  uint64_t max_requests = 0;
   // What every accepted connection talks through; each pooled session makes one, once.
   TransportFactory make_transport = tcp_transport_factory();
 };

@@ -12,6 +12,8 @@ const char* to_string(ErrorKind kind) {
       return "connect_refused";
     case ErrorKind::reset:
       return "reset";
+    case ErrorKind::response_reset:
+      return "response_reset";
     case ErrorKind::timeout:
       return "timeout";
     case ErrorKind::ephemeral_ports_exhausted:

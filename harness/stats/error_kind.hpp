@@ -9,9 +9,12 @@ namespace th {
 // What went wrong with one request. Each kind is a separate counter in the report, so a user can
 // tell a server that refused from one that reset or from a client that ran out of ports.
 enum class ErrorKind : uint8_t {
-  resolve_failed,             // the target's host name did not resolve (resolve: every_request)
-  connect_refused,            // ECONNREFUSED: nothing listening, or the accept queue overflowed
-  reset,                      // ECONNRESET / EPIPE: the peer aborted the connection
+  resolve_failed,   // the target's host name did not resolve (resolve: every_request)
+  connect_refused,  // ECONNREFUSED: nothing listening, or the accept queue overflowed
+  reset,            // ECONNRESET / EPIPE: the peer aborted the connection
+  // A reset while the request was written and its response not yet complete: the response was
+  // cut short, or lost whole with the peer's unsent data (a close with unread input resets).
+  response_reset,
   timeout,                    // no complete response within timeout_ms
   ephemeral_ports_exhausted,  // EADDRNOTAVAIL on connect (EADDRINUSE on bind): no free local port
   too_many_open_files,        // EMFILE / ENFILE

@@ -48,6 +48,9 @@ struct Recorder {
   uint64_t connections_opened = 0;
   uint64_t requests_sent = 0;          // requests started in the window, answered or not
   uint64_t waited_for_connection = 0;  // open loop: requests that found every connection busy
+  // Requests pipelined after a response that announced the server's close, unanswered when it
+  // closed, and sent again on a new connection (each time it happened).
+  uint64_t requests_retried = 0;
   Timeline timeline;
   // Client connections' TCP_INFO; absent when the scenario turned it off (tcp_info: false).
   std::optional<TcpInfoStats> tcp_info;
