@@ -185,13 +185,17 @@ void ClientConnection::write_pending() {
     const uint64_t now = uv_hrtime();
     const LoadPlan::WriteGroup& group = plan.requests[slot(written_).prepared].writes[write_group_];
     int error = 0;
+    const bool last_write =
+        plan.timestamps && write_group_ + 1 == plan.requests[slot(written_).prepared].write_count;
+    // Read before the write: the kernel stamps the bytes inside it, so a step of the wall clock
+    // between that stamp and any later reading (the loop may be preempted right after the call)
+    // shows as a difference from the reading at the answer, and the request is not split.
+    const int64_t offset_before_write = last_write ? realtime_minus_monotonic_ns() : 0;
     const WriteOutcome outcome = transport_->write(group.buffers, group.count, &error);
-    if (Request& request = slot(written_);
-        plan.timestamps && outcome != WriteOutcome::failed &&
-        write_group_ + 1 == plan.requests[request.prepared].write_count) {
+    if (Request& request = slot(written_); last_write && outcome != WriteOutcome::failed) {
       request.transmit_key = transport_->transmit_key();  // queued or not, its bytes are counted
       request.handed_over = true;
-      request.offset_at_handover_ns = realtime_minus_monotonic_ns();
+      request.offset_at_handover_ns = offset_before_write;
       request.handed_over_ns = uv_hrtime();
       transport_->collect_transmit_timestamps();
     }

@@ -69,8 +69,8 @@ class ClientConnection final : public TransportEvents {
     // the receive timestamp of the read that brought the response's first bytes, wall clock.
     uint64_t transmitted_realtime_ns = 0;
     uint64_t received_realtime_ns = 0;
-    // The wall clock minus the monotonic one as the last byte was handed over: a step of the
-    // wall clock before the answer is seen by comparing it again then.
+    // The wall clock minus the monotonic one just before the write of the last byte: a step of
+    // the wall clock from then until the answer is seen by comparing it again then.
     int64_t offset_at_handover_ns = 0;
     uint64_t handed_over_ns = 0;  // the write call with its last byte returned
     uint32_t transmit_key = 0;
