@@ -64,13 +64,14 @@ TEST(LinkScenario, InitialWindowsAndServerSysctlsReadBackAsGiven) {
 // A getsockopt per response costs about 1.3 us of server CPU on loopback: on by default only
 // where slow start is measured, over a link.
 TEST(LinkScenario, ServerCwndPerResponseDefaultsToOnOverALinkOnly) {
-  EXPECT_EQ(parse("{}").server.tcp_info_per_response, false);
-  EXPECT_EQ(parse(R"({"link": {"rate_mbit": 10}})").server.tcp_info_per_response, true);
-  EXPECT_EQ(parse(R"({"link": {"rate_mbit": 10}, "server": {"tcp_info_per_response": false}})")
-                .server.tcp_info_per_response,
-            false);
-  EXPECT_EQ(parse(R"({"server": {"tcp_info_per_response": true}})").server.tcp_info_per_response,
-            true);
+  EXPECT_FALSE(samples_cwnd_per_response(parse("{}")));
+  EXPECT_TRUE(samples_cwnd_per_response(parse(R"({"link": {"rate_mbit": 10}})")));
+  EXPECT_FALSE(samples_cwnd_per_response(
+      parse(R"({"link": {"rate_mbit": 10}, "server": {"tcp_info_per_response": false}})")));
+  EXPECT_TRUE(samples_cwnd_per_response(parse(R"({"server": {"tcp_info_per_response": true}})")));
+  // Unset stays unset in the resolved scenario, so a sweep that adds a link still samples.
+  EXPECT_TRUE(
+      json(parse(R"({"link": {"rate_mbit": 10}})"))["server"]["tcp_info_per_response"].is_null());
 }
 
 TEST(LinkScenario, OnlyKnownPerNamespaceSysctlsInTheirRangeAreTaken) {

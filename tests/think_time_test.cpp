@@ -60,5 +60,17 @@ TEST(ThinkTime, APauseLongerThanTheRunEndsWithTheRun) {
   EXPECT_LT(elapsed_s, 1.5) << "the run waited for the pause, or for the 2 s grace";
 }
 
+// With a `requests` bound the last request ends the run, however long the pause after it.
+TEST(ThinkTime, APauseEndsWhenTheLastBoundedRequestIsAnswered) {
+  json scenario = scenario_with("keep_alive", 60'000, 20);
+  scenario["requests"] = 2;
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult result = testing::run_scenario(scenario);
+  const double elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(result.recorder.requests_ok, 2u);
+  EXPECT_LT(elapsed_s, 1.5) << "the run waited for the pause after its last request";
+}
+
 }  // namespace
 }  // namespace th

@@ -63,8 +63,8 @@ struct ServerOptions : SocketOptions {
   // one saying "Connection: close", as `close` says; 0: never.
   uint64_t max_requests = 0;
   // Read TCP_INFO as each response starts, for the congestion window it began with: a
-  // getsockopt per response (about 1.3 us of server CPU on loopback), so by default only over a
-  // shaped link, where slow start is what is measured. Resolved by the parser: never unset after.
+  // getsockopt per response (about 1.3 us of server CPU on loopback), so when unset only over a
+  // shaped link, where slow start is what is measured (samples_cwnd_per_response).
   std::optional<bool> tcp_info_per_response;
 };
 
@@ -117,7 +117,8 @@ struct Scenario {
   uint32_t response_size = 64;  // http: response body bytes
   std::string path = "/";
   ConnectionModel connection = ConnectionModel::keep_alive;
-  // per_request and parallel only; resolved by the parser (http: server, echo: client).
+  // per_request and parallel only; unset: effective_closer's default. Defaults stay unset so that
+  // a report's stored scenario, run again with other keys swept, does not pin them.
   std::optional<Closer> closer;
   uint32_t pipeline_depth = 8;        // connection: pipelined
   uint32_t parallel_connections = 6;  // connection: parallel, per page (as browsers)
@@ -163,6 +164,17 @@ struct Scenario {
   // TLS on every connection, to the embedded server or the target (an https:// URL sets it).
   std::optional<TlsOptions> tls;
 };
+
+// Who closes a per_request or parallel connection first: as set, else the server for http (its
+// requests say "Connection: close") and the client for echo.
+inline Closer effective_closer(const Scenario& scenario) {
+  if (scenario.closer) return *scenario.closer;
+  return scenario.protocol == Protocol::http ? Closer::server : Closer::client;
+}
+// Whether the embedded server reads its cwnd per response: as set, else with a link only.
+inline bool samples_cwnd_per_response(const Scenario& scenario) {
+  return scenario.server.tcp_info_per_response.value_or(scenario.link.has_value());
+}
 
 const char* to_string(Protocol protocol);
 const char* to_string(ConnectionModel model);

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <vector>
 
+#include "base/config_error.hpp"
 #include "host/network_namespace.hpp"
 
 namespace th {
@@ -71,6 +72,7 @@ bool count_family(int netlink, const sockaddr_storage& server, TimeWaitCount& co
          header = NLMSG_NEXT(header, left)) {
       if (header->nlmsg_type == NLMSG_DONE) return true;
       if (header->nlmsg_type == NLMSG_ERROR) return false;
+      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) return false;
       const auto* socket = static_cast<const inet_diag_msg*>(NLMSG_DATA(header));
       if (is_server(server, socket->idiag_family, socket->id.idiag_src, socket->id.idiag_sport)) {
         ++count.server_side;
@@ -112,7 +114,11 @@ std::optional<CloseCounters> parse_close_counters(const std::string& snmp_text,
 
 std::optional<CloseCounters> read_close_counters(int netns_fd) {
   std::optional<NetworkNamespaceGuard> inside;
-  if (netns_fd >= 0) inside.emplace(netns_fd);
+  try {
+    if (netns_fd >= 0) inside.emplace(netns_fd);
+  } catch (const ConfigError&) {
+    return std::nullopt;  // the namespace cannot be entered: no counters, the run stands
+  }
   // /proc/net is the namespace of the process's main thread; this thread's may differ.
   return parse_close_counters(read_text("/proc/thread-self/net/snmp"),
                               read_text("/proc/thread-self/net/netstat"));
@@ -130,7 +136,11 @@ std::optional<TimeWaitCount> count_time_wait(const sockaddr_storage& server, int
   {
     // A netlink socket answers for the namespace it was made in.
     std::optional<NetworkNamespaceGuard> inside;
-    if (netns_fd >= 0) inside.emplace(netns_fd);
+    try {
+      if (netns_fd >= 0) inside.emplace(netns_fd);
+    } catch (const ConfigError&) {
+      return std::nullopt;
+    }
     netlink = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   }
   if (netlink < 0) return std::nullopt;

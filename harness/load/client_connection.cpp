@@ -424,7 +424,7 @@ void ClientConnection::tick(uint64_t now_ns) {
     case Phase::resolving:
     case Phase::connecting:
     case Phase::open:
-      if (thinking_ && worker_.stopping(now_ns)) return finish();
+      if (thinking_ && run_over(now_ns)) return finish();
       // closer server: a server that never ends the connection is waited for timeout_ms.
       if (awaiting_server_close_ && now_ns - waiting_since_ns_ > worker_.plan().timeout_ns) {
         return close_connection(false);
@@ -447,8 +447,7 @@ void ClientConnection::tick(uint64_t now_ns) {
       if (worker_.stopping(now_ns)) finish();
       return;
     case Phase::idle:
-      // A pause that would outlast the run ends with it, not a think time later.
-      if (thinking_ && worker_.stopping(now_ns)) finish();
+      if (thinking_ && run_over(now_ns)) finish();
       return;
     case Phase::closing:
       // half_close: a peer that never sends its FIN is waited for timeout_ms.
@@ -462,9 +461,16 @@ void ClientConnection::tick(uint64_t now_ns) {
   }
 }
 
+// A pause that would outlast the run ends with it, not a think time later: at the deadline, or
+// once a `requests` bound has handed out its last request.
+bool ClientConnection::run_over(uint64_t now_ns) const {
+  return worker_.stopping(now_ns) || worker_.plan().tickets_exhausted();
+}
+
 void ClientConnection::finish() {
   if (phase_ == Phase::done) return;
-  if (phase_ != Phase::closing) {
+  // Closing connections have nothing in flight, but for one keeping its requests for a retry.
+  if (phase_ != Phase::closing || keep_unanswered_) {
     for (uint64_t sequence = completed_; sequence < begun_; ++sequence) {
       if (slot(sequence).measured) worker_.count_in_flight_at_end();
     }

@@ -97,6 +97,7 @@ class ClientConnection final : public TransportEvents {
   void after_response(uint64_t now_ns);
   // think_time_ms: the virtual user pauses before it takes its next request.
   void start_thinking();
+  bool run_over(uint64_t now_ns) const;
   static void on_thought(uv_timer_t* timer);
   void fail(int uv_status);
   void fail_with(ErrorKind kind);

@@ -26,7 +26,7 @@ ServerConfig server_config_for(const Scenario& scenario) {
   config.cpus = scenario.server_cpus;
   config.own_time_from_ns = UINT64_MAX;  // window_opened sets when
   config.max_requests = scenario.server.max_requests;
-  config.sample_cwnd_per_response = scenario.server.tcp_info_per_response.value_or(false);
+  config.sample_cwnd_per_response = samples_cwnd_per_response(scenario);
   config.busy_poll_spin_ns =
       scenario.poll == PollMode::busy ? uint64_t{scenario.poll_spin_us} * 1000 : 0;
   if (scenario.tls) {

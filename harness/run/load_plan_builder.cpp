@@ -47,7 +47,8 @@ std::unique_ptr<LoadPlan> make_load_plan(const Scenario& scenario, const PlanTar
       scenario.protocol == Protocol::stream ? ConnectionModel::keep_alive : scenario.connection;
   plan->one_request_per_connection =
       plan->model == ConnectionModel::per_request || plan->model == ConnectionModel::parallel;
-  plan->server_closes_first = plan->one_request_per_connection && scenario.closer == Closer::server;
+  plan->server_closes_first =
+      plan->one_request_per_connection && effective_closer(scenario) == Closer::server;
   plan->close = scenario.client.close;
   plan->write_pattern = scenario.write_pattern;
   plan->tcp_info = scenario.tcp_info;

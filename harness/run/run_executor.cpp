@@ -17,23 +17,45 @@
 namespace th {
 namespace {
 
-// After the load: how each namespace's counters grew, and where the TIME_WAITs are.
-void read_closing(const SocketAddress& server, int server_netns,
-                  const std::optional<CloseCounters>& client_before,
-                  const std::optional<CloseCounters>& server_before, ClosingReading& closing) {
-  const std::optional<CloseCounters> client_after = read_close_counters();
-  if (client_before && client_after) closing.client_namespace = *client_after - *client_before;
-  closing.time_wait = count_time_wait(server.storage);
-  if (server_netns < 0) return;
-  const std::optional<CloseCounters> server_after = read_close_counters(server_netns);
-  if (server_before && server_after) closing.server_namespace = *server_after - *server_before;
+// The target's TIME_WAITs in every namespace of the run.
+std::optional<TimeWaitCount> time_wait_of(const SocketAddress& server, int server_netns) {
+  std::optional<TimeWaitCount> count = count_time_wait(server.storage);
+  if (!count || server_netns < 0) return count;
   const std::optional<TimeWaitCount> inside = count_time_wait(server.storage, server_netns);
-  if (!closing.time_wait || !inside) {
-    closing.time_wait.reset();
-    return;
+  if (!inside) return std::nullopt;
+  return TimeWaitCount{count->client_side + inside->client_side,
+                       count->server_side + inside->server_side};
+}
+
+// Before the load: the counters, and the TIME_WAITs an earlier run against the same target left
+// (they last 60 s).
+struct ClosingBaseline {
+  std::optional<CloseCounters> client;
+  std::optional<CloseCounters> server;
+  std::optional<TimeWaitCount> time_wait;
+};
+
+ClosingBaseline closing_baseline(const SocketAddress& server, int server_netns) {
+  return {read_close_counters(),
+          server_netns >= 0 ? read_close_counters(server_netns) : std::nullopt,
+          time_wait_of(server, server_netns)};
+}
+
+// After the load: how each namespace's counters grew, and the TIME_WAITs the run added.
+void read_closing(const SocketAddress& server, int server_netns, const ClosingBaseline& before,
+                  ClosingReading& closing) {
+  const std::optional<CloseCounters> client_after = read_close_counters();
+  if (before.client && client_after) closing.client_namespace = *client_after - *before.client;
+  if (server_netns >= 0) {
+    const std::optional<CloseCounters> server_after = read_close_counters(server_netns);
+    if (before.server && server_after) closing.server_namespace = *server_after - *before.server;
   }
-  closing.time_wait->client_side += inside->client_side;
-  closing.time_wait->server_side += inside->server_side;
+  const std::optional<TimeWaitCount> after = time_wait_of(server, server_netns);
+  if (!after || !before.time_wait) return;
+  // Some of the earlier ones may have expired meanwhile: never below zero.
+  auto added = [](uint64_t now, uint64_t earlier) { return now > earlier ? now - earlier : 0; };
+  closing.time_wait = TimeWaitCount{added(after->client_side, before.time_wait->client_side),
+                                    added(after->server_side, before.time_wait->server_side)};
 }
 
 }  // namespace
@@ -75,9 +97,7 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
   result.time_wait_before = time_wait_sockets();
   const std::optional<FastOpenCounters> fastopen_before = fastopen_counters();
   const int server_netns = embedded ? embedded->server_netns_fd() : -1;
-  const std::optional<CloseCounters> client_closes_before = read_close_counters();
-  const std::optional<CloseCounters> server_closes_before =
-      server_netns >= 0 ? read_close_counters(server_netns) : std::nullopt;
+  const ClosingBaseline closing_before = closing_baseline(target.address, server_netns);
   drive_load(*plan, scenario, embedded.get(), options, result);
   if (embedded) embedded->finish(result);
 
@@ -91,8 +111,7 @@ RunResult execute_run(const RunSpec& spec, const RunOptions& options) {
     }
   }
   result.time_wait_after = time_wait_sockets();
-  read_closing(target.address, server_netns, client_closes_before, server_closes_before,
-               result.closing);
+  read_closing(target.address, server_netns, closing_before, result.closing);
   const std::optional<FastOpenCounters> fastopen_after = fastopen_counters();
   if (fastopen_before && fastopen_after) result.tcp_fastopen = *fastopen_after - *fastopen_before;
   add_run_warnings(result);

@@ -296,7 +296,7 @@ void take_url_path(const json& object, const Checks& checks, Scenario& scenario)
 }
 
 // Which side closes first, and how each closes, must be something the run can do.
-void check_close_rules(const Checks& checks, Scenario& scenario) {
+void check_close_rules(const Checks& checks, const Scenario& scenario) {
   const bool one_request = scenario.connection == ConnectionModel::per_request ||
                            scenario.connection == ConnectionModel::parallel;
   if (scenario.closer && !one_request) {
@@ -310,9 +310,6 @@ void check_close_rules(const Checks& checks, Scenario& scenario) {
     checks.fail("/closer",
                 "server needs protocol http: the request's \"Connection: close\" "
                 "asks the server to close first");
-  }
-  if (one_request && scenario.protocol != Protocol::stream && !scenario.closer) {
-    scenario.closer = scenario.protocol == Protocol::http ? Closer::server : Closer::client;
   }
   if (scenario.server.max_requests > 0 && scenario.protocol != Protocol::http) {
     checks.fail("/server/max_requests", "counts http responses; protocol " +
@@ -345,9 +342,6 @@ Scenario read_scenario(const json& object, const Checks& checks) {
     checks.fail("/request_size", std::string("must be at least 1 for protocol ") +
                                      to_string(scenario.protocol) +
                                      " (0 is allowed for http only: a GET without a body)");
-  }
-  if (!scenario.server.tcp_info_per_response) {
-    scenario.server.tcp_info_per_response = scenario.link.has_value();
   }
   check_close_rules(checks, scenario);
   check_page_rules(checks, scenario);

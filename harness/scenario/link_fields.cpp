@@ -49,8 +49,10 @@ std::vector<std::pair<std::string, int64_t>> read_server_sysctl(const Checks& c,
   std::vector<std::pair<std::string, int64_t>> sysctls;
   for (const auto& [key, item] : v.items()) {  // JSON objects iterate in name order
     const std::string item_pointer = p + "/" + pointer_token(key);
+    // A named copy: clang before C++20's P1091 cannot capture a structured binding.
+    const std::string& name = key;
     const auto* known = std::find_if(std::begin(kServerSysctls), std::end(kServerSysctls),
-                                     [&](const NamespaceSysctl& s) { return key == s.name; });
+                                     [&](const NamespaceSysctl& s) { return name == s.name; });
     if (known == std::end(kServerSysctls)) {
       std::vector<std::string> allowed;
       for (const NamespaceSysctl& sysctl : kServerSysctls) allowed.emplace_back(sysctl.name);

@@ -121,7 +121,9 @@ void to_json(json& out, const Scenario& scenario) {
   out["server"]["max_body_bytes"] = scenario.server.max_body_bytes;
   out["server"]["max_bytes_path"] = scenario.server.max_bytes_path;
   out["server"]["max_requests"] = scenario.server.max_requests;
-  out["server"]["tcp_info_per_response"] = scenario.server.tcp_info_per_response.value_or(false);
+  out["server"]["tcp_info_per_response"] = scenario.server.tcp_info_per_response
+                                               ? json(*scenario.server.tcp_info_per_response)
+                                               : json(nullptr);
   out["write_pattern"] = to_string(scenario.write_pattern);
   out["tcp_info"] = scenario.tcp_info;
   out["poll"] = to_string(scenario.poll);

@@ -85,7 +85,7 @@ void HttpSession::pump() {
       int error = 0;
       const WriteOutcome outcome = transport_->write(buffers, count, &error);
       if (outcome != WriteOutcome::failed) {
-        loop_.record_cwnd_at_response(transport_->fd(), read_ns_, answers_begun_);
+        loop_.record_cwnd_at_response(*transport_, read_ns_, answers_begun_);
       }
       answers_begun_ = 0;
       switch (outcome) {

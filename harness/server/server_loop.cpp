@@ -229,13 +229,14 @@ void ServerLoop::unlink(Session* session) {
   session->previous = session->next = nullptr;
 }
 
-void ServerLoop::record_cwnd_at_response(int fd, uint64_t read_ns, uint64_t answers) {
+void ServerLoop::record_cwnd_at_response(const Transport& transport, uint64_t read_ns,
+                                         uint64_t answers) {
   if (!shared_.config.sample_cwnd_per_response || answers == 0 ||
       read_ns < shared_.own_time_from_ns.load(std::memory_order_relaxed)) {
     return;
   }
   TcpInfoSample info{};
-  if (read_tcp_info(fd, info) == 0) {
+  if (read_tcp_info(transport.fd(), info) == 0) {
     cwnd_at_response_.record_n(static_cast<int64_t>(info.snd_cwnd_segments), answers);
   }
 }

@@ -132,7 +132,7 @@ class ServerLoop {
   // handed their first bytes over: the kernel restarts an idle connection's window
   // (tcp_slow_start_after_idle) when new data is queued, so a read before the write would miss
   // it. One getsockopt, no allocation; only with config.sample_cwnd_per_response.
-  void record_cwnd_at_response(int fd, uint64_t read_ns, uint64_t answers);
+  void record_cwnd_at_response(const Transport& transport, uint64_t read_ns, uint64_t answers);
   const Histogram& cwnd_at_response() const { return cwnd_at_response_; }
   void record_applied_options(int fd);
   void release(Session* session);

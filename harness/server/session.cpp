@@ -111,7 +111,8 @@ void EchoSession::on_data(const char* data, size_t size) {
   const uv_buf_t buffer = uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(size));
   int error = 0;
   const WriteOutcome outcome = transport_->write(&buffer, 1, &error);
-  if (outcome != WriteOutcome::failed) loop_.record_cwnd_at_response(transport_->fd(), read_ns_, 1);
+  // Echo has no message boundaries here: one reading per read echoed back.
+  if (outcome != WriteOutcome::failed) loop_.record_cwnd_at_response(*transport_, read_ns_, 1);
   switch (outcome) {
     case WriteOutcome::done:
       add(counters.bytes_sent, size);
