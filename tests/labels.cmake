@@ -19,15 +19,19 @@ set(tcpharness_labels_script "${CMAKE_CURRENT_BINARY_DIR}/tcpharness_test_labels
 file(WRITE "${tcpharness_labels_script}" "# The labels of each group in tests/CMakeLists.txt\n")
 set(tcpharness_grouped_tests "")
 
-# tcpharness_test_group(TARGET GROUP LABELS TESTS <pattern>... [EXCEPT <pattern>...] [RUN_SERIAL])
+# tcpharness_test_group(TARGET GROUP LABELS TESTS <pattern>... [EXCEPT <pattern>...] [RUN_SERIAL]
+#                       [TIMEOUT <seconds>])
 function(tcpharness_test_group target group labels)
-  cmake_parse_arguments(PARSE_ARGV 3 arg "RUN_SERIAL" "" "TESTS;EXCEPT")
+  cmake_parse_arguments(PARSE_ARGV 3 arg "RUN_SERIAL" "TIMEOUT" "TESTS;EXCEPT")
   list(JOIN arg_TESTS ":" filter)
   if(arg_EXCEPT)
     list(JOIN arg_EXCEPT ":" except)
     string(APPEND filter "-${except}")
   endif()
-  set(properties TIMEOUT 120)
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 120)
+  endif()
+  set(properties TIMEOUT ${arg_TIMEOUT})
   if(arg_RUN_SERIAL)
     list(APPEND properties RUN_SERIAL TRUE)
   endif()
@@ -48,6 +52,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
   TESTS
     Aggregates.* Compare.* CompareCli.* DelayLineWarning.* FailOn.* Histogram.* HttpRequestParser.*
     HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.* ThinkTimeScenario.* ClosingScenario.* ConnectionEnds.*
+    CapacitySearch.* CapacityKnee.* CapacitySlo.* CapacityProbe.* CapacityCli.*
     LimitDiagnosis.* TimelineCoverage.* LoadPlanBuilder.* LoopThread.* MannWhitney.* MedianInterval.* OpenFiles.* Override.* Pacer.*
     Page.* PlainRequestHead.* PlainResponseHead.* Recommendation.* ReportReader.* RunCommand.*
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
@@ -130,6 +135,14 @@ tcpharness_test_group(tcpharness_tests loopback_peers "loopback;peers"
 tcpharness_test_group(tcpharness_tests loopback_peers_slow "loopback;peers;slow"
   TESTS
     TuneCli.RecommendsNoDelayOverANagleStallAndReportsEveryRepetition)
+
+# Capacity searches of up to 120 s each (one tried again when the machine slowed down), then
+# python3-jsonschema. Alone: beside other load tests the latency it searches on is theirs too.
+tcpharness_test_group(tcpharness_tests capacity "loopback;peers;slow"
+  TESTS
+    CapacityOnLoopback.*
+  RUN_SERIAL
+  TIMEOUT 330)
 
 # ip netns, tc, TUN or unshare -n: skipped without CAP_NET_ADMIN / root.
 tcpharness_test_group(tcpharness_tests root "root"

@@ -221,6 +221,57 @@ void add_tune_command(CLI::App& app, TuneArguments& arguments) {
   tune->add_option("--label", arguments.labels, "key=value stored in the report; repeatable");
 }
 
+void add_capacity_command(CLI::App& app, CapacityArguments& arguments) {
+  CLI::App* capacity = app.add_subcommand(
+      "capacity",
+      "Find the highest request rate a server sustains under an SLO: open-loop probes (latency "
+      "from each request's intended start), bracketed exponentially then bisected, the met "
+      "rates repeated, until the bracket is within the repetitions' noise. Prints the latency "
+      "against load curve, its knee (Kneedle) and the capacity; says generator-bound, with the "
+      "remedy, when the load generator rather than the server could not keep up. Exit 0 when "
+      "a capacity was found for every setting, 1 when one holds only a bound (budget spent, "
+      "generator-bound, no rate met the SLO), 2 for a bad scenario or SLO or a dead target");
+  capacity
+      ->add_option("scenario", arguments.scenario_path,
+                   "Scenario file (a sweep gives one search per setting), a report, or an "
+                   "http:// URL, as for run")
+      ->required();
+  add_scenario_shorthands(capacity, arguments.shorthands);
+  capacity
+      ->add_option("--slo", arguments.slo,
+                   "Objective, comma-separated clauses each met at the capacity: "
+                   "[PHASE.]STAT<=LIMIT with STAT p50, p90, p99, p999 (p99.9), max or mean, "
+                   "LIMIT in ns, us, ms or s, PHASE total (default), connect, tls_handshake, "
+                   "first_byte, ... (docs/usage.md#capacity); errors<=PERCENT%. Example: "
+                   "'p99<=10ms,errors<=0.1%'")
+      ->required();
+  capacity->add_option("--set", arguments.overrides, "Override a key, as for run");
+  capacity
+      ->add_option("--start-rate", arguments.start_rate,
+                   "First probe's rate, requests/s (default: the scenario's rate, else 1000)")
+      ->check(CLI::Range(0.01, 1e8));
+  capacity
+      ->add_option("--max-rate", arguments.max_rate,
+                   "Highest rate tried; met there, the answer is 'at least' (default 10000000)")
+      ->check(CLI::Range(0.01, 1e8));
+  capacity
+      ->add_option("--budget-s", arguments.budget_s,
+                   "Wall time for the whole search, shared by a sweep's settings; a probe that "
+                   "would not fit is not started, and the answer says how wide the interval "
+                   "still is (default 300)")
+      ->check(CLI::Range(1.0, 7 * 86400.0));
+  capacity
+      ->add_option("--confirmations", arguments.confirmations,
+                   "Probes a rate needs, every one met, to count as sustained (default 3)")
+      ->check(CLI::Range(1, 20));
+  capacity->add_option("--out,-o", arguments.out_path,
+                       "Report path (default: results/<name>-capacity-<UTC time>.json); .gz "
+                       "compresses");
+  capacity->add_flag("--pretty", arguments.pretty, "Indent the report's JSON; compact by default");
+  capacity->add_flag("--quiet,-q", arguments.quiet, "No per-probe lines on stderr");
+  capacity->add_option("--label", arguments.labels, "key=value stored in the report; repeatable");
+}
+
 void add_merge_command(CLI::App& app, MergeArguments& arguments) {
   CLI::App* merge = app.add_subcommand(
       "merge",
@@ -356,6 +407,7 @@ int run_command_line(int argc, char** argv) {
   ServeArguments serve_arguments;
   CompareArguments compare_arguments;
   TuneArguments tune_arguments;
+  CapacityArguments capacity_arguments;
   MergeArguments merge_arguments;
   ConvertArguments convert_arguments;
   PlotArguments plot_arguments;
@@ -364,6 +416,7 @@ int run_command_line(int argc, char** argv) {
   add_validate_command(app, validate_arguments);
   add_compare_command(app, compare_arguments);
   add_tune_command(app, tune_arguments);
+  add_capacity_command(app, capacity_arguments);
   add_merge_command(app, merge_arguments);
   add_convert_command(app, convert_arguments);
   add_plot_command(app, plot_arguments);
@@ -384,6 +437,7 @@ int run_command_line(int argc, char** argv) {
   if (app.got_subcommand("validate")) return validate_command(validate_arguments);
   if (app.got_subcommand("compare")) return compare_command(compare_arguments);
   if (app.got_subcommand("tune")) return tune_command(tune_arguments);
+  if (app.got_subcommand("capacity")) return capacity_command(capacity_arguments);
   if (app.got_subcommand("merge")) return merge_command(merge_arguments);
   if (app.got_subcommand("convert")) return convert_command(convert_arguments);
   if (app.got_subcommand("plot")) return plot_command(plot_arguments);

@@ -19,6 +19,9 @@ inline constexpr int kExitCompareIncomplete = kExitConfigError;
 // No connection to the target ever succeeded: nothing was measured, and the fix (the address,
 // or starting the server) is in the setup, as for a configuration error.
 inline constexpr int kExitTargetUnreachable = 2;
+// capacity: no capacity was settled for some setting (budget spent, generator-bound, no rate met
+// the SLO): a report exists, but it holds a bound, not an answer.
+inline constexpr int kExitCapacityUnsettled = 1;
 inline constexpr int kExitInterrupted = 130;   // 128 + SIGINT, as shells report it
 inline constexpr int kExitInternalError = 70;  // EX_SOFTWARE: a bug, not the user's input
 
@@ -55,6 +58,22 @@ struct TuneArguments {
   unsigned max_rounds = 20;
   unsigned min_rounds = 3;
   double alpha = 0.05;
+  std::string out_path;
+  bool quiet = false;
+  bool pretty = false;
+  std::vector<std::string> labels;
+};
+
+// `capacity`: see docs/usage.md#capacity.
+struct CapacityArguments {
+  std::string scenario_path;
+  ScenarioShorthands shorthands;
+  std::vector<std::string> overrides;
+  std::string slo;
+  double start_rate = 0;  // 0: the scenario's rate, else 1000/s
+  double max_rate = 10'000'000;
+  double budget_s = 300;
+  unsigned confirmations = 3;
   std::string out_path;
   bool quiet = false;
   bool pretty = false;
@@ -104,6 +123,7 @@ int serve_command(const ServeArguments& arguments);
 int validate_command(const RunArguments& arguments);
 int compare_command(const CompareArguments& arguments);
 int tune_command(const TuneArguments& arguments);
+int capacity_command(const CapacityArguments& arguments);
 int merge_command(const MergeArguments& arguments);
 int convert_command(const ConvertArguments& arguments);
 int plot_command(const PlotArguments& arguments);

@@ -109,4 +109,20 @@ ReportInput report_input_for(const ScenarioDocument& document, const std::string
   return input;
 }
 
+PreparedReport prepare_report(const ScenarioDocument& document, const std::string& scenario_path,
+                              const std::vector<std::string>& labels, const std::string& out_path,
+                              const std::string& suffix) {
+  PreparedReport prepared{report_input_for(document, scenario_path, labels), out_path};
+  if (prepared.out_path.empty()) {
+    const std::vector<RunSpec> specs = expand_runs(document);
+    prepared.out_path = default_out_path(specs.front().scenario.name, ".json", suffix);
+  }
+  refuse_output_over_input("--out", prepared.out_path, {scenario_path});
+  check_file_writable(prepared.out_path);
+  prepared.input.host = collect_host_info();
+  prepared.input.cpu = collect_cpu_facts();
+  prepared.input.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  return prepared;
+}
+
 }  // namespace th

@@ -28,4 +28,15 @@ std::string default_out_path(const std::string& scenario_name, const char* exten
 ReportInput report_input_for(const ScenarioDocument& document, const std::string& scenario_path,
                              const std::vector<std::string>& labels);
 
+// What `tune` and `capacity` write a report with: the header of report_input_for with the host,
+// CPU and start time filled in, and the report's path (--out, else results/<name><suffix>-<UTC
+// time>.json), checked writable and not the scenario file. Throws ConfigError.
+struct PreparedReport {
+  ReportInput input;
+  std::string out_path;
+};
+PreparedReport prepare_report(const ScenarioDocument& document, const std::string& scenario_path,
+                              const std::vector<std::string>& labels, const std::string& out_path,
+                              const std::string& suffix);
+
 }  // namespace th

@@ -9,8 +9,6 @@
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "cli/run_support.hpp"
-#include "report/atomic_file.hpp"
-#include "report/labels.hpp"
 #include "report/reporter.hpp"
 #include "report/statistics.hpp"
 #include "run/preflight.hpp"
@@ -134,15 +132,10 @@ int tune_command(const TuneArguments& arguments) {
   const double round_estimate_s = estimate_round_s(specs);
   const TunePlan plan = make_plan(arguments, round_estimate_s, specs.size());
 
-  ReportInput input = report_input_for(document, arguments.scenario_path, arguments.labels);
-  const std::string out_path = arguments.out_path.empty()
-                                   ? default_out_path(specs.front().scenario.name, ".json", "-tune")
-                                   : arguments.out_path;
-  refuse_output_over_input("--out", out_path, {arguments.scenario_path});
-  check_file_writable(out_path);
-  input.host = collect_host_info();
-  input.cpu = collect_cpu_facts();
-  input.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  PreparedReport prepared = prepare_report(document, arguments.scenario_path, arguments.labels,
+                                           arguments.out_path, "-tune");
+  ReportInput& input = prepared.input;
+  const std::string& out_path = prepared.out_path;
 
   if (!arguments.quiet) {
     fmt::print(stderr,

@@ -200,10 +200,15 @@ void Worker::dispatch_due(uint64_t now_ns) {
     }
     pacer_->advance();
     if (measured) {
-      recorder_.schedule_lag.record(static_cast<int64_t>(now_ns - intended));
+      const auto lag_ns = static_cast<int64_t>(now_ns - intended);
+      recorder_.schedule_lag.record(lag_ns);
       // Due while every connection was busy: it waited for one, which is the server's (or the
       // connection count's) doing; lateness with a connection free is the generator's own.
-      if (backlogged_) ++recorder_.waited_for_connection;
+      if (intended >= all_busy_since_ns_) {
+        ++recorder_.waited_for_connection;
+      } else if (lag_ns > kLateSendNs) {
+        ++recorder_.sent_late;
+      }
     }
     connection->begin(intended, now_ns, measured);
     if (!connection->can_take_request()) {
@@ -220,8 +225,9 @@ void Worker::dispatch_due(uint64_t now_ns) {
     }
     return;
   }
-  // Requests are due and no connection is free: they wait for connection_free.
-  backlogged_ = idle_.empty() && pacer_->next_ns() <= now_ns;
+  // No connection is free: the requests due from now on (or already due and left) wait for
+  // connection_free.
+  all_busy_since_ns_ = idle_.empty() ? std::min(now_ns, pacer_->next_ns()) : kNever;
   if (!idle_.empty()) arm_pacing_timer();
 }
 

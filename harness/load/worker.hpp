@@ -146,7 +146,10 @@ class Worker {
   RandomGap think_time_gaps_;
   std::vector<ClientConnection*> idle_;
   int pacing_fd_ = -1;
-  bool backlogged_ = false;  // the schedule is ahead of the free connections
+  // Since when every connection has been busy (no parked one), or kNever: a request due after
+  // it waited for a connection, however late the wait made it.
+  static constexpr uint64_t kNever = UINT64_MAX;
+  uint64_t all_busy_since_ns_ = kNever;
   UvHandle<uv_poll_t> pacing_poll_;
 
   uint64_t stop_at_ns_ = 0;  // the deadline, or earlier when a stop is requested

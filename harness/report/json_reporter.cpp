@@ -79,6 +79,7 @@ nlohmann::json schedule_to_json(const RunResult& run) {
            rounded(per_second(static_cast<double>(recorder.requests_sent), run.duration_s))},
           {"requests_sent", recorder.requests_sent},
           {"waited_for_connection", recorder.waited_for_connection},
+          {"sent_late", recorder.sent_late},
           {"unsent_at_end", run.unsent_at_end},
           {"lag_ms",
            {{"p50", ms(recorder.schedule_lag.percentile(50))},

@@ -142,7 +142,7 @@ void HttpSession::parse() {
 void HttpSession::queue_request() {
   const ServerShared& shared = loop_.shared();
   if (shared.config.delay_us != 0 && !shared.stopping.load(std::memory_order_relaxed)) {
-    sleep_for_us(shared.config.delay_us);
+    spend_us(shared.config.delay_us);
   }
   // What follows an Upgrade request is another protocol: answer, then close. After max_requests
   // the answer says "Connection: close", as nginx's keepalive_requests does, and what else the

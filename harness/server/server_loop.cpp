@@ -85,6 +85,13 @@ void sleep_for_us(uint64_t microseconds) {
   }
 }
 
+void spend_us(uint64_t microseconds) {
+  const uint64_t deadline_ns = uv_hrtime() + microseconds * 1000;
+  if (microseconds > kSpinTailUs) sleep_for_us(microseconds - kSpinTailUs);
+  while (uv_hrtime() < deadline_ns) {
+  }
+}
+
 ServerShared::ServerShared(const ServerConfig& server_config)
     : config(server_config), own_time_from_ns(server_config.own_time_from_ns) {
   if (config.protocol == Protocol::http) response = build_http_response(config.response_size);

@@ -25,6 +25,11 @@ void refuse_held_port(const SocketAddress& address);
 // Blocks the calling (loop) thread: the server's simulated work and stalls are meant to hold
 // the loop, as synchronous work in a real server would.
 void sleep_for_us(uint64_t microseconds);
+// Blocks for exactly this long, as a handler's synchronous work would: slept, then the last
+// kSpinTailUs spun, since a sleep overshoots by the timer slack and the wake-up (about 80 us on
+// a VM), which would make a 100 us delay last 180.
+inline constexpr uint64_t kSpinTailUs = 150;
+void spend_us(uint64_t microseconds);
 
 // Counters of one loop. Only the loop thread writes them; stats() reads them from any thread.
 struct LoopCounters {

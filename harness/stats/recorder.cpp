@@ -29,6 +29,7 @@ void Recorder::merge(const Recorder& other) {
   connections_opened += other.connections_opened;
   requests_sent += other.requests_sent;
   waited_for_connection += other.waited_for_connection;
+  sent_late += other.sent_late;
   requests_retried += other.requests_retried;
   timeline.merge(other.timeline);
   if (other.tls) {

@@ -24,6 +24,8 @@ struct RequestTimes {
 
 // Everything one load-generator thread measures. Thread-local during the run (no locks; nothing
 // allocated per request) and merged into one after it.
+inline constexpr int64_t kLateSendNs = 1'000'000;
+
 struct Recorder {
   // From the request's intended start to response complete: the latency users see. In a closed
   // loop the intended start is the actual one; in an open loop it is the schedule's, so time
@@ -48,6 +50,9 @@ struct Recorder {
   uint64_t connections_opened = 0;
   uint64_t requests_sent = 0;          // requests started in the window, answered or not
   uint64_t waited_for_connection = 0;  // open loop: requests that found every connection busy
+  // Open loop: requests sent more than kLateSendNs after their time while a connection was free:
+  // the generator's own lateness (its thread did not run on time), not the server's.
+  uint64_t sent_late = 0;
   // Requests pipelined after a response that announced the server's close, unanswered when it
   // closed, and sent again on a new connection (each time it happened).
   uint64_t requests_retried = 0;
