@@ -167,8 +167,9 @@ void add_serve_command(CLI::App& app, ServeArguments& arguments) {
 void add_compare_command(CLI::App& app, CompareArguments& arguments) {
   CLI::App* compare = app.add_subcommand(
       "compare",
-      "Compare two reports run by run: requests/s, p50, p99, p99.9 and CPU per request, with a "
-      "Mann-Whitney U p-value when both sides have >= 3 repetitions (>= 5 to reach p < 0.05). "
+      "Compare two reports run by run: requests/s, p50, p99, p99.9 and CPU per request (of two "
+      "capacity reports: each setting's capacity and knee), with a Mann-Whitney U p-value when "
+      "both sides have >= 3 repetitions (>= 5 to reach p < 0.05). "
       "Exit 1 when a --fail-on limit is exceeded significantly; exit 2 when the comparison is "
       "incomplete: the reports share no run, or a run of the base is missing from the new report "
       "(a renamed scenario or sweep value must not pass the gate; 2, as for an unreadable "

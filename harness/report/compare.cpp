@@ -18,8 +18,11 @@ namespace {
 // compare.py uses the same floor).
 constexpr size_t kMinimumRepetitionsForTest = 3;
 
-constexpr const char* kShownMetrics[] = {"requests_per_s", "p50_us", "p99_us", "p999_us",
-                                         "cpu_us_per_request"};
+// Capacity and knee exist only in a capacity report's summary runs (runs_to_compare), the rest
+// only in ordinary runs: a metric neither side has is left out of the table.
+constexpr const char* kShownMetrics[] = {
+    "requests_per_s",     "p50_us",         "p99_us",    "p999_us",
+    "cpu_us_per_request", "capacity_per_s", "knee_per_s"};
 
 std::string trim(const std::string& text) {
   const size_t first = text.find_first_not_of(" \t");
@@ -82,7 +85,19 @@ MetricComparison compare_metric(const RunGroup& base, const RunGroup& latest, co
   result.metric = &metric;
   result.base_values = values_of(base, metric);
   result.new_values = values_of(latest, metric);
-  if (result.base_values.empty() || result.new_values.empty()) return result;
+  if (result.base_values.empty() || result.new_values.empty()) {
+    if (!result.base_values.empty()) result.base = median_of(result.base_values);
+    if (!result.new_values.empty()) result.latest = median_of(result.new_values);
+    // A limit on a value the base has and the new report lacks (nothing answered, no capacity
+    // found) fails: a gate must not pass because the measurement went missing.
+    for (const FailRule& rule : options.rules) {
+      if (rule.metric != &metric) continue;
+      result.rule = rule;
+      result.beyond_limit = result.regressed = result.base && !result.latest;
+      break;
+    }
+    return result;
+  }
   result.base = median_of(result.base_values);
   result.latest = median_of(result.new_values);
   if (*result.base != 0) {
@@ -192,8 +207,10 @@ Comparison compare_reports(const LoadedReport& base, const LoadedReport& latest,
   comparison.base_path = base.path;
   comparison.new_path = latest.path;
   comparison.options = options;
-  const std::vector<RunGroup> base_groups = group_runs_by_name(base.document.at("runs"));
-  const std::vector<RunGroup> new_groups = group_runs_by_name(latest.document.at("runs"));
+  const nlohmann::json base_runs = runs_to_compare(base.document);
+  const nlohmann::json new_runs = runs_to_compare(latest.document);
+  const std::vector<RunGroup> base_groups = group_runs_by_name(base_runs);
+  const std::vector<RunGroup> new_groups = group_runs_by_name(new_runs);
   std::map<std::string, const RunGroup*> new_by_name;
   for (const RunGroup& group : new_groups) new_by_name[group.name] = &group;
   std::map<std::string, bool> matched;

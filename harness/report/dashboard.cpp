@@ -16,6 +16,7 @@ namespace {
 std::string unit_of(const Metric& metric) {
   if (metric.key == "requests_per_s") return "requests/s";
   if (metric.key == "pages_per_s") return "pages/s";
+  if (metric.key == "capacity_per_s" || metric.key == "knee_per_s") return "requests/s";
   return std::string(metric.unit);
 }
 
@@ -30,7 +31,10 @@ std::string series_name(const nlohmann::json& report, const std::string& run_nam
 
 nlohmann::ordered_json dashboard_from_report(const nlohmann::json& report, bool bigger_is_better) {
   nlohmann::ordered_json series = nlohmann::ordered_json::array();
-  for (const RunGroup& group : group_runs_by_name(report.at("runs"))) {
+  // A capacity report charts each setting's capacity and knee: its probes' rates change from
+  // one search to the next, so they make no series.
+  const nlohmann::json runs = runs_to_compare(report);
+  for (const RunGroup& group : group_runs_by_name(runs)) {
     for (const Metric& metric : all_metrics()) {
       if (metric.higher_is_better != bigger_is_better || metric.key == "max_us") continue;
       std::vector<double> values;

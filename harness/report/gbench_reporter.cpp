@@ -175,7 +175,10 @@ ordered gbench_from_report(const nlohmann::json& report, const GbenchOptions& op
           ? report["repetitions"].get<int64_t>()
           : 1;
   int64_t instance = 0;
-  for (const RunGroup& group : group_runs_by_name(report.at("runs"))) {
+  // A capacity report: every probe (the curve), then each setting's capacity and knee.
+  nlohmann::json runs = report.at("runs");
+  for (nlohmann::json& summary : capacity_summary_runs(report)) runs.push_back(std::move(summary));
+  for (const RunGroup& group : group_runs_by_name(runs)) {
     EntryHeader header;
     header.name = header.run_name = benchmark_name(report, group.name);
     header.family_instance = instance++;

@@ -25,6 +25,9 @@ constexpr std::array kMetrics = {
     Metric{"bits_received_per_s", "received", "bit/s", true, "/throughput/bits_received_per_s",
            false},
     Metric{"errors", "errors", "count", false, "/requests/error_total", false},
+    // A capacity report's summary runs only (capacity_summary_runs).
+    Metric{"capacity_per_s", "capacity", "1/s", true, "/capacity/rate_per_s", false},
+    Metric{"knee_per_s", "knee", "1/s", true, "/capacity/knee_per_s", false},
     // Page workloads only; runs without a page have no value for these.
     Metric{"pages_per_s", "pages/s", "1/s", true, "/throughput/pages_per_s", false},
     Metric{"page_p50_us", "page p50", "us", false, "/latency_us/page_load/p50", true},
@@ -93,6 +96,33 @@ nlohmann::json aggregates_to_json(const nlohmann::json& runs) {
         {{"name", group.name}, {"repetitions", group.repetitions.size()}, {"metrics", metrics}});
   }
   return aggregates;
+}
+
+nlohmann::json capacity_summary_runs(const nlohmann::json& report) {
+  nlohmann::json runs = nlohmann::json::array();
+  if (!report.contains("capacity") || !report["capacity"].is_object()) return runs;
+  for (const nlohmann::json& setting :
+       report["capacity"].value("settings", nlohmann::json::array())) {
+    // Only an answer is a capacity: a bound (budget spent, generator-bound) leaves the value out,
+    // so a --fail-on limit on it fails instead of comparing a bound with an answer.
+    const std::string verdict = setting.value("verdict", std::string());
+    const bool answered = verdict == "found" || verdict == "above_max";
+    runs.push_back({{"name", setting.at("name").get<std::string>() + " capacity"},
+                    {"params", nlohmann::json::object()},
+                    {"repetition_index", 0},
+                    {"duration_s", setting.value("elapsed_s", 0.0)},
+                    {"requests", {{"ok", setting.value("probes_run", 0)}, {"error_total", 0}}},
+                    {"capacity",
+                     {{"verdict", verdict},
+                      {"rate_per_s", answered ? setting["rate_per_s"] : nlohmann::json(nullptr)},
+                      {"knee_per_s", setting["knee_per_s"]}}}});
+  }
+  return runs;
+}
+
+nlohmann::json runs_to_compare(const nlohmann::json& report) {
+  if (report.contains("capacity")) return capacity_summary_runs(report);
+  return report.at("runs");
 }
 
 }  // namespace th

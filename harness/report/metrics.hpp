@@ -37,6 +37,14 @@ struct RunGroup {
 };
 std::vector<RunGroup> group_runs_by_name(const nlohmann::json& runs);
 
+// A capacity report's answer as one run per setting, named "SETTING capacity", whose `capacity`
+// holds rate_per_s (null unless the verdict is found or above_max) and knee_per_s: what compare,
+// --fail-on capacity and Google Benchmark's output read of it.
+nlohmann::json capacity_summary_runs(const nlohmann::json& report);
+// The runs compare matches by name: a capacity report's summary runs (its probes' rates differ
+// from search to search), else every run.
+nlohmann::json runs_to_compare(const nlohmann::json& report);
+
 // For every run with two or more repetitions, mean, median, stddev and cv of each metric, as
 // Google Benchmark's aggregates: [{"name", "repetitions", "metrics": {key: {mean, median, ...}}}].
 nlohmann::json aggregates_to_json(const nlohmann::json& runs);
