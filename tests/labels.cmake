@@ -52,7 +52,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
   TESTS
     Aggregates.* Compare.* CompareCli.* DelayLineWarning.* FailOn.* Histogram.* HttpRequestParser.*
     HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.* ThinkTimeScenario.* ClosingScenario.* ConnectionEnds.*
-    CapacitySearch.* CapacityKnee.* CapacitySlo.* CapacityProbe.* CapacityCli.* CapacityReport.*
+    CapacitySearch.* CapacityKnee.* CapacitySlo.* CapacityProbe.* CapacityCli.* CapacityReport.* HtmlReport.*
     LimitDiagnosis.* TimelineCoverage.* LoadPlanBuilder.* LoopThread.* MannWhitney.* MedianInterval.* OpenFiles.* Override.* Pacer.*
     Page.* PlainRequestHead.* PlainResponseHead.* Recommendation.* ReportReader.* RunCommand.*
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*
@@ -85,10 +85,11 @@ tcpharness_test_group(tcpharness_tests unit_slow "unit;slow"
     ReportReader.RefusesWhatIsNotARegularFile)
 
 # No socket; python3-jsonschema checks the output (tests/check_report_schema.py),
-# Gbench's compare test needs libbenchmark-tools and python3-scipy.
+# Gbench's compare test needs libbenchmark-tools and python3-scipy, the HTML report's Debian's
+# chromium (headless, network off).
 tcpharness_test_group(tcpharness_tests unit_peers "unit;peers"
   TESTS
-    Gbench.* TuneSession.* Merge.CommandWritesAReportThatMatchesTheSchema
+    Gbench.* TuneSession.* HtmlReportInChromium.* Merge.CommandWritesAReportThatMatchesTheSchema
     MergeLink.MergedReportMatchesTheSchema Dashboard.BothFilesMatchTheActionsFormat
   EXCEPT
     Gbench.LabelsGoIntoTheContextBlock Gbench.RepetitionsAreFollowedByGoogleBenchmarkAggregates)

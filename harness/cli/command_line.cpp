@@ -319,6 +319,20 @@ void add_plot_command(CLI::App& app, PlotArguments& arguments) {
       ->required();
 }
 
+void add_report_command(CLI::App& app, ReportArguments& arguments) {
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "Write reports as one self-contained HTML page: the summary table, each run's latency "
+      "percentile spectrum (log scale) and per-second timeline, a capacity search's curve with "
+      "its SLO and knee, and the socket options as applied; several reports (base new) are "
+      "overlaid, one colour each. The page fetches nothing: open it anywhere, offline");
+  report
+      ->add_option("reports", arguments.report_paths,
+                   "tcpharness reports (.json or .json.gz), base first")
+      ->required();
+  report->add_option("--out,-o", arguments.out_path, "HTML file to write")->required();
+}
+
 // The command a parse error concerns: the subcommand given, else the program itself.
 const CLI::App& command_of(const CLI::App& app) {
   const std::vector<CLI::App*> given = app.get_subcommands();
@@ -412,6 +426,7 @@ int run_command_line(int argc, char** argv) {
   MergeArguments merge_arguments;
   ConvertArguments convert_arguments;
   PlotArguments plot_arguments;
+  ReportArguments report_arguments;
   add_run_command(app, run_arguments);
   add_serve_command(app, serve_arguments);
   add_validate_command(app, validate_arguments);
@@ -421,6 +436,7 @@ int run_command_line(int argc, char** argv) {
   add_merge_command(app, merge_arguments);
   add_convert_command(app, convert_arguments);
   add_plot_command(app, plot_arguments);
+  add_report_command(app, report_arguments);
 
   try {
     if (const auto unknown = unknown_command(app, argc, argv)) throw *unknown;
@@ -442,6 +458,7 @@ int run_command_line(int argc, char** argv) {
   if (app.got_subcommand("merge")) return merge_command(merge_arguments);
   if (app.got_subcommand("convert")) return convert_command(convert_arguments);
   if (app.got_subcommand("plot")) return plot_command(plot_arguments);
+  if (app.got_subcommand("report")) return report_command(report_arguments);
   return kExitConfigError;
 }
 

@@ -99,6 +99,11 @@ struct PlotArguments {
   std::string out_dir;
 };
 
+struct ReportArguments {
+  std::vector<std::string> report_paths;  // several: overlaid, base first
+  std::string out_path;
+};
+
 struct ServeArguments {
   std::string protocol = "http";
   std::string listen = "127.0.0.1";
@@ -127,5 +132,6 @@ int capacity_command(const CapacityArguments& arguments);
 int merge_command(const MergeArguments& arguments);
 int convert_command(const ConvertArguments& arguments);
 int plot_command(const PlotArguments& arguments);
+int report_command(const ReportArguments& arguments);
 
 }  // namespace th
