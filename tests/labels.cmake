@@ -52,7 +52,7 @@ tcpharness_test_group(tcpharness_tests unit "unit"
   TESTS
     Aggregates.* Compare.* CompareCli.* DelayLineWarning.* FailOn.* Histogram.* HttpRequestParser.*
     HttpResponseBytes.* HttpResponseParser.* LimitShares.* LinkAddresses.* LinkScenario.* ThinkTimeScenario.* ClosingScenario.* ConnectionEnds.*
-    CapacitySearch.* CapacityKnee.* CapacitySlo.* CapacityProbe.* CapacityCli.* CapacityReport.* HtmlReport.*
+    CapacitySearch.* CapacityKnee.* CapacitySlo.* CapacityProbe.* CapacityCli.* CapacityReport.* CapacityRanking.* HtmlReport.*
     LimitDiagnosis.* TimelineCoverage.* LoadPlanBuilder.* LoopThread.* MannWhitney.* MedianInterval.* OpenFiles.* Override.* Pacer.*
     Page.* PlainRequestHead.* PlainResponseHead.* Recommendation.* ReportReader.* RunCommand.*
     RunWarnings.* ScenarioJson.* ScenarioLoader.* SequentialTuner.* SocketOptionErrors.*

@@ -21,6 +21,7 @@ struct ProbeRecord {
 // The search for one setting of the scenario (the scenario itself without a sweep).
 struct CapacityStudy {
   std::string setting;
+  std::vector<std::pair<std::string, nlohmann::json>> params;  // the swept keys' values
   SearchResult result;
   std::vector<RatePoint> points;  // in increasing rate: the curve
   std::vector<ProbeRecord> probes;

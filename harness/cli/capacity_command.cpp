@@ -6,6 +6,7 @@
 
 #include "base/config_error.hpp"
 #include "capacity/capacity_report.hpp"
+#include "capacity/ranking.hpp"
 #include "capacity/settle.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
@@ -83,6 +84,7 @@ CapacityStudy study_setting(const RunSpec& spec, const StudyContext& context,
   CapacitySearch search(context.settings, context.slo);
   CapacityStudy study;
   study.setting = spec.name;
+  study.params = spec.params;
   study.budget_s = context.budget_s;
   const SloClause curve = curve_clause(context.slo);
   while (const std::optional<double> rate = search.next_rate()) {
@@ -149,7 +151,7 @@ std::vector<RunSpec> capacity_specs(ScenarioDocument& document, double start_rat
 
 }  // namespace
 
-int capacity_command(const CapacityArguments& arguments) {
+int run_capacity(const CapacityArguments& arguments, bool rank_settings) {
   CapacitySummary summary;
   summary.slo_text = arguments.slo;
   summary.slo = parse_slo(arguments.slo);
@@ -192,13 +194,20 @@ int capacity_command(const CapacityArguments& arguments) {
 
   nlohmann::json report = report_to_json(input);
   report["capacity"] = capacity_to_json(summary);
+  std::optional<CapacityRanking> ranking;
+  if (rank_settings) {
+    ranking = rank_by_capacity(summary.studies);
+    add_ranking_to_json(*ranking, summary.studies, report["capacity"]);
+  }
   write_output_file(out_path, json_output_text(report, arguments.pretty));
   fmt::print("{}", capacity_to_text(summary));
+  if (ranking) fmt::print("{}", ranking_to_text(*ranking, summary.studies));
   fmt::print("report: {}\n", out_path);
   std::fflush(stdout);
 
   if (input.interrupted) return kExitInterrupted;
   if (unreachable) return kExitTargetUnreachable;
+  if (ranking) return ranking->best ? kExitOk : kExitCapacityUnsettled;
   for (const CapacityStudy& study : summary.studies) {
     const CapacityVerdict verdict = study.result.verdict;
     if (verdict != CapacityVerdict::found && verdict != CapacityVerdict::above_max) {
@@ -207,5 +216,7 @@ int capacity_command(const CapacityArguments& arguments) {
   }
   return kExitOk;
 }
+
+int capacity_command(const CapacityArguments& arguments) { return run_capacity(arguments, false); }
 
 }  // namespace th

@@ -200,8 +200,11 @@ void add_tune_command(CLI::App& app, TuneArguments& arguments) {
       ->required();
   tune->add_option("--objective", arguments.objective,
                    "p99 (lower is better), requests_per_s (higher), cpu_per_request (client + "
-                   "server CPU per request, lower)")
+                   "server CPU per request, lower), capacity (the highest rate meeting --slo, "
+                   "found by capacity's search for each setting; higher)")
       ->required();
+  tune->add_option("--slo", arguments.slo,
+                   "With --objective capacity: the SLO, as capacity's --slo ('p99<=10ms')");
   tune->add_option("--set", arguments.overrides, "Override a key, as for run");
   tune->add_option("--budget-s", arguments.budget_s,
                    "Wall time for all rounds; a round that would not fit is not started "

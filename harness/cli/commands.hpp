@@ -52,7 +52,8 @@ struct CompareArguments {
 // `tune`: see docs/usage.md#tune for the statistics behind these.
 struct TuneArguments {
   std::string scenario_path;
-  std::string objective;  // p99 | requests_per_s | cpu_per_request (checked in tune_command)
+  std::string objective;  // p99 | requests_per_s | cpu_per_request | capacity (tune_command)
+  std::string slo;        // --objective capacity only: the SLO each setting's capacity meets
   std::vector<std::string> overrides;
   double budget_s = 600;
   unsigned max_rounds = 20;
@@ -129,6 +130,9 @@ int validate_command(const RunArguments& arguments);
 int compare_command(const CompareArguments& arguments);
 int tune_command(const TuneArguments& arguments);
 int capacity_command(const CapacityArguments& arguments);
+// capacity_command, and with rank_settings `tune --objective capacity`: the sweep's settings
+// ranked by their capacity, with a recommendation.
+int run_capacity(const CapacityArguments& arguments, bool rank_settings);
 int merge_command(const MergeArguments& arguments);
 int convert_command(const ConvertArguments& arguments);
 int plot_command(const PlotArguments& arguments);

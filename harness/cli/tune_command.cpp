@@ -116,6 +116,25 @@ int report_stopping_failure(const TuneSummary& summary, const std::string& out_p
   return failure.config_error ? kExitConfigError : kExitInternalError;
 }
 
+// Each setting's capacity by capacity's search, the budget shared among them, then ranked.
+int tune_by_capacity(const TuneArguments& arguments) {
+  if (arguments.slo.empty()) {
+    throw ConfigError(
+        "--objective capacity needs --slo: the objective each setting's capacity meets, e.g. "
+        "--slo 'p99<=10ms,errors<=0.1%'");
+  }
+  CapacityArguments capacity;
+  capacity.scenario_path = arguments.scenario_path;
+  capacity.overrides = arguments.overrides;
+  capacity.slo = arguments.slo;
+  capacity.budget_s = arguments.budget_s;
+  capacity.out_path = arguments.out_path;
+  capacity.quiet = arguments.quiet;
+  capacity.pretty = arguments.pretty;
+  capacity.labels = arguments.labels;
+  return run_capacity(capacity, true);
+}
+
 }  // namespace
 
 int tune_command(const TuneArguments& arguments) {
@@ -128,6 +147,13 @@ int tune_command(const TuneArguments& arguments) {
   for (const std::string& assignment : arguments.overrides) apply_override(document, assignment);
   const std::vector<RunSpec> specs = expand_runs(document);
   check_has_sweep(document, specs, arguments.scenario_path);
+  if (objective->name == "capacity") return tune_by_capacity(arguments);
+  if (!arguments.slo.empty()) {
+    throw ConfigError(
+        fmt::format("--slo: only --objective capacity takes an SLO; --objective {} "
+                    "ranks every setting's {} as measured",
+                    objective->name, objective->name));
+  }
   for (const RunSpec& spec : specs) preflight_run(spec);
   const double round_estimate_s = estimate_round_s(specs);
   const TunePlan plan = make_plan(arguments, round_estimate_s, specs.size());

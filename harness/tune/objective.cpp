@@ -21,6 +21,11 @@ constexpr std::array kObjectives = {
               "client plus server CPU time (user + system) per successful request, "
               "microseconds: cpu.client_us_per_request + cpu.server_us_per_request; with an "
               "external target the server's part is unknown and only the client's counts"},
+    // Not a value of one run: tune_command hands this objective to capacity's search, one per
+    // setting, and ranks the settings by what each found (capacity/ranking.hpp).
+    Objective{"capacity", "1/s", Better::higher,
+              "the highest rate each setting sustains under --slo, found by tcpharness "
+              "capacity's search (capacity.settings[].rate_per_s)"},
 };
 
 }  // namespace
@@ -45,6 +50,7 @@ std::string known_objectives() {
 std::optional<double> objective_value(const Objective& objective, const nlohmann::json& run) {
   if (objective.name == "p99") return metric_value(run, *find_metric("p99_us"));
   if (objective.name == "requests_per_s") return metric_value(run, *find_metric("requests_per_s"));
+  if (objective.name == "capacity") return metric_value(run, *find_metric("capacity_per_s"));
   const std::optional<double> client = metric_value(run, *find_metric("cpu_us_per_request"));
   if (!client) return std::nullopt;
   const std::optional<double> server = metric_value(run, *find_metric("server_cpu_us_per_request"));
