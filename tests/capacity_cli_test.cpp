@@ -3,10 +3,13 @@
 // request, so at most 1,000 requests/s).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "cli_runner.hpp"
+#include "nginx_process.hpp"
 
 namespace th::testing {
 namespace {
@@ -140,6 +143,38 @@ TEST_F(CapacityOnLoopback, TuneRanksASweepsSettingsByTheCapacityEachSustains) {
             capacity["ranking"][1]["rate_per_s"].get<double>());
   EXPECT_NE(outcome.out.find("recommend: server.delay_us=1000 (capacity "), std::string::npos)
       << outcome.out;
+}
+
+TEST_F(CapacityOnLoopback, AForeignServersKnownCapacityIsBracketed) {
+  // nginx serves 400 requests/s and answers the rest 503 (limit_req, keyed on the client's
+  // address): a capacity the search does not know, found by the errors clause alone.
+  if (!NginxProcess::installed()) GTEST_SKIP() << "needs nginx";
+  NginxProcess nginx(
+      "  listen {listen};\n"
+      "  location / { limit_req zone=capacity burst=5 nodelay; limit_req_status 503;\n"
+      "               root html; }\n",
+      "  limit_req_zone $binary_remote_addr zone=capacity:1m rate=400r/s;\n");
+  ASSERT_TRUE(nginx.listening());
+  // A file to serve: `return` would answer before limit_req ever ran.
+  std::filesystem::create_directories(nginx.prefix() + "/html");
+  std::ofstream(nginx.prefix() + "/html/index.html") << "ok\n";
+  const std::string report_path = scratch_ + "/nginx.json";
+  const CliOutcome outcome = run_cli("capacity http://" + nginx.target() +
+                                         "/ -q --slo 'errors<=0.1%' --set duration_s=1 "
+                                         "--set warmup_s=0.3 --budget-s 100 --confirmations 2 -o " +
+                                         report_path,
+                                     scratch_);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err << outcome.out;
+  const nlohmann::json report = nlohmann::json::parse(read_file(report_path));
+  const nlohmann::json& study = report["capacity"]["settings"][0];
+  ASSERT_EQ(study["verdict"], "found") << study["sentence"];
+  const double rate = study["rate_per_s"];
+  const double missed_at = study["interval_per_s"]["high"];
+  // Over a probe's 1.3 s (warm-up included) the bucket lets 400/s plus its burst of 5 through.
+  const double known = 400 + 5 / 1.3;
+  EXPECT_LE(rate, known * 1.01) << study["sentence"];
+  EXPECT_GE(missed_at, known * 0.99) << study["sentence"];
+  EXPECT_GE(rate, 0.75 * known) << study["sentence"];
 }
 
 TEST_F(CapacityCli, TuneAsksForAnSloWithTheCapacityObjectiveAndOnlyThen) {
